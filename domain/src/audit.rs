@@ -1,0 +1,77 @@
+//! The audit trail (who changed what, when, before and after) and the change feed entries that
+//! partners sync from. Both are written in the same transaction as the change itself.
+
+use chrono::{DateTime, Utc};
+
+use crate::values::AdministrationCode;
+
+/// The kinds of object that appear in the audit trail and the change feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityType {
+    Administration,
+    Plan,
+    Objective,
+    Indicator,
+    Target,
+    Measurement,
+}
+
+impl EntityType {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Administration => "administration",
+            Self::Plan => "plan",
+            Self::Objective => "objective",
+            Self::Indicator => "indicator",
+            Self::Target => "target",
+            Self::Measurement => "measurement",
+        }
+    }
+}
+
+/// What happened to an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Operation {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+/// One append-only audit record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    /// The token subject of the caller.
+    pub actor: String,
+    pub actor_role: &'static str,
+    /// The administration the object belongs to (none for global objects).
+    pub administration: Option<AdministrationCode>,
+    pub entity_type: EntityType,
+    pub entity_id: String,
+    /// `create`, `update`, `delete`, or a named action such as `transition:approved`.
+    pub action: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// One entry of the change feed; storage assigns the increasing sequence number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub at: DateTime<Utc>,
+    pub entity_type: EntityType,
+    pub entity_id: String,
+    pub operation: Operation,
+    pub administration: Option<AdministrationCode>,
+}

@@ -1,0 +1,22 @@
+//! Meridian's core: the model of strategic plans, objectives, indicators and results, the rules
+//! that compute progress, the use cases that enforce who may do what, and the ports the
+//! adapters implement. Nothing here performs I/O.
+
+pub mod audit;
+pub mod catalogue;
+pub mod error;
+pub mod ids;
+pub mod indicator;
+pub mod measurement;
+pub mod objective;
+pub mod page;
+pub mod period;
+pub mod plan;
+pub mod ports;
+pub mod principal;
+pub mod progress;
+pub mod services;
+pub mod text;
+pub mod values;
+
+pub use error::{DomainError, FieldError, StoreError};

@@ -1,0 +1,308 @@
+//! Ports: what the core needs from the outside world, as traits the adapters implement.
+//! Every repository method runs on one connection: the pool for plain reads, or the open
+//! transaction of a [`UnitOfWork`] for a write and the reads it depends on.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::{
+    StoreError,
+    audit::{AuditEntry, Change},
+    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
+    indicator::{Indicator, IndicatorDefinition},
+    measurement::{Measurement, Target},
+    objective::Objective,
+    page::PageRequest,
+    period::Period,
+    plan::{Administration, PlanStatus, StrategicPlan},
+    values::{AdministrationCode, ExternalRef},
+};
+
+/// Which plans a list may return, decided by the use case from the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanVisibility {
+    /// Every plan (admins).
+    All,
+    /// Every plan of this administration, and the disclosed plans of the others.
+    InsiderOf(AdministrationCode),
+    /// Disclosed plans only: active or closed, and not restricted.
+    DisclosedOnly,
+}
+
+/// Filters of the plan list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanFilter {
+    pub visibility: PlanVisibility,
+    pub administration: Option<AdministrationCode>,
+    pub status: Option<PlanStatus>,
+}
+
+#[async_trait]
+pub trait AdministrationRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Backend`] when storage fails.
+    async fn administration(&self, code: AdministrationCode) -> Result<Option<Administration>, StoreError>;
+
+    /// Administrations ordered by code, after `page.after`, at most `page.fetch()` rows.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn list_administrations(&self, page: &PageRequest<AdministrationCode>) -> Result<Vec<Administration>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Duplicate`] when the code exists.
+    async fn insert_administration(&self, administration: &Administration) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait PlanRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn plan(&self, id: PlanId) -> Result<Option<StrategicPlan>, StoreError>;
+
+    /// Plans matching `filter`, ordered by id, after `page.after`, at most `page.fetch()` rows.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn list_plans(&self, filter: &PlanFilter, page: &PageRequest<PlanId>) -> Result<Vec<StrategicPlan>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn insert_plan(&self, plan: &StrategicPlan) -> Result<(), StoreError>;
+
+    /// Stores `plan` (already at its new version) if the stored row is still at `expected_version`.
+    ///
+    /// # Errors
+    /// [`StoreError::VersionMismatch`] when another write came first.
+    async fn update_plan(&self, plan: &StrategicPlan, expected_version: i64) -> Result<(), StoreError>;
+
+    /// Deletes the plan and, by cascade, everything in it.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn delete_plan(&self, id: PlanId) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait ObjectiveRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn objective(&self, id: ObjectiveId) -> Result<Option<Objective>, StoreError>;
+
+    /// The objective an administration's national system knows by `external_ref`.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn objective_by_ref(&self, administration: AdministrationCode, external_ref: &ExternalRef) -> Result<Option<Objective>, StoreError>;
+
+    /// Every objective of a plan (a plan holds tens, not thousands), in creation order.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn objectives_of_plan(&self, plan: PlanId) -> Result<Vec<Objective>, StoreError>;
+
+    /// A page of a plan's objectives ordered by id.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn list_objectives(&self, plan: PlanId, page: &PageRequest<ObjectiveId>) -> Result<Vec<Objective>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Duplicate`] for a code taken in the plan or an external ref taken in the
+    /// administration.
+    async fn insert_objective(&self, objective: &Objective) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::VersionMismatch`], [`StoreError::Duplicate`].
+    async fn update_objective(&self, objective: &Objective, expected_version: i64) -> Result<(), StoreError>;
+
+    /// Deletes objectives (and by cascade their indicators, targets and measurements).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn delete_objectives(&self, ids: &[ObjectiveId]) -> Result<(), StoreError>;
+}
+
+/// Which indicators a list returns to the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndicatorVisibility {
+    All,
+    /// Only those not restricted.
+    SharedOnly,
+}
+
+#[async_trait]
+pub trait IndicatorRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn indicator(&self, id: IndicatorId) -> Result<Option<Indicator>, StoreError>;
+
+    /// Every indicator of a plan visible as asked, in creation order.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn indicators_of_plan(&self, plan: PlanId, visibility: IndicatorVisibility) -> Result<Vec<Indicator>, StoreError>;
+
+    /// A page of an objective's indicators ordered by id.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn list_indicators(&self, objective: ObjectiveId, visibility: IndicatorVisibility, page: &PageRequest<IndicatorId>) -> Result<Vec<Indicator>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Duplicate`] for an external ref taken in the administration.
+    async fn insert_indicator(&self, indicator: &Indicator) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::VersionMismatch`], [`StoreError::Duplicate`].
+    async fn update_indicator(&self, indicator: &Indicator, expected_version: i64) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn delete_indicator(&self, id: IndicatorId) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait DefinitionRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn definition(&self, id: IndicatorDefinitionId) -> Result<Option<IndicatorDefinition>, StoreError>;
+
+    /// Catalogue entries ordered by code, after `page.after`, at most `page.fetch()` rows.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn list_definitions(&self, page: &PageRequest<String>) -> Result<Vec<IndicatorDefinition>, StoreError>;
+
+    /// Inserts entries whose id is not stored yet; leaves the others.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn ensure_definitions(&self, definitions: &[IndicatorDefinition]) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait ResultRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn target(&self, indicator: IndicatorId, period: Period) -> Result<Option<Target>, StoreError>;
+
+    /// Every target of the given indicators.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn targets_of(&self, indicators: &[IndicatorId]) -> Result<Vec<Target>, StoreError>;
+
+    /// Every target of a plan's indicators.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn targets_of_plan(&self, plan: PlanId) -> Result<Vec<Target>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Duplicate`] when the period already has a target.
+    async fn insert_target(&self, target: &Target) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::VersionMismatch`].
+    async fn update_target(&self, target: &Target, expected_version: i64) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn measurement(&self, indicator: IndicatorId, period: Period) -> Result<Option<Measurement>, StoreError>;
+
+    /// Every measurement of the given indicators.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn measurements_of(&self, indicators: &[IndicatorId]) -> Result<Vec<Measurement>, StoreError>;
+
+    /// Every measurement of a plan's indicators.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn measurements_of_plan(&self, plan: PlanId) -> Result<Vec<Measurement>, StoreError>;
+
+    /// A page of an indicator's measurements ordered by period; `approved_only` keeps those
+    /// with an approved value.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn list_measurements(&self, indicator: IndicatorId, approved_only: bool, page: &PageRequest<Period>) -> Result<Vec<Measurement>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Duplicate`] when the period already has a measurement.
+    async fn insert_measurement(&self, measurement: &Measurement) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::VersionMismatch`].
+    async fn update_measurement(&self, measurement: &Measurement, expected_version: i64) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait JournalRepository: Send + Sync {
+    /// Appends an audit entry.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+
+    /// Appends a change-feed entry; storage assigns its sequence number.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn record_change(&self, change: &Change) -> Result<(), StoreError>;
+}
+
+/// Every repository, on one connection.
+pub trait Repositories:
+    AdministrationRepository + PlanRepository + ObjectiveRepository + IndicatorRepository + DefinitionRepository + ResultRepository + JournalRepository
+{
+}
+
+impl<T> Repositories for T where
+    T: AdministrationRepository + PlanRepository + ObjectiveRepository + IndicatorRepository + DefinitionRepository + ResultRepository + JournalRepository
+{
+}
+
+/// An open write transaction: dropped without [`UnitOfWork::commit`], it rolls back.
+#[async_trait]
+pub trait UnitOfWork: Repositories {
+    /// # Errors
+    /// [`StoreError::Backend`] when the commit fails; nothing was written then.
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// The storage as a whole.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Repositories for plain reads.
+    fn read(&self) -> &dyn Repositories;
+
+    /// Opens a write transaction (on SQLite, one that holds the write lock from its start).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn begin(&self) -> Result<Box<dyn UnitOfWork>, StoreError>;
+
+    /// Checks that the database answers.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// The current time, injectable so tests control it.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}

@@ -1,0 +1,219 @@
+//! Who is asking: the verified identity a use case receives, and the permission rules of
+//! DOMAIN.md ("Who may see and do what"), written once here for both faces.
+
+use crate::{
+    DomainError, FieldError,
+    plan::StrategicPlan,
+    values::{AdministrationCode, Disclosure, DonorCode},
+};
+
+/// A role from the verified token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Planner,
+    Viewer,
+    Donor,
+    Integration,
+}
+
+impl Role {
+    pub const ALL: [Self; 5] = [Self::Admin, Self::Planner, Self::Viewer, Self::Donor, Self::Integration];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Planner => "planner",
+            Self::Viewer => "viewer",
+            Self::Donor => "donor",
+            Self::Integration => "integration",
+        }
+    }
+
+    /// # Errors
+    /// `invalid_value` for an unknown role.
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| FieldError::new("role", "invalid_value", "one of admin, planner, viewer, donor, integration"))
+    }
+}
+
+/// What an integration client may write; other roles ignore scopes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Plans, objectives, indicators and targets.
+    PlansWrite,
+    /// Measurements and their review.
+    MeasurementsWrite,
+}
+
+impl Scope {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::PlansWrite => "plans:write",
+            Self::MeasurementsWrite => "measurements:write",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "plans:write" => Some(Self::PlansWrite),
+            "measurements:write" => Some(Self::MeasurementsWrite),
+            _ => None,
+        }
+    }
+}
+
+/// A caller whose token was verified. Built only through [`Principal::new`], which enforces
+/// that tenant-bound roles name their tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    subject: String,
+    role: Role,
+    administration: Option<AdministrationCode>,
+    donor: Option<DonorCode>,
+    scopes: Vec<Scope>,
+}
+
+impl Principal {
+    /// # Errors
+    /// Planners, viewers and integrations need an administration; donors need a donor code.
+    pub fn new(subject: impl Into<String>, role: Role, administration: Option<AdministrationCode>, donor: Option<DonorCode>, scopes: Vec<Scope>) -> Result<Self, FieldError> {
+        let subject = subject.into();
+        if subject.trim().is_empty() {
+            return Err(FieldError::new("sub", "required", "the token names no subject"));
+        }
+        match role {
+            Role::Planner | Role::Viewer | Role::Integration if administration.is_none() => {
+                return Err(FieldError::new("administration", "required", format!("a {} token must name its administration", role.as_str())));
+            }
+            Role::Donor if donor.is_none() => {
+                return Err(FieldError::new("donor", "required", "a donor token must name its donor"));
+            }
+            _ => {}
+        }
+        Ok(Self { subject, role, administration, donor, scopes })
+    }
+
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    pub const fn role(&self) -> Role {
+        self.role
+    }
+
+    pub const fn administration(&self) -> Option<AdministrationCode> {
+        self.administration
+    }
+
+    pub const fn donor(&self) -> Option<&DonorCode> {
+        self.donor.as_ref()
+    }
+
+    pub fn scopes(&self) -> &[Scope] {
+        &self.scopes
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Whether the caller works inside `administration` (its own data) or is an admin.
+    pub fn is_insider(&self, administration: AdministrationCode) -> bool {
+        self.is_admin() || (self.administration == Some(administration) && self.role != Role::Donor)
+    }
+
+    /// Whether the caller may see a plan: insiders always, others only disclosed plans.
+    pub fn can_read_plan(&self, plan: &StrategicPlan) -> bool {
+        self.is_insider(plan.administration) || plan.is_disclosed()
+    }
+
+    /// Whether the caller may see an object with its own disclosure inside a plan it can read.
+    pub fn can_read_within(&self, administration: AdministrationCode, disclosure: Disclosure) -> bool {
+        self.is_insider(administration) || disclosure.is_shared()
+    }
+
+    /// Whether the caller sees values still under review (insiders) or only approved ones.
+    pub fn sees_unapproved(&self, administration: AdministrationCode) -> bool {
+        self.is_insider(administration)
+    }
+
+    /// Checks that the caller may write data of `administration` needing `scope`. Call it only
+    /// after the object was found readable, so that a private object stays a 404.
+    ///
+    /// # Errors
+    /// [`DomainError::Forbidden`] for viewers, donors, other administrations and integrations
+    /// without the scope.
+    pub fn ensure_can_write(&self, administration: AdministrationCode, scope: Scope) -> Result<(), DomainError> {
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::Viewer | Role::Donor => Err(DomainError::Forbidden(format!("the {} role is read-only", self.role.as_str()))),
+            Role::Planner | Role::Integration if self.administration != Some(administration) => {
+                Err(DomainError::Forbidden("you may only change your own administration's data".into()))
+            }
+            Role::Integration if !self.scopes.contains(&scope) => Err(DomainError::Forbidden(format!("this client lacks the `{}` scope", scope.as_str()))),
+            Role::Planner | Role::Integration => Ok(()),
+        }
+    }
+
+    /// # Errors
+    /// [`DomainError::Forbidden`] unless the caller is an admin.
+    pub fn ensure_admin(&self) -> Result<(), DomainError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden("only an admin may do this".into()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> AdministrationCode {
+        AdministrationCode::parse(s).unwrap()
+    }
+
+    fn principal(role: Role, adm: Option<&str>, scopes: Vec<Scope>) -> Principal {
+        let donor = (role == Role::Donor).then(|| DonorCode::parse("SECO").unwrap());
+        Principal::new("alice", role, adm.map(code), donor, scopes).unwrap()
+    }
+
+    #[test]
+    fn tenant_bound_roles_need_their_tenant() {
+        assert!(Principal::new("a", Role::Planner, None, None, vec![]).is_err());
+        assert!(Principal::new("a", Role::Donor, None, None, vec![]).is_err());
+        assert!(Principal::new("", Role::Admin, None, None, vec![]).is_err());
+        assert!(Principal::new("a", Role::Admin, None, None, vec![]).is_ok());
+    }
+
+    #[test]
+    fn write_permissions_follow_the_table() {
+        let bol = code("BOL");
+        let per = code("PER");
+        assert!(principal(Role::Admin, None, vec![]).ensure_can_write(bol, Scope::PlansWrite).is_ok());
+        assert!(principal(Role::Planner, Some("BOL"), vec![]).ensure_can_write(bol, Scope::PlansWrite).is_ok());
+        assert!(principal(Role::Planner, Some("BOL"), vec![]).ensure_can_write(per, Scope::PlansWrite).is_err());
+        assert!(principal(Role::Viewer, Some("BOL"), vec![]).ensure_can_write(bol, Scope::PlansWrite).is_err());
+        assert!(principal(Role::Donor, None, vec![]).ensure_can_write(bol, Scope::PlansWrite).is_err());
+        let integ = principal(Role::Integration, Some("BOL"), vec![Scope::MeasurementsWrite]);
+        assert!(integ.ensure_can_write(bol, Scope::MeasurementsWrite).is_ok());
+        assert!(integ.ensure_can_write(bol, Scope::PlansWrite).is_err());
+    }
+
+    #[test]
+    fn insiders_see_everything_of_their_administration_only() {
+        let bol = code("BOL");
+        assert!(principal(Role::Viewer, Some("BOL"), vec![]).is_insider(bol));
+        assert!(!principal(Role::Viewer, Some("PER"), vec![]).is_insider(bol));
+        assert!(!principal(Role::Donor, None, vec![]).is_insider(bol));
+        assert!(principal(Role::Admin, None, vec![]).is_insider(bol));
+        assert!(!principal(Role::Planner, Some("PER"), vec![]).can_read_within(bol, Disclosure::Restricted));
+        assert!(principal(Role::Planner, Some("PER"), vec![]).can_read_within(bol, Disclosure::Programme));
+    }
+}

@@ -1,0 +1,198 @@
+//! Indicators of an objective.
+
+use crate::{
+    DomainError, StoreError,
+    audit::{EntityType, Operation},
+    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId},
+    indicator::{Indicator, IndicatorDefinition, IndicatorDraft, IndicatorInput},
+    page::{Page, PageRequest},
+    ports::{IndicatorVisibility, Repositories},
+    principal::{Principal, Scope},
+};
+
+use super::{
+    Ctx, Journal, check_version,
+    objectives::readable_objective,
+    plans::{readable_plan, writable_plan},
+    snapshot, stale_on_race,
+};
+
+#[derive(Clone)]
+pub struct IndicatorService {
+    pub(crate) ctx: Ctx,
+}
+
+/// Loads an indicator the caller may see: its plan visible, and not restricted for outsiders.
+pub(crate) async fn readable_indicator(repos: &dyn Repositories, who: &Principal, id: IndicatorId) -> Result<(Indicator, crate::plan::StrategicPlan), DomainError> {
+    let indicator = repos.indicator(id).await?.ok_or(DomainError::not_found("indicator"))?;
+    let plan = match readable_plan(repos, who, indicator.plan_id).await {
+        Ok(plan) => plan,
+        Err(DomainError::NotFound { .. }) => return Err(DomainError::not_found("indicator")),
+        Err(e) => return Err(e),
+    };
+    if !who.can_read_within(indicator.administration, indicator.disclosure) {
+        return Err(DomainError::not_found("indicator"));
+    }
+    Ok((indicator, plan))
+}
+
+pub(crate) fn indicator_visibility(who: &Principal, administration: crate::values::AdministrationCode) -> IndicatorVisibility {
+    if who.is_insider(administration) { IndicatorVisibility::All } else { IndicatorVisibility::SharedOnly }
+}
+
+async fn definition_of(repos: &dyn Repositories, input: &IndicatorInput, base: Option<&Indicator>) -> Result<Option<IndicatorDefinition>, DomainError> {
+    let id = match &input.definition_id {
+        Some(Some(raw)) => match raw.parse::<IndicatorDefinitionId>() {
+            Ok(id) => Some(id),
+            Err(_) => return Ok(None), // reported by IndicatorDraft::parse
+        },
+        Some(None) => None,
+        None => base.and_then(|b| b.definition_id),
+    };
+    match id {
+        None => Ok(None),
+        Some(id) => match repos.definition(id).await? {
+            Some(d) => Ok(Some(d)),
+            None => Err(DomainError::validation("definition_id", "unknown", "no indicator definition has this id")),
+        },
+    }
+}
+
+/// The schema's unique index (administration, external_ref) guards references.
+fn duplicate(e: StoreError) -> DomainError {
+    match e {
+        StoreError::Duplicate(_) => DomainError::conflict("external_ref_taken", "another indicator of this administration has this external_ref"),
+        other => stale_on_race(other),
+    }
+}
+
+impl IndicatorService {
+    /// # Errors
+    /// [`DomainError::NotFound`] for an objective the caller may not see.
+    pub async fn list(&self, who: &Principal, objective: ObjectiveId, page: &PageRequest<IndicatorId>) -> Result<Page<Indicator, IndicatorId>, DomainError> {
+        let repos = self.ctx.store.read();
+        let o = readable_objective(repos, who, objective).await?;
+        let rows = repos.list_indicators(objective, indicator_visibility(who, o.administration), page).await?;
+        Ok(page.page(rows, |i| i.id))
+    }
+
+    /// # Errors
+    /// [`DomainError::NotFound`] also for an indicator the caller may not see.
+    pub async fn get(&self, who: &Principal, id: IndicatorId) -> Result<Indicator, DomainError> {
+        Ok(readable_indicator(self.ctx.store.read(), who, id).await?.0)
+    }
+
+    /// # Errors
+    /// [`DomainError::NotFound`], [`DomainError::Forbidden`], [`DomainError::Validation`],
+    /// [`DomainError::Conflict`].
+    pub async fn create(&self, who: &Principal, objective_id: ObjectiveId, input: &IndicatorInput) -> Result<Indicator, DomainError> {
+        let tx = self.ctx.store.begin().await?;
+        let objective = readable_objective(tx.as_ref(), who, objective_id).await?;
+        let plan = writable_plan(tx.as_ref(), who, objective.plan_id, Scope::PlansWrite).await?;
+        let definition = definition_of(tx.as_ref(), input, None).await?;
+        let draft = IndicatorDraft::parse(input, None, definition.as_ref()).map_err(DomainError::Validation)?;
+        let now = self.ctx.clock.now();
+        let indicator = Indicator {
+            id: IndicatorId::generate(),
+            objective_id,
+            plan_id: plan.id,
+            administration: plan.administration,
+            definition_id: draft.definition_id,
+            name: draft.name,
+            description: draft.description,
+            measure: draft.measure,
+            unit: draft.unit,
+            direction: draft.direction,
+            baseline: draft.baseline,
+            frequency: draft.frequency,
+            data_source: draft.data_source,
+            means_of_verification: draft.means_of_verification,
+            weight: draft.weight,
+            disclosure: draft.disclosure,
+            external_ref: draft.external_ref,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        tx.insert_indicator(&indicator).await.map_err(duplicate)?;
+        journal(who, &indicator, Operation::Create, "create").write(tx.as_ref(), None, snapshot(&indicator)).await?;
+        tx.commit().await?;
+        Ok(indicator)
+    }
+
+    /// # Errors
+    /// As [`Self::create`], plus [`DomainError::StaleVersion`].
+    pub async fn update(&self, who: &Principal, id: IndicatorId, input: &IndicatorInput, expected_version: Option<i64>) -> Result<Indicator, DomainError> {
+        let tx = self.ctx.store.begin().await?;
+        let (before, _) = readable_indicator(tx.as_ref(), who, id).await?;
+        writable_plan(tx.as_ref(), who, before.plan_id, Scope::PlansWrite).await?;
+        check_version(expected_version, before.version)?;
+        let definition = definition_of(tx.as_ref(), input, Some(&before)).await?;
+        let draft = IndicatorDraft::parse(input, Some(&before), definition.as_ref()).map_err(DomainError::Validation)?;
+        let mut indicator = before.clone();
+        indicator.definition_id = draft.definition_id;
+        indicator.name = draft.name;
+        indicator.description = draft.description;
+        indicator.measure = draft.measure;
+        indicator.unit = draft.unit;
+        indicator.direction = draft.direction;
+        indicator.baseline = draft.baseline;
+        indicator.frequency = draft.frequency;
+        indicator.data_source = draft.data_source;
+        indicator.means_of_verification = draft.means_of_verification;
+        indicator.weight = draft.weight;
+        indicator.disclosure = draft.disclosure;
+        indicator.external_ref = draft.external_ref;
+        if indicator == before {
+            return Ok(before);
+        }
+        indicator.version += 1;
+        indicator.updated_at = self.ctx.clock.now();
+        tx.update_indicator(&indicator, before.version).await.map_err(duplicate)?;
+        journal(who, &indicator, Operation::Update, "update").write(tx.as_ref(), snapshot(&before), snapshot(&indicator)).await?;
+        tx.commit().await?;
+        Ok(indicator)
+    }
+
+    /// Deletes an indicator with its targets and measurements.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`], [`DomainError::Forbidden`], [`DomainError::StaleVersion`].
+    pub async fn delete(&self, who: &Principal, id: IndicatorId, expected_version: Option<i64>) -> Result<(), DomainError> {
+        let tx = self.ctx.store.begin().await?;
+        let (indicator, _) = readable_indicator(tx.as_ref(), who, id).await?;
+        writable_plan(tx.as_ref(), who, indicator.plan_id, Scope::PlansWrite).await?;
+        check_version(expected_version, indicator.version)?;
+        let targets = tx.targets_of(&[id]).await?;
+        let measurements = tx.measurements_of(&[id]).await?;
+        tx.delete_indicator(id).await?;
+        let at = self.ctx.clock.now();
+        let children = targets
+            .iter()
+            .map(|t| (EntityType::Target, t.id.to_string()))
+            .chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string())));
+        for (entity_type, entity_id) in children {
+            Journal { who, at, administration: Some(indicator.administration), entity_type, entity_id, operation: Operation::Delete, action: "delete".into() }
+                .write(tx.as_ref(), None, None)
+                .await?;
+        }
+        let mut j = journal(who, &indicator, Operation::Delete, "delete");
+        j.at = at;
+        j.write(tx.as_ref(), snapshot(&indicator), None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+
+fn journal<'a>(who: &'a Principal, i: &Indicator, operation: Operation, action: &str) -> Journal<'a> {
+    Journal {
+        who,
+        at: i.updated_at,
+        administration: Some(i.administration),
+        entity_type: EntityType::Indicator,
+        entity_id: i.id.to_string(),
+        operation,
+        action: action.to_owned(),
+    }
+}

@@ -1,0 +1,129 @@
+//! Use cases. Each takes the verified [`Principal`], checks what the caller may see and do,
+//! loads through the ports, applies the rules, and writes the change, its audit entry and its
+//! change-feed entry in one transaction. REST and GraphQL both call these and nothing else.
+
+mod administrations;
+mod catalogue;
+mod indicators;
+mod objectives;
+mod plans;
+mod results;
+
+use std::sync::Arc;
+
+pub use administrations::AdministrationService;
+pub use catalogue::CatalogueService;
+pub use indicators::IndicatorService;
+pub use objectives::{ObjectiveNode, ObjectiveService, Upserted};
+pub use plans::{PlanService, PlanTransition};
+pub use results::{IndicatorScore, ObjectiveScore, ProgressReport, ResultService, ReviewRequest, Scorecard};
+
+use crate::{
+    DomainError, StoreError,
+    audit::{AuditEntry, Change, EntityType, Operation},
+    ports::{Clock, Repositories, Store},
+    principal::Principal,
+    values::AdministrationCode,
+};
+
+/// Every use case, sharing one store and clock.
+#[derive(Clone)]
+pub struct Services {
+    pub administrations: AdministrationService,
+    pub plans: PlanService,
+    pub objectives: ObjectiveService,
+    pub indicators: IndicatorService,
+    pub results: ResultService,
+    pub catalogue: CatalogueService,
+    store: Arc<dyn Store>,
+}
+
+impl Services {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        let ctx = Ctx { store: store.clone(), clock };
+        Self {
+            administrations: AdministrationService { ctx: ctx.clone() },
+            plans: PlanService { ctx: ctx.clone() },
+            objectives: ObjectiveService { ctx: ctx.clone() },
+            indicators: IndicatorService { ctx: ctx.clone() },
+            results: ResultService { ctx: ctx.clone() },
+            catalogue: CatalogueService { ctx },
+            store,
+        }
+    }
+
+    /// Whether storage answers (for readiness probes).
+    ///
+    /// # Errors
+    /// [`DomainError::Store`] when it does not.
+    pub async fn ready(&self) -> Result<(), DomainError> {
+        Ok(self.store.ping().await?)
+    }
+}
+
+/// What every use case holds.
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+/// Fails with [`DomainError::StaleVersion`] when the client named a version (`If-Match`) that is
+/// not the stored one.
+pub(crate) fn check_version(expected: Option<i64>, current: i64) -> Result<(), DomainError> {
+    match expected {
+        Some(v) if v != current => Err(DomainError::StaleVersion { current: Some(current) }),
+        _ => Ok(()),
+    }
+}
+
+/// Turns a lost optimistic-concurrency race into the client-facing error.
+pub(crate) fn stale_on_race(e: StoreError) -> DomainError {
+    match e {
+        StoreError::VersionMismatch => DomainError::StaleVersion { current: None },
+        other => DomainError::Store(other),
+    }
+}
+
+/// One write to journal: the audit entry and the change-feed entry, in the caller's transaction.
+pub(crate) struct Journal<'a> {
+    pub(crate) who: &'a Principal,
+    pub(crate) at: chrono::DateTime<chrono::Utc>,
+    pub(crate) administration: Option<AdministrationCode>,
+    pub(crate) entity_type: EntityType,
+    pub(crate) entity_id: String,
+    pub(crate) operation: Operation,
+    /// `create`, `update`, `delete` or a named action (`transition:approved`).
+    pub(crate) action: String,
+}
+
+impl Journal<'_> {
+    pub(crate) async fn write(self, tx: &dyn Repositories, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> Result<(), DomainError> {
+        tx.record_audit(&AuditEntry {
+            at: self.at,
+            actor: self.who.subject().to_owned(),
+            actor_role: self.who.role().as_str(),
+            administration: self.administration,
+            entity_type: self.entity_type,
+            entity_id: self.entity_id.clone(),
+            action: self.action,
+            before,
+            after,
+        })
+        .await?;
+        tx.record_change(&Change {
+            at: self.at,
+            entity_type: self.entity_type,
+            entity_id: self.entity_id,
+            operation: self.operation,
+            administration: self.administration,
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+/// A JSON snapshot for the audit trail.
+pub(crate) fn snapshot<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
+}

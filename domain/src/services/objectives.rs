@@ -1,0 +1,270 @@
+//! Objectives of a plan: the flat list and the tree, edits that keep the tree valid, and the
+//! idempotent upsert by the national planning system's reference.
+
+use crate::{
+    DomainError, StoreError,
+    audit::{EntityType, Operation},
+    ids::{ObjectiveId, PlanId},
+    objective::{Objective, ObjectiveDraft, ObjectiveInput, check_placement, subtree_ids},
+    page::{Page, PageRequest},
+    ports::{IndicatorVisibility, Repositories},
+    principal::{Principal, Scope},
+    values::ExternalRef,
+};
+
+use super::{
+    Ctx, Journal, check_version,
+    plans::{readable_plan, writable_plan},
+    snapshot, stale_on_race,
+};
+
+#[derive(Clone)]
+pub struct ObjectiveService {
+    pub(crate) ctx: Ctx,
+}
+
+/// An objective with the objectives below it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectiveNode {
+    pub objective: Objective,
+    pub children: Vec<ObjectiveNode>,
+}
+
+/// The outcome of an upsert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Loads an objective the caller may see (through its plan).
+pub(crate) async fn readable_objective(repos: &dyn Repositories, who: &Principal, id: ObjectiveId) -> Result<Objective, DomainError> {
+    let objective = repos.objective(id).await?.ok_or(DomainError::not_found("objective"))?;
+    match readable_plan(repos, who, objective.plan_id).await {
+        Ok(_) => Ok(objective),
+        Err(DomainError::NotFound { .. }) => Err(DomainError::not_found("objective")),
+        Err(e) => Err(e),
+    }
+}
+
+/// Builds the forest of a plan's objectives, children in the order given.
+pub fn build_tree(objectives: Vec<Objective>) -> Vec<ObjectiveNode> {
+    fn attach(parent: Option<ObjectiveId>, pool: &[Objective]) -> Vec<ObjectiveNode> {
+        pool.iter()
+            .filter(|o| o.parent_id == parent)
+            .map(|o| ObjectiveNode { objective: o.clone(), children: attach(Some(o.id), pool) })
+            .collect()
+    }
+    attach(None, &objectives)
+}
+
+fn duplicate(e: StoreError) -> DomainError {
+    match e {
+        StoreError::Duplicate(what) if what.contains("external_ref") => {
+            DomainError::conflict("external_ref_taken", "another objective of this administration has this external_ref")
+        }
+        StoreError::Duplicate(_) => DomainError::conflict("code_taken", "another objective of this plan has this code"),
+        other => stale_on_race(other),
+    }
+}
+
+impl ObjectiveService {
+    /// A page of a plan's objectives (flat, with `parent_id`), ordered by creation.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`] for a plan the caller may not see.
+    pub async fn list(&self, who: &Principal, plan: PlanId, page: &PageRequest<ObjectiveId>) -> Result<Page<Objective, ObjectiveId>, DomainError> {
+        let repos = self.ctx.store.read();
+        readable_plan(repos, who, plan).await?;
+        let rows = repos.list_objectives(plan, page).await?;
+        Ok(page.page(rows, |o| o.id))
+    }
+
+    /// The whole objective tree of a plan.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`] for a plan the caller may not see.
+    pub async fn tree(&self, who: &Principal, plan: PlanId) -> Result<Vec<ObjectiveNode>, DomainError> {
+        let repos = self.ctx.store.read();
+        readable_plan(repos, who, plan).await?;
+        Ok(build_tree(repos.objectives_of_plan(plan).await?))
+    }
+
+    /// # Errors
+    /// [`DomainError::NotFound`] also for an objective of a plan the caller may not see.
+    pub async fn get(&self, who: &Principal, id: ObjectiveId) -> Result<Objective, DomainError> {
+        readable_objective(self.ctx.store.read(), who, id).await
+    }
+
+    /// # Errors
+    /// [`DomainError::NotFound`], [`DomainError::Forbidden`], [`DomainError::Validation`]
+    /// (including `parent_id` placement), [`DomainError::Conflict`] for a taken code or ref.
+    pub async fn create(&self, who: &Principal, plan_id: PlanId, input: &ObjectiveInput) -> Result<Objective, DomainError> {
+        let draft = ObjectiveDraft::parse(input, None).map_err(DomainError::Validation)?;
+        let tx = self.ctx.store.begin().await?;
+        let plan = writable_plan(tx.as_ref(), who, plan_id, Scope::PlansWrite).await?;
+        let objective = self.insert(tx.as_ref(), who, &plan, draft).await?;
+        tx.commit().await?;
+        Ok(objective)
+    }
+
+    async fn insert(&self, tx: &dyn Repositories, who: &Principal, plan: &crate::plan::StrategicPlan, draft: ObjectiveDraft) -> Result<Objective, DomainError> {
+        let siblings = tx.objectives_of_plan(plan.id).await?;
+        check_placement(&siblings, None, draft.parent_id)?;
+        check_unique(tx, &siblings, None, &draft, plan).await?;
+        let now = self.ctx.clock.now();
+        let objective = Objective {
+            id: ObjectiveId::generate(),
+            plan_id: plan.id,
+            administration: plan.administration,
+            parent_id: draft.parent_id,
+            code: draft.code,
+            title: draft.title,
+            description: draft.description,
+            level: draft.level,
+            weight: draft.weight,
+            external_ref: draft.external_ref,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        tx.insert_objective(&objective).await.map_err(duplicate)?;
+        journal(who, &objective, Operation::Create, "create").write(tx, None, snapshot(&objective)).await?;
+        Ok(objective)
+    }
+
+    /// # Errors
+    /// As [`Self::create`], plus [`DomainError::StaleVersion`].
+    pub async fn update(&self, who: &Principal, id: ObjectiveId, input: &ObjectiveInput, expected_version: Option<i64>) -> Result<Objective, DomainError> {
+        let tx = self.ctx.store.begin().await?;
+        let before = readable_objective(tx.as_ref(), who, id).await?;
+        let plan = writable_plan(tx.as_ref(), who, before.plan_id, Scope::PlansWrite).await?;
+        check_version(expected_version, before.version)?;
+        let draft = ObjectiveDraft::parse(input, Some(&before)).map_err(DomainError::Validation)?;
+        let (objective, _) = self.apply(tx.as_ref(), who, &plan, before, draft).await?;
+        tx.commit().await?;
+        Ok(objective)
+    }
+
+    async fn apply(&self, tx: &dyn Repositories, who: &Principal, plan: &crate::plan::StrategicPlan, before: Objective, draft: ObjectiveDraft) -> Result<(Objective, bool), DomainError> {
+        let siblings = tx.objectives_of_plan(plan.id).await?;
+        if draft.parent_id != before.parent_id {
+            check_placement(&siblings, Some(before.id), draft.parent_id)?;
+        }
+        check_unique(tx, &siblings, Some(before.id), &draft, plan).await?;
+        let mut objective = before.clone();
+        objective.parent_id = draft.parent_id;
+        objective.code = draft.code;
+        objective.title = draft.title;
+        objective.description = draft.description;
+        objective.level = draft.level;
+        objective.weight = draft.weight;
+        objective.external_ref = draft.external_ref;
+        if objective == before {
+            return Ok((before, false));
+        }
+        objective.version += 1;
+        objective.updated_at = self.ctx.clock.now();
+        tx.update_objective(&objective, before.version).await.map_err(duplicate)?;
+        journal(who, &objective, Operation::Update, "update").write(tx, snapshot(&before), snapshot(&objective)).await?;
+        Ok((objective, true))
+    }
+
+    /// Deletes an objective with the objectives and indicators below it.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`], [`DomainError::Forbidden`], [`DomainError::StaleVersion`].
+    pub async fn delete(&self, who: &Principal, id: ObjectiveId, expected_version: Option<i64>) -> Result<(), DomainError> {
+        let tx = self.ctx.store.begin().await?;
+        let objective = readable_objective(tx.as_ref(), who, id).await?;
+        writable_plan(tx.as_ref(), who, objective.plan_id, Scope::PlansWrite).await?;
+        check_version(expected_version, objective.version)?;
+        let all = tx.objectives_of_plan(objective.plan_id).await?;
+        let doomed = subtree_ids(&all, id);
+        let indicators: Vec<_> = tx
+            .indicators_of_plan(objective.plan_id, IndicatorVisibility::All)
+            .await?
+            .into_iter()
+            .filter(|i| doomed.contains(&i.objective_id))
+            .collect();
+        let indicator_ids: Vec<_> = indicators.iter().map(|i| i.id).collect();
+        let targets = tx.targets_of(&indicator_ids).await?;
+        let measurements = tx.measurements_of(&indicator_ids).await?;
+        tx.delete_objectives(&doomed).await?;
+        let at = self.ctx.clock.now();
+        let tombstones = doomed
+            .iter()
+            .map(|o| (EntityType::Objective, o.to_string()))
+            .chain(indicators.iter().map(|i| (EntityType::Indicator, i.id.to_string())))
+            .chain(targets.iter().map(|t| (EntityType::Target, t.id.to_string())))
+            .chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string())));
+        for (entity_type, entity_id) in tombstones {
+            let before = (entity_id == id.to_string()).then(|| snapshot(&objective)).flatten();
+            Journal { who, at, administration: Some(objective.administration), entity_type, entity_id, operation: Operation::Delete, action: "delete".into() }
+                .write(tx.as_ref(), before, None)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Creates or updates the objective the caller's national system knows as `external_ref`,
+    /// in the plan `plan_id`. Sending the same body twice leaves one objective, unchanged the
+    /// second time.
+    ///
+    /// # Errors
+    /// As [`Self::create`]; [`DomainError::Conflict`] (`external_ref_in_other_plan`) when the
+    /// reference belongs to an objective of another plan.
+    pub async fn upsert_by_ref(&self, who: &Principal, external_ref: &str, plan_id: &str, input: &ObjectiveInput) -> Result<(Objective, Upserted), DomainError> {
+        let external_ref = ExternalRef::parse(external_ref).map_err(|e| DomainError::from(e.under("external_ref")))?;
+        let plan_id: PlanId = plan_id.parse().map_err(|e: crate::FieldError| DomainError::from(e.under("plan_id")))?;
+        let mut input = input.clone();
+        input.external_ref = Some(Some(external_ref.as_str().to_owned()));
+        let tx = self.ctx.store.begin().await?;
+        let plan = writable_plan(tx.as_ref(), who, plan_id, Scope::PlansWrite).await?;
+        let existing = tx.objective_by_ref(plan.administration, &external_ref).await?;
+        let outcome = match existing {
+            Some(before) if before.plan_id != plan.id => {
+                return Err(DomainError::conflict("external_ref_in_other_plan", "this external_ref belongs to an objective of another plan"));
+            }
+            Some(before) => {
+                let draft = ObjectiveDraft::parse(&input, Some(&before)).map_err(DomainError::Validation)?;
+                let (objective, changed) = self.apply(tx.as_ref(), who, &plan, before, draft).await?;
+                (objective, if changed { Upserted::Updated } else { Upserted::Unchanged })
+            }
+            None => {
+                let draft = ObjectiveDraft::parse(&input, None).map_err(DomainError::Validation)?;
+                (self.insert(tx.as_ref(), who, &plan, draft).await?, Upserted::Created)
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+}
+
+async fn check_unique(tx: &dyn Repositories, siblings: &[Objective], id: Option<ObjectiveId>, draft: &ObjectiveDraft, plan: &crate::plan::StrategicPlan) -> Result<(), DomainError> {
+    if siblings.iter().any(|o| Some(o.id) != id && o.code == draft.code) {
+        return Err(DomainError::conflict("code_taken", format!("objective code {} is already used in this plan", draft.code.as_str())));
+    }
+    if let Some(r) = &draft.external_ref {
+        if let Some(other) = tx.objective_by_ref(plan.administration, r).await? {
+            if Some(other.id) != id {
+                return Err(DomainError::conflict("external_ref_taken", format!("external_ref {r} is already used by another objective")));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn journal<'a>(who: &'a Principal, o: &Objective, operation: Operation, action: &str) -> Journal<'a> {
+    Journal {
+        who,
+        at: o.updated_at,
+        administration: Some(o.administration),
+        entity_type: EntityType::Objective,
+        entity_id: o.id.to_string(),
+        operation,
+        action: action.to_owned(),
+    }
+}

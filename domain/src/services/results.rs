@@ -1,0 +1,509 @@
+//! Results: targets and measurements per period, the review that makes a measurement
+//! official, and the progress, status and roll-ups computed from them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::Datelike;
+
+use crate::{
+    DomainError, FieldError, StoreError,
+    audit::{EntityType, Operation},
+    error::Errors,
+    ids::{IndicatorId, MeasurementId, ObjectiveId, PlanId, TargetId},
+    indicator::Indicator,
+    measurement::{Measurement, MeasurementDraft, MeasurementInput, ReviewStatus, Target},
+    objective::Objective,
+    page::{Page, PageRequest},
+    period::Period,
+    plan::StrategicPlan,
+    principal::{Principal, Role, Scope},
+    progress::{IndicatorProgress, RagStatus, RollUp, RollUpPart, SeriesInput, indicator_progress, roll_up},
+    values::Quantity,
+};
+
+use super::{
+    Ctx, Journal, check_version,
+    indicators::{indicator_visibility, readable_indicator},
+    objectives::Upserted,
+    plans::{readable_plan, writable_plan},
+    snapshot, stale_on_race,
+};
+
+#[derive(Clone)]
+pub struct ResultService {
+    pub(crate) ctx: Ctx,
+}
+
+/// A requested review move of a measurement.
+#[derive(Debug, Clone)]
+pub struct ReviewRequest {
+    pub to: ReviewStatus,
+    /// Why a value is returned (required for `returned`).
+    pub reason: Option<String>,
+}
+
+/// An indicator with its computed series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressReport {
+    pub indicator: Indicator,
+    pub progress: IndicatorProgress,
+}
+
+/// One indicator in a scorecard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorScore {
+    pub indicator: Indicator,
+    pub progress: IndicatorProgress,
+}
+
+/// One objective in a scorecard, with its roll-up and its own indicators.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectiveScore {
+    pub objective: Objective,
+    pub rollup: RollUp,
+    pub indicators: Vec<IndicatorScore>,
+}
+
+/// A plan's results at a glance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scorecard {
+    pub plan: StrategicPlan,
+    pub rollup: RollUp,
+    /// How many indicators are in each status.
+    pub status_counts: BTreeMap<&'static str, u32>,
+    /// Objectives in tree order (parents before children).
+    pub objectives: Vec<ObjectiveScore>,
+    pub indicators_without_data: Vec<IndicatorId>,
+}
+
+fn parse_period(raw: &str) -> Result<Period, DomainError> {
+    Period::parse(raw).map_err(|e| DomainError::from(e.under("period")))
+}
+
+/// Periods of targets lie within the plan's years and after the baseline.
+fn check_target_period(period: Period, indicator: &Indicator, plan: &StrategicPlan) -> Result<(), FieldError> {
+    if period <= indicator.baseline.period {
+        return Err(FieldError::new("period", "before_baseline", format!("targets come after the baseline period {}", indicator.baseline.period)));
+    }
+    if !(plan.start_year..=plan.end_year).contains(&period.year()) {
+        return Err(FieldError::new("period", "outside_plan", format!("the plan runs from {} to {}", plan.start_year, plan.end_year)));
+    }
+    Ok(())
+}
+
+/// Measurements use the indicator's frequency, come after the baseline, within the plan's
+/// last year, and not in the future.
+fn check_measurement_period(period: Period, indicator: &Indicator, plan: &StrategicPlan, today: chrono::NaiveDate) -> Result<(), FieldError> {
+    if period.granularity() != indicator.frequency.granularity() {
+        return Err(FieldError::new("period", "wrong_frequency", format!("this indicator is measured {}", indicator.frequency.as_str())));
+    }
+    if period <= indicator.baseline.period {
+        return Err(FieldError::new("period", "before_baseline", format!("measurements come after the baseline period {}", indicator.baseline.period)));
+    }
+    if period.year() > plan.end_year {
+        return Err(FieldError::new("period", "outside_plan", format!("the plan ends in {}", plan.end_year)));
+    }
+    if period.start() > (today.year(), today.month()) {
+        return Err(FieldError::new("period", "in_future", "a measurement cannot be recorded for a period that has not started"));
+    }
+    Ok(())
+}
+
+impl ResultService {
+    /// Sets the target of a period (creating or replacing it).
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`], [`DomainError::Forbidden`], [`DomainError::Validation`],
+    /// [`DomainError::StaleVersion`].
+    pub async fn put_target(&self, who: &Principal, indicator_id: IndicatorId, period: &str, value: &str, expected_version: Option<i64>) -> Result<(Target, Upserted), DomainError> {
+        let mut e = Errors::new();
+        let period = e.take("period", Period::parse(period));
+        let value = e.take("value", Quantity::parse(value));
+        e.finish()?;
+        let (Some(period), Some(value)) = (period, value) else {
+            return Err(DomainError::validation("", "invalid", "invalid target"));
+        };
+        let tx = self.ctx.store.begin().await?;
+        let (indicator, _) = readable_indicator(tx.as_ref(), who, indicator_id).await?;
+        let plan = writable_plan(tx.as_ref(), who, indicator.plan_id, Scope::PlansWrite).await?;
+        check_target_period(period, &indicator, &plan)?;
+        let now = self.ctx.clock.now();
+        let existing = tx.target(indicator_id, period).await?;
+        let (target, outcome) = match existing {
+            Some(before) => {
+                check_version(expected_version, before.version)?;
+                if before.value == value {
+                    return Ok((before, Upserted::Unchanged));
+                }
+                let target = Target { value, version: before.version + 1, updated_at: now, ..before.clone() };
+                tx.update_target(&target, before.version).await.map_err(stale_on_race)?;
+                journal(who, &target, EntityType::Target, target.id.to_string(), Operation::Update, "update")
+                    .write(tx.as_ref(), snapshot(&before), snapshot(&target))
+                    .await?;
+                (target, Upserted::Updated)
+            }
+            None => {
+                if expected_version.is_some() {
+                    return Err(DomainError::StaleVersion { current: None });
+                }
+                let target = Target { id: TargetId::generate(), indicator_id, administration: indicator.administration, period, value, version: 1, created_at: now, updated_at: now };
+                tx.insert_target(&target).await.map_err(race_on_insert)?;
+                journal(who, &target, EntityType::Target, target.id.to_string(), Operation::Create, "create")
+                    .write(tx.as_ref(), None, snapshot(&target))
+                    .await?;
+                (target, Upserted::Created)
+            }
+        };
+        tx.commit().await?;
+        Ok((target, outcome))
+    }
+
+    /// Every target of an indicator, by period.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`].
+    pub async fn targets(&self, who: &Principal, indicator_id: IndicatorId) -> Result<Vec<Target>, DomainError> {
+        let repos = self.ctx.store.read();
+        readable_indicator(repos, who, indicator_id).await?;
+        let mut targets = repos.targets_of(&[indicator_id]).await?;
+        targets.sort_by_key(|t| t.period);
+        Ok(targets)
+    }
+
+    /// Records the actual value of a period. A new value starts (or restarts) the review as
+    /// `draft`; an approved value stays in force until its successor is approved. Recording the
+    /// same value again changes nothing.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`], [`DomainError::Forbidden`], [`DomainError::Validation`],
+    /// [`DomainError::StaleVersion`].
+    pub async fn put_measurement(&self, who: &Principal, indicator_id: IndicatorId, period: &str, input: &MeasurementInput, expected_version: Option<i64>) -> Result<(Measurement, Upserted), DomainError> {
+        let period = parse_period(period);
+        let draft = MeasurementDraft::parse(input);
+        let (period, draft) = match (period, draft) {
+            (Ok(p), Ok(d)) => (p, d),
+            (p, d) => {
+                let mut all = Vec::new();
+                if let Err(DomainError::Validation(v)) = p {
+                    all.extend(v);
+                }
+                if let Err(v) = d {
+                    all.extend(v);
+                }
+                return Err(DomainError::Validation(all));
+            }
+        };
+        let tx = self.ctx.store.begin().await?;
+        let (indicator, _) = readable_indicator(tx.as_ref(), who, indicator_id).await?;
+        let plan = writable_plan(tx.as_ref(), who, indicator.plan_id, Scope::MeasurementsWrite).await?;
+        let now = self.ctx.clock.now();
+        check_measurement_period(period, &indicator, &plan, now.date_naive())?;
+        let existing = tx.measurement(indicator_id, period).await?;
+        let (measurement, outcome) = match existing {
+            Some(before) => {
+                check_version(expected_version, before.version)?;
+                let same = before.value == draft.value && before.source == draft.source && before.evidence_url == draft.evidence_url && before.comment == draft.comment;
+                if same {
+                    return Ok((before, Upserted::Unchanged));
+                }
+                let status = if before.value == draft.value && before.status != ReviewStatus::Returned { before.status } else { ReviewStatus::Draft };
+                let measurement = Measurement {
+                    value: draft.value,
+                    source: draft.source,
+                    evidence_url: draft.evidence_url,
+                    comment: draft.comment,
+                    status,
+                    recorded_by: who.subject().to_owned(),
+                    submitted_by: if status == ReviewStatus::Draft { None } else { before.submitted_by.clone() },
+                    version: before.version + 1,
+                    updated_at: now,
+                    ..before.clone()
+                };
+                tx.update_measurement(&measurement, before.version).await.map_err(stale_on_race)?;
+                journal(who, &measurement, EntityType::Measurement, measurement.id.to_string(), Operation::Update, "update")
+                    .write(tx.as_ref(), snapshot(&before), snapshot(&measurement))
+                    .await?;
+                (measurement, Upserted::Updated)
+            }
+            None => {
+                if expected_version.is_some() {
+                    return Err(DomainError::StaleVersion { current: None });
+                }
+                let measurement = Measurement {
+                    id: MeasurementId::generate(),
+                    indicator_id,
+                    administration: indicator.administration,
+                    period,
+                    value: draft.value,
+                    source: draft.source,
+                    evidence_url: draft.evidence_url,
+                    comment: draft.comment,
+                    status: ReviewStatus::Draft,
+                    return_reason: None,
+                    recorded_by: who.subject().to_owned(),
+                    submitted_by: None,
+                    reviewed_by: None,
+                    approved_value: None,
+                    approved_at: None,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                };
+                tx.insert_measurement(&measurement).await.map_err(race_on_insert)?;
+                journal(who, &measurement, EntityType::Measurement, measurement.id.to_string(), Operation::Create, "create")
+                    .write(tx.as_ref(), None, snapshot(&measurement))
+                    .await?;
+                (measurement, Upserted::Created)
+            }
+        };
+        tx.commit().await?;
+        Ok((measurement, outcome))
+    }
+
+    /// Moves a measurement through its review. Submitting needs write access; approving and
+    /// returning need an admin, or a planner of the administration other than the submitter.
+    ///
+    /// # Errors
+    /// [`DomainError::Conflict`] (`invalid_transition`), [`DomainError::Forbidden`] (four eyes),
+    /// [`DomainError::Validation`] (a return needs a reason), [`DomainError::NotFound`].
+    pub async fn review(&self, who: &Principal, indicator_id: IndicatorId, period: &str, request: &ReviewRequest, expected_version: Option<i64>) -> Result<Measurement, DomainError> {
+        let period = parse_period(period)?;
+        let reason = match (&request.to, request.reason.as_deref().map(str::trim)) {
+            (ReviewStatus::Returned, None | Some("")) => return Err(DomainError::validation("reason", "required", "say why the value is returned")),
+            (ReviewStatus::Returned, Some(r)) if r.chars().count() > 2000 => return Err(DomainError::validation("reason", "too_long", "at most 2000 characters")),
+            (_, r) => r.filter(|r| !r.is_empty()).map(str::to_owned),
+        };
+        let tx = self.ctx.store.begin().await?;
+        let (indicator, _) = readable_indicator(tx.as_ref(), who, indicator_id).await?;
+        writable_plan(tx.as_ref(), who, indicator.plan_id, Scope::MeasurementsWrite).await?;
+        let before = tx.measurement(indicator_id, period).await?.ok_or(DomainError::not_found("measurement"))?;
+        check_version(expected_version, before.version)?;
+        let status = before.status.transition(request.to).map_err(|e| DomainError::conflict("invalid_transition", e.to_string()))?;
+        if matches!(status, ReviewStatus::Approved | ReviewStatus::Returned) {
+            match who.role() {
+                Role::Admin => {}
+                Role::Planner if before.submitted_by.as_deref() != Some(who.subject()) => {}
+                Role::Planner => return Err(DomainError::Forbidden("four eyes: someone other than the submitter must review this value".into())),
+                _ => return Err(DomainError::Forbidden("only a planner or an admin may review measurements".into())),
+            }
+        }
+        let now = self.ctx.clock.now();
+        let mut m = before.clone();
+        m.status = status;
+        m.version += 1;
+        m.updated_at = now;
+        match status {
+            ReviewStatus::Submitted => {
+                m.submitted_by = Some(who.subject().to_owned());
+                m.return_reason = None;
+            }
+            ReviewStatus::Approved => {
+                m.reviewed_by = Some(who.subject().to_owned());
+                m.approved_value = Some(m.value);
+                m.approved_at = Some(now);
+                m.return_reason = None;
+            }
+            ReviewStatus::Returned => {
+                m.reviewed_by = Some(who.subject().to_owned());
+                m.return_reason = reason;
+            }
+            ReviewStatus::Draft => {}
+        }
+        tx.update_measurement(&m, before.version).await.map_err(stale_on_race)?;
+        journal(who, &m, EntityType::Measurement, m.id.to_string(), Operation::Update, &format!("review:{}", status.as_str()))
+            .write(tx.as_ref(), snapshot(&before), snapshot(&m))
+            .await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// A page of an indicator's measurements by period. Outside the administration only
+    /// approved values are shown, as their approved figure.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`].
+    pub async fn measurements(&self, who: &Principal, indicator_id: IndicatorId, page: &PageRequest<Period>) -> Result<Page<Measurement, Period>, DomainError> {
+        let repos = self.ctx.store.read();
+        let (indicator, _) = readable_indicator(repos, who, indicator_id).await?;
+        let insider = who.sees_unapproved(indicator.administration);
+        let rows = repos.list_measurements(indicator_id, !insider, page).await?;
+        let page = page.page(rows, |m| m.period);
+        Ok(if insider { page } else { Page { items: page.items.into_iter().filter_map(published).collect(), next: page.next } })
+    }
+
+    /// One measurement, as [`Self::measurements`] shows it.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`].
+    pub async fn measurement(&self, who: &Principal, indicator_id: IndicatorId, period: &str) -> Result<Measurement, DomainError> {
+        let period = parse_period(period)?;
+        let repos = self.ctx.store.read();
+        let (indicator, _) = readable_indicator(repos, who, indicator_id).await?;
+        let m = repos.measurement(indicator_id, period).await?.ok_or(DomainError::not_found("measurement"))?;
+        if who.sees_unapproved(indicator.administration) { Ok(m) } else { published(m).ok_or(DomainError::not_found("measurement")) }
+    }
+
+    /// The indicator's series: target, expected, actual, progress and status per period.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`].
+    pub async fn progress(&self, who: &Principal, indicator_id: IndicatorId) -> Result<ProgressReport, DomainError> {
+        let repos = self.ctx.store.read();
+        let (indicator, plan) = readable_indicator(repos, who, indicator_id).await?;
+        let targets = repos.targets_of(&[indicator_id]).await?;
+        let measurements = repos.measurements_of(&[indicator_id]).await?;
+        let progress = compute(&indicator, &plan, &targets, &measurements);
+        Ok(ProgressReport { indicator, progress })
+    }
+
+    /// The plan's scorecard: plan and objective roll-ups, status counts, indicators without data.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`].
+    pub async fn scorecard(&self, who: &Principal, plan_id: PlanId) -> Result<Scorecard, DomainError> {
+        let repos = self.ctx.store.read();
+        let plan = readable_plan(repos, who, plan_id).await?;
+        let objectives = repos.objectives_of_plan(plan_id).await?;
+        let indicators = repos.indicators_of_plan(plan_id, indicator_visibility(who, plan.administration)).await?;
+        let targets = repos.targets_of_plan(plan_id).await?;
+        let measurements = repos.measurements_of_plan(plan_id).await?;
+        Ok(scorecard(plan, objectives, indicators, &targets, &measurements))
+    }
+}
+
+/// What outsiders see of a measurement: its approved value only.
+fn published(m: Measurement) -> Option<Measurement> {
+    let value = m.approved_value?;
+    Some(Measurement {
+        value,
+        status: ReviewStatus::Approved,
+        return_reason: None,
+        submitted_by: None,
+        updated_at: m.approved_at.unwrap_or(m.updated_at),
+        ..m
+    })
+}
+
+fn race_on_insert(e: StoreError) -> DomainError {
+    match e {
+        // Someone recorded the same period between our read and our insert.
+        StoreError::Duplicate(_) => DomainError::StaleVersion { current: None },
+        other => other.into(),
+    }
+}
+
+/// Computes one indicator's progress from its targets and approved measurements.
+pub fn compute(indicator: &Indicator, plan: &StrategicPlan, targets: &[Target], measurements: &[Measurement]) -> IndicatorProgress {
+    let targets: Vec<(Period, rust_decimal::Decimal)> = targets.iter().filter(|t| t.indicator_id == indicator.id).map(|t| (t.period, t.value.get())).collect();
+    let actuals: Vec<(Period, rust_decimal::Decimal)> = measurements
+        .iter()
+        .filter(|m| m.indicator_id == indicator.id)
+        .filter_map(|m| m.approved_value.map(|v| (m.period, v.get())))
+        .collect();
+    indicator_progress(&SeriesInput {
+        direction: indicator.direction,
+        baseline_period: indicator.baseline.period,
+        baseline_value: indicator.baseline.value.get(),
+        targets: &targets,
+        actuals: &actuals,
+        thresholds: plan.thresholds,
+    })
+}
+
+/// Builds a scorecard from a plan's stored data (pure; the use case loads, this computes).
+pub fn scorecard(plan: StrategicPlan, objectives: Vec<Objective>, indicators: Vec<Indicator>, targets: &[Target], measurements: &[Measurement]) -> Scorecard {
+    let mut by_objective: HashMap<ObjectiveId, Vec<IndicatorScore>> = HashMap::new();
+    let mut status_counts: BTreeMap<&'static str, u32> = RagStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    let mut without_data = Vec::new();
+    for indicator in indicators {
+        let progress = compute(&indicator, &plan, targets, measurements);
+        *status_counts.entry(progress.status.as_str()).or_default() += 1;
+        if progress.progress.is_none() {
+            without_data.push(indicator.id);
+        }
+        by_objective.entry(indicator.objective_id).or_default().push(IndicatorScore { indicator, progress });
+    }
+    let mut rollups: HashMap<ObjectiveId, RollUp> = HashMap::new();
+    // Children before parents: deepest first.
+    let depth = |o: &Objective| {
+        let mut d = 0;
+        let mut cur = o.parent_id;
+        while let Some(p) = cur {
+            d += 1;
+            cur = objectives.iter().find(|x| x.id == p).and_then(|x| x.parent_id);
+            if d > crate::objective::MAX_DEPTH {
+                break;
+            }
+        }
+        d
+    };
+    let mut order: Vec<&Objective> = objectives.iter().collect();
+    order.sort_by_key(|o| std::cmp::Reverse(depth(o)));
+    for o in order {
+        let own = by_objective.get(&o.id).map(Vec::as_slice).unwrap_or_default();
+        let children: Vec<(rust_decimal::Decimal, RollUp)> = objectives
+            .iter()
+            .filter(|c| c.parent_id == Some(o.id))
+            .filter_map(|c| rollups.get(&c.id).map(|r| (c.weight.get(), r.clone())))
+            .collect();
+        let mut parts: Vec<RollUpPart<'_>> = own.iter().map(|s| RollUpPart::Indicator { weight: s.indicator.weight.get(), progress: &s.progress }).collect();
+        parts.extend(children.iter().map(|(w, r)| RollUpPart::Child { weight: *w, rollup: r }));
+        let r = roll_up(&parts, plan.thresholds);
+        rollups.insert(o.id, r);
+    }
+    let top: Vec<(rust_decimal::Decimal, RollUp)> = objectives
+        .iter()
+        .filter(|o| o.parent_id.is_none())
+        .filter_map(|o| rollups.get(&o.id).map(|r| (o.weight.get(), r.clone())))
+        .collect();
+    let parts: Vec<RollUpPart<'_>> = top.iter().map(|(w, r)| RollUpPart::Child { weight: *w, rollup: r }).collect();
+    let plan_rollup = roll_up(&parts, plan.thresholds);
+    let tree = super::objectives::build_tree(objectives);
+    let mut flat = Vec::new();
+    fn walk(nodes: Vec<super::ObjectiveNode>, out: &mut Vec<Objective>) {
+        for n in nodes {
+            out.push(n.objective);
+            walk(n.children, out);
+        }
+    }
+    walk(tree, &mut flat);
+    let objectives = flat
+        .into_iter()
+        .map(|o| ObjectiveScore {
+            rollup: rollups.remove(&o.id).unwrap_or_else(|| roll_up(&[], plan.thresholds)),
+            indicators: by_objective.remove(&o.id).unwrap_or_default(),
+            objective: o,
+        })
+        .collect();
+    Scorecard { plan, rollup: plan_rollup, status_counts, objectives, indicators_without_data: without_data }
+}
+
+fn journal<'a, T>(who: &'a Principal, item: &T, entity_type: EntityType, entity_id: String, operation: Operation, action: &str) -> Journal<'a>
+where
+    T: HasTenant,
+{
+    Journal { who, at: item.updated(), administration: Some(item.tenant()), entity_type, entity_id, operation, action: action.to_owned() }
+}
+
+trait HasTenant {
+    fn tenant(&self) -> crate::values::AdministrationCode;
+    fn updated(&self) -> chrono::DateTime<chrono::Utc>;
+}
+
+impl HasTenant for Target {
+    fn tenant(&self) -> crate::values::AdministrationCode {
+        self.administration
+    }
+    fn updated(&self) -> chrono::DateTime<chrono::Utc> {
+        self.updated_at
+    }
+}
+
+impl HasTenant for Measurement {
+    fn tenant(&self) -> crate::values::AdministrationCode {
+        self.administration
+    }
+    fn updated(&self) -> chrono::DateTime<chrono::Utc> {
+        self.updated_at
+    }
+}

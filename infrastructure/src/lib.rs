@@ -1,0 +1,7 @@
+//! Driven adapters: the storage ports implemented with sea-orm for SQLite and PostgreSQL.
+
+mod db;
+mod repo;
+mod rows;
+
+pub use db::{DatabaseSettings, SeaStore, connect};

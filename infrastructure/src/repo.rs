@@ -1,0 +1,590 @@
+//! The repositories, written once over any sea-orm connection: the pool for plain reads and an
+//! open transaction for writes. Queries are built with sea-query on the schema's own names.
+
+use async_trait::async_trait;
+use domain::{
+    StoreError,
+    audit::{AuditEntry, Change},
+    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
+    indicator::{Indicator, IndicatorDefinition},
+    measurement::{Measurement, Target},
+    objective::Objective,
+    page::PageRequest,
+    period::Period,
+    plan::{Administration, PlanStatus, StrategicPlan},
+    ports::{
+        AdministrationRepository, DefinitionRepository, IndicatorRepository, IndicatorVisibility, JournalRepository, ObjectiveRepository, PlanFilter,
+        PlanRepository, PlanVisibility, ResultRepository,
+    },
+    values::{AdministrationCode, Disclosure, ExternalRef},
+};
+use migration::tables::{Administrations, AuditLog, Changes, IndicatorDefinitions, Indicators, Measurements, Objectives, Plans, Targets};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DbErr, QueryResult, SqlErr,
+    sea_query::{Asterisk, Condition, DeleteStatement, Expr, ExprTrait, InsertStatement, Order, Query, SelectStatement, UpdateStatement, Value},
+};
+use tokio::sync::OwnedMutexGuard;
+
+use crate::rows::{self, Row, text_json};
+
+/// Repositories on one connection (`C` is the pool or a transaction).
+pub(crate) struct Repo<C> {
+    pub(crate) conn: C,
+    pub(crate) backend: DatabaseBackend,
+    /// Held by SQLite write transactions: the process-wide writer slot.
+    pub(crate) guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl<C> Repo<C> {
+    pub(crate) fn new(conn: C, backend: DatabaseBackend) -> Self {
+        Self { conn, backend, guard: None }
+    }
+}
+
+pub(crate) fn backend_error(e: DbErr) -> StoreError {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(what)) => StoreError::Duplicate(what),
+        _ => StoreError::Backend(e.to_string()),
+    }
+}
+
+fn build_error(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(format!("query could not be built: {e}"))
+}
+
+impl<C: ConnectionTrait + Send + Sync> Repo<C> {
+    /// An exact decimal as the backend stores it.
+    fn dec(&self, d: Decimal) -> Expr {
+        if self.backend == DatabaseBackend::Postgres { Expr::val(Value::Decimal(Some(d))) } else { Expr::val(d.normalize().to_string()) }
+    }
+
+    fn opt_dec(&self, d: Option<Decimal>) -> Expr {
+        match d {
+            Some(d) => self.dec(d),
+            None if self.backend == DatabaseBackend::Postgres => Expr::val(Value::Decimal(None)),
+            None => Expr::val(Option::<String>::None),
+        }
+    }
+
+    async fn all<T>(&self, stmt: &SelectStatement, map: fn(&Row<'_>) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+        let rows: Vec<QueryResult> = self.conn.query_all(stmt).await.map_err(backend_error)?;
+        rows.iter().map(|r| map(&Row { r, backend: self.backend })).collect()
+    }
+
+    async fn one<T>(&self, stmt: &SelectStatement, map: fn(&Row<'_>) -> Result<T, StoreError>) -> Result<Option<T>, StoreError> {
+        let row = self.conn.query_one(stmt).await.map_err(backend_error)?;
+        row.as_ref().map(|r| map(&Row { r, backend: self.backend })).transpose()
+    }
+
+    async fn insert(&self, stmt: &InsertStatement) -> Result<(), StoreError> {
+        self.conn.execute(stmt).await.map_err(backend_error)?;
+        Ok(())
+    }
+
+    /// Runs a versioned UPDATE: exactly one row must match id and expected version.
+    async fn update_versioned(&self, stmt: &UpdateStatement) -> Result<(), StoreError> {
+        let result = self.conn.execute(stmt).await.map_err(backend_error)?;
+        if result.rows_affected() == 1 { Ok(()) } else { Err(StoreError::VersionMismatch) }
+    }
+
+    async fn delete(&self, stmt: &DeleteStatement) -> Result<(), StoreError> {
+        self.conn.execute(stmt).await.map_err(backend_error)?;
+        Ok(())
+    }
+}
+
+fn select_all<T: sea_orm::sea_query::IntoTableRef>(table: T) -> SelectStatement {
+    Query::select().column(Asterisk).from(table).to_owned()
+}
+
+fn status_names(pred: fn(PlanStatus) -> bool) -> Vec<&'static str> {
+    PlanStatus::ALL.into_iter().filter(|s| pred(*s)).map(PlanStatus::as_str).collect()
+}
+
+fn shared_disclosures() -> Vec<&'static str> {
+    [Disclosure::Public, Disclosure::Programme, Disclosure::Restricted].into_iter().filter(|d| d.is_shared()).map(Disclosure::as_str).collect()
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> AdministrationRepository for Repo<C> {
+    async fn administration(&self, code: AdministrationCode) -> Result<Option<Administration>, StoreError> {
+        let q = select_all(Administrations::Table).and_where(Expr::col(Administrations::Code).eq(code.as_str())).to_owned();
+        self.one(&q, rows::administration).await
+    }
+
+    async fn list_administrations(&self, page: &PageRequest<AdministrationCode>) -> Result<Vec<Administration>, StoreError> {
+        let mut q = select_all(Administrations::Table);
+        if let Some(after) = page.after {
+            q.and_where(Expr::col(Administrations::Code).gt(after.as_str()));
+        }
+        q.order_by(Administrations::Code, Order::Asc).limit(page.fetch());
+        self.all(&q, rows::administration).await
+    }
+
+    async fn insert_administration(&self, a: &Administration) -> Result<(), StoreError> {
+        let q = Query::insert()
+            .into_table(Administrations::Table)
+            .columns([Administrations::Id, Administrations::Code, Administrations::Name, Administrations::DefaultLanguage, Administrations::Version, Administrations::CreatedAt, Administrations::UpdatedAt])
+            .values([
+                Expr::val(a.id.as_uuid()),
+                Expr::val(a.code.as_str()),
+                Expr::val(text_json(&a.name)),
+                Expr::val(a.default_language.as_str()),
+                Expr::val(a.version),
+                Expr::val(a.created_at),
+                Expr::val(a.updated_at),
+            ])
+            .map_err(build_error)?
+            .to_owned();
+        self.insert(&q).await
+    }
+}
+
+impl<C: ConnectionTrait + Send + Sync> Repo<C> {
+    fn plan_values(&self, p: &StrategicPlan) -> Vec<(Plans, Expr)> {
+        vec![
+            (Plans::Title, Expr::val(text_json(&p.title))),
+            (Plans::Vision, Expr::val(p.vision.as_ref().map(text_json))),
+            (Plans::Mission, Expr::val(p.mission.as_ref().map(text_json))),
+            (Plans::StartYear, Expr::val(p.start_year)),
+            (Plans::EndYear, Expr::val(p.end_year)),
+            (Plans::Status, Expr::val(p.status.as_str())),
+            (Plans::Disclosure, Expr::val(p.disclosure.as_str())),
+            (Plans::NationalPlanRef, Expr::val(p.national_plan_ref.clone())),
+            (Plans::OnTrackThreshold, self.dec(p.thresholds.on_track)),
+            (Plans::AtRiskThreshold, self.dec(p.thresholds.at_risk)),
+            (Plans::MaintainTolerance, self.dec(p.thresholds.tolerance)),
+            (Plans::Version, Expr::val(p.version)),
+            (Plans::UpdatedAt, Expr::val(p.updated_at)),
+        ]
+    }
+}
+
+/// Builds an INSERT from (column, value) pairs.
+fn insert_of<T, K>(table: T, pairs: Vec<(K, Expr)>) -> Result<InsertStatement, StoreError>
+where
+    T: sea_orm::sea_query::IntoTableRef,
+    K: sea_orm::sea_query::IntoIden,
+{
+    let (cols, vals): (Vec<K>, Vec<Expr>) = pairs.into_iter().unzip();
+    Ok(Query::insert().into_table(table).columns(cols).values(vals).map_err(build_error)?.to_owned())
+}
+
+/// Builds `UPDATE table SET pairs WHERE id = $id AND version = $expected`.
+fn update_of<T, K>(table: T, pairs: Vec<(K, Expr)>, id_col: K, id: uuid::Uuid, version_col: K, expected: i64) -> UpdateStatement
+where
+    T: sea_orm::sea_query::IntoTableRef,
+    K: sea_orm::sea_query::IntoIden + Copy + 'static,
+{
+    let mut q = Query::update();
+    q.table(table);
+    for (k, v) in pairs {
+        q.value(k, v);
+    }
+    q.and_where(Expr::col(id_col).eq(id)).and_where(Expr::col(version_col).eq(expected));
+    q.to_owned()
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> PlanRepository for Repo<C> {
+    async fn plan(&self, id: PlanId) -> Result<Option<StrategicPlan>, StoreError> {
+        let q = select_all(Plans::Table).and_where(Expr::col(Plans::Id).eq(id.as_uuid())).to_owned();
+        self.one(&q, rows::plan).await
+    }
+
+    async fn list_plans(&self, filter: &PlanFilter, page: &PageRequest<PlanId>) -> Result<Vec<StrategicPlan>, StoreError> {
+        let mut q = select_all(Plans::Table);
+        let disclosed = Condition::all()
+            .add(Expr::col(Plans::Status).is_in(status_names(PlanStatus::is_published)))
+            .add(Expr::col(Plans::Disclosure).is_in(shared_disclosures()));
+        match filter.visibility {
+            PlanVisibility::All => {}
+            PlanVisibility::InsiderOf(code) => {
+                q.cond_where(Condition::any().add(Expr::col(Plans::AdministrationCode).eq(code.as_str())).add(disclosed));
+            }
+            PlanVisibility::DisclosedOnly => {
+                q.cond_where(disclosed);
+            }
+        }
+        if let Some(code) = filter.administration {
+            q.and_where(Expr::col(Plans::AdministrationCode).eq(code.as_str()));
+        }
+        if let Some(status) = filter.status {
+            q.and_where(Expr::col(Plans::Status).eq(status.as_str()));
+        }
+        if let Some(after) = page.after {
+            q.and_where(Expr::col(Plans::Id).gt(after.as_uuid()));
+        }
+        q.order_by(Plans::Id, Order::Asc).limit(page.fetch());
+        self.all(&q, rows::plan).await
+    }
+
+    async fn insert_plan(&self, p: &StrategicPlan) -> Result<(), StoreError> {
+        let mut pairs = self.plan_values(p);
+        pairs.extend([(Plans::Id, Expr::val(p.id.as_uuid())), (Plans::AdministrationCode, Expr::val(p.administration.as_str())), (Plans::CreatedAt, Expr::val(p.created_at))]);
+        self.insert(&insert_of(Plans::Table, pairs)?).await
+    }
+
+    async fn update_plan(&self, p: &StrategicPlan, expected_version: i64) -> Result<(), StoreError> {
+        self.update_versioned(&update_of(Plans::Table, self.plan_values(p), Plans::Id, p.id.as_uuid(), Plans::Version, expected_version)).await
+    }
+
+    async fn delete_plan(&self, id: PlanId) -> Result<(), StoreError> {
+        self.delete(&Query::delete().from_table(Plans::Table).and_where(Expr::col(Plans::Id).eq(id.as_uuid())).to_owned()).await
+    }
+}
+
+impl<C: ConnectionTrait + Send + Sync> Repo<C> {
+    fn objective_values(&self, o: &Objective) -> Vec<(Objectives, Expr)> {
+        vec![
+            (Objectives::ParentId, Expr::val(o.parent_id.map(|p| p.as_uuid()))),
+            (Objectives::Code, Expr::val(o.code.as_str())),
+            (Objectives::Title, Expr::val(text_json(&o.title))),
+            (Objectives::Description, Expr::val(o.description.as_ref().map(text_json))),
+            (Objectives::Level, Expr::val(o.level.as_str())),
+            (Objectives::Weight, self.dec(o.weight.get())),
+            (Objectives::ExternalRef, Expr::val(o.external_ref.as_ref().map(|r| r.as_str().to_owned()))),
+            (Objectives::Version, Expr::val(o.version)),
+            (Objectives::UpdatedAt, Expr::val(o.updated_at)),
+        ]
+    }
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> ObjectiveRepository for Repo<C> {
+    async fn objective(&self, id: ObjectiveId) -> Result<Option<Objective>, StoreError> {
+        let q = select_all(Objectives::Table).and_where(Expr::col(Objectives::Id).eq(id.as_uuid())).to_owned();
+        self.one(&q, rows::objective).await
+    }
+
+    async fn objective_by_ref(&self, administration: AdministrationCode, external_ref: &ExternalRef) -> Result<Option<Objective>, StoreError> {
+        let q = select_all(Objectives::Table)
+            .and_where(Expr::col(Objectives::AdministrationCode).eq(administration.as_str()))
+            .and_where(Expr::col(Objectives::ExternalRef).eq(external_ref.as_str()))
+            .to_owned();
+        self.one(&q, rows::objective).await
+    }
+
+    async fn objectives_of_plan(&self, plan: PlanId) -> Result<Vec<Objective>, StoreError> {
+        let q = select_all(Objectives::Table).and_where(Expr::col(Objectives::PlanId).eq(plan.as_uuid())).order_by(Objectives::Id, Order::Asc).to_owned();
+        self.all(&q, rows::objective).await
+    }
+
+    async fn list_objectives(&self, plan: PlanId, page: &PageRequest<ObjectiveId>) -> Result<Vec<Objective>, StoreError> {
+        let mut q = select_all(Objectives::Table);
+        q.and_where(Expr::col(Objectives::PlanId).eq(plan.as_uuid()));
+        if let Some(after) = page.after {
+            q.and_where(Expr::col(Objectives::Id).gt(after.as_uuid()));
+        }
+        q.order_by(Objectives::Id, Order::Asc).limit(page.fetch());
+        self.all(&q, rows::objective).await
+    }
+
+    async fn insert_objective(&self, o: &Objective) -> Result<(), StoreError> {
+        let mut pairs = self.objective_values(o);
+        pairs.extend([
+            (Objectives::Id, Expr::val(o.id.as_uuid())),
+            (Objectives::PlanId, Expr::val(o.plan_id.as_uuid())),
+            (Objectives::AdministrationCode, Expr::val(o.administration.as_str())),
+            (Objectives::CreatedAt, Expr::val(o.created_at)),
+        ]);
+        self.insert(&insert_of(Objectives::Table, pairs)?).await
+    }
+
+    async fn update_objective(&self, o: &Objective, expected_version: i64) -> Result<(), StoreError> {
+        self.update_versioned(&update_of(Objectives::Table, self.objective_values(o), Objectives::Id, o.id.as_uuid(), Objectives::Version, expected_version))
+            .await
+    }
+
+    async fn delete_objectives(&self, ids: &[ObjectiveId]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<uuid::Uuid> = ids.iter().map(ObjectiveId::as_uuid).collect();
+        self.delete(&Query::delete().from_table(Objectives::Table).and_where(Expr::col(Objectives::Id).is_in(ids)).to_owned()).await
+    }
+}
+
+impl<C: ConnectionTrait + Send + Sync> Repo<C> {
+    fn indicator_values(&self, i: &Indicator) -> Vec<(Indicators, Expr)> {
+        vec![
+            (Indicators::ObjectiveId, Expr::val(i.objective_id.as_uuid())),
+            (Indicators::DefinitionId, Expr::val(i.definition_id.map(|d| d.as_uuid()))),
+            (Indicators::Name, Expr::val(text_json(&i.name))),
+            (Indicators::Description, Expr::val(i.description.as_ref().map(text_json))),
+            (Indicators::Measure, Expr::val(i.measure.as_str())),
+            (Indicators::Unit, Expr::val(i.unit.clone())),
+            (Indicators::Direction, Expr::val(i.direction.as_str())),
+            (Indicators::BaselineValue, self.dec(i.baseline.value.get())),
+            (Indicators::BaselinePeriod, Expr::val(i.baseline.period.to_string())),
+            (Indicators::Frequency, Expr::val(i.frequency.as_str())),
+            (Indicators::DataSource, Expr::val(i.data_source.clone())),
+            (Indicators::MeansOfVerification, Expr::val(i.means_of_verification.clone())),
+            (Indicators::Weight, self.dec(i.weight.get())),
+            (Indicators::Disclosure, Expr::val(i.disclosure.as_str())),
+            (Indicators::ExternalRef, Expr::val(i.external_ref.as_ref().map(|r| r.as_str().to_owned()))),
+            (Indicators::Version, Expr::val(i.version)),
+            (Indicators::UpdatedAt, Expr::val(i.updated_at)),
+        ]
+    }
+}
+
+fn indicator_visibility(q: &mut SelectStatement, visibility: IndicatorVisibility) {
+    if visibility == IndicatorVisibility::SharedOnly {
+        q.and_where(Expr::col(Indicators::Disclosure).is_in(shared_disclosures()));
+    }
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> IndicatorRepository for Repo<C> {
+    async fn indicator(&self, id: IndicatorId) -> Result<Option<Indicator>, StoreError> {
+        let q = select_all(Indicators::Table).and_where(Expr::col(Indicators::Id).eq(id.as_uuid())).to_owned();
+        self.one(&q, rows::indicator).await
+    }
+
+    async fn indicators_of_plan(&self, plan: PlanId, visibility: IndicatorVisibility) -> Result<Vec<Indicator>, StoreError> {
+        let mut q = select_all(Indicators::Table);
+        q.and_where(Expr::col(Indicators::PlanId).eq(plan.as_uuid()));
+        indicator_visibility(&mut q, visibility);
+        q.order_by(Indicators::Id, Order::Asc);
+        self.all(&q, rows::indicator).await
+    }
+
+    async fn list_indicators(&self, objective: ObjectiveId, visibility: IndicatorVisibility, page: &PageRequest<IndicatorId>) -> Result<Vec<Indicator>, StoreError> {
+        let mut q = select_all(Indicators::Table);
+        q.and_where(Expr::col(Indicators::ObjectiveId).eq(objective.as_uuid()));
+        indicator_visibility(&mut q, visibility);
+        if let Some(after) = page.after {
+            q.and_where(Expr::col(Indicators::Id).gt(after.as_uuid()));
+        }
+        q.order_by(Indicators::Id, Order::Asc).limit(page.fetch());
+        self.all(&q, rows::indicator).await
+    }
+
+    async fn insert_indicator(&self, i: &Indicator) -> Result<(), StoreError> {
+        let mut pairs = self.indicator_values(i);
+        pairs.extend([
+            (Indicators::Id, Expr::val(i.id.as_uuid())),
+            (Indicators::PlanId, Expr::val(i.plan_id.as_uuid())),
+            (Indicators::AdministrationCode, Expr::val(i.administration.as_str())),
+            (Indicators::CreatedAt, Expr::val(i.created_at)),
+        ]);
+        self.insert(&insert_of(Indicators::Table, pairs)?).await
+    }
+
+    async fn update_indicator(&self, i: &Indicator, expected_version: i64) -> Result<(), StoreError> {
+        self.update_versioned(&update_of(Indicators::Table, self.indicator_values(i), Indicators::Id, i.id.as_uuid(), Indicators::Version, expected_version))
+            .await
+    }
+
+    async fn delete_indicator(&self, id: IndicatorId) -> Result<(), StoreError> {
+        self.delete(&Query::delete().from_table(Indicators::Table).and_where(Expr::col(Indicators::Id).eq(id.as_uuid())).to_owned()).await
+    }
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> DefinitionRepository for Repo<C> {
+    async fn definition(&self, id: IndicatorDefinitionId) -> Result<Option<IndicatorDefinition>, StoreError> {
+        let q = select_all(IndicatorDefinitions::Table).and_where(Expr::col(IndicatorDefinitions::Id).eq(id.as_uuid())).to_owned();
+        self.one(&q, rows::definition).await
+    }
+
+    async fn list_definitions(&self, page: &PageRequest<String>) -> Result<Vec<IndicatorDefinition>, StoreError> {
+        let mut q = select_all(IndicatorDefinitions::Table);
+        if let Some(after) = &page.after {
+            q.and_where(Expr::col(IndicatorDefinitions::Code).gt(after.as_str()));
+        }
+        q.order_by(IndicatorDefinitions::Code, Order::Asc).limit(page.fetch());
+        self.all(&q, rows::definition).await
+    }
+
+    async fn ensure_definitions(&self, definitions: &[IndicatorDefinition]) -> Result<(), StoreError> {
+        for d in definitions {
+            if self.definition(d.id).await?.is_some() {
+                continue;
+            }
+            let q = insert_of(
+                IndicatorDefinitions::Table,
+                vec![
+                    (IndicatorDefinitions::Id, Expr::val(d.id.as_uuid())),
+                    (IndicatorDefinitions::Code, Expr::val(d.code.clone())),
+                    (IndicatorDefinitions::Dimension, Expr::val(d.dimension.as_str())),
+                    (IndicatorDefinitions::Name, Expr::val(text_json(&d.name))),
+                    (IndicatorDefinitions::Description, Expr::val(text_json(&d.description))),
+                    (IndicatorDefinitions::Measure, Expr::val(d.measure.as_str())),
+                    (IndicatorDefinitions::Direction, Expr::val(d.direction.as_str())),
+                    (IndicatorDefinitions::Unit, Expr::val(d.unit.clone())),
+                ],
+            )?;
+            self.insert(&q).await?;
+        }
+        Ok(())
+    }
+}
+
+impl<C: ConnectionTrait + Send + Sync> Repo<C> {
+    fn target_values(&self, t: &Target) -> Vec<(Targets, Expr)> {
+        vec![(Targets::Value, self.dec(t.value.get())), (Targets::Version, Expr::val(t.version)), (Targets::UpdatedAt, Expr::val(t.updated_at))]
+    }
+
+    fn measurement_values(&self, m: &Measurement) -> Vec<(Measurements, Expr)> {
+        vec![
+            (Measurements::Value, self.dec(m.value.get())),
+            (Measurements::Source, Expr::val(m.source.clone())),
+            (Measurements::EvidenceUrl, Expr::val(m.evidence_url.clone())),
+            (Measurements::Comment, Expr::val(m.comment.clone())),
+            (Measurements::Status, Expr::val(m.status.as_str())),
+            (Measurements::ReturnReason, Expr::val(m.return_reason.clone())),
+            (Measurements::RecordedBy, Expr::val(m.recorded_by.clone())),
+            (Measurements::SubmittedBy, Expr::val(m.submitted_by.clone())),
+            (Measurements::ReviewedBy, Expr::val(m.reviewed_by.clone())),
+            (Measurements::ApprovedValue, self.opt_dec(m.approved_value.map(|v| v.get()))),
+            (Measurements::ApprovedAt, Expr::val(m.approved_at)),
+            (Measurements::Version, Expr::val(m.version)),
+            (Measurements::UpdatedAt, Expr::val(m.updated_at)),
+        ]
+    }
+}
+
+fn in_plan(plan: PlanId) -> SelectStatement {
+    Query::select().column(Indicators::Id).from(Indicators::Table).and_where(Expr::col(Indicators::PlanId).eq(plan.as_uuid())).to_owned()
+}
+
+fn uuids(ids: &[IndicatorId]) -> Vec<uuid::Uuid> {
+    ids.iter().map(IndicatorId::as_uuid).collect()
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> ResultRepository for Repo<C> {
+    async fn target(&self, indicator: IndicatorId, period: Period) -> Result<Option<Target>, StoreError> {
+        let q = select_all(Targets::Table)
+            .and_where(Expr::col(Targets::IndicatorId).eq(indicator.as_uuid()))
+            .and_where(Expr::col(Targets::Period).eq(period.to_string()))
+            .to_owned();
+        self.one(&q, rows::target).await
+    }
+
+    async fn targets_of(&self, indicators: &[IndicatorId]) -> Result<Vec<Target>, StoreError> {
+        if indicators.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q = select_all(Targets::Table).and_where(Expr::col(Targets::IndicatorId).is_in(uuids(indicators))).order_by(Targets::PeriodKey, Order::Asc).to_owned();
+        self.all(&q, rows::target).await
+    }
+
+    async fn targets_of_plan(&self, plan: PlanId) -> Result<Vec<Target>, StoreError> {
+        let q = select_all(Targets::Table).and_where(Expr::col(Targets::IndicatorId).in_subquery(in_plan(plan))).order_by(Targets::PeriodKey, Order::Asc).to_owned();
+        self.all(&q, rows::target).await
+    }
+
+    async fn insert_target(&self, t: &Target) -> Result<(), StoreError> {
+        let mut pairs = self.target_values(t);
+        pairs.extend([
+            (Targets::Id, Expr::val(t.id.as_uuid())),
+            (Targets::IndicatorId, Expr::val(t.indicator_id.as_uuid())),
+            (Targets::AdministrationCode, Expr::val(t.administration.as_str())),
+            (Targets::Period, Expr::val(t.period.to_string())),
+            (Targets::PeriodKey, Expr::val(t.period.sort_key())),
+            (Targets::CreatedAt, Expr::val(t.created_at)),
+        ]);
+        self.insert(&insert_of(Targets::Table, pairs)?).await
+    }
+
+    async fn update_target(&self, t: &Target, expected_version: i64) -> Result<(), StoreError> {
+        self.update_versioned(&update_of(Targets::Table, self.target_values(t), Targets::Id, t.id.as_uuid(), Targets::Version, expected_version)).await
+    }
+
+    async fn measurement(&self, indicator: IndicatorId, period: Period) -> Result<Option<Measurement>, StoreError> {
+        let q = select_all(Measurements::Table)
+            .and_where(Expr::col(Measurements::IndicatorId).eq(indicator.as_uuid()))
+            .and_where(Expr::col(Measurements::Period).eq(period.to_string()))
+            .to_owned();
+        self.one(&q, rows::measurement).await
+    }
+
+    async fn measurements_of(&self, indicators: &[IndicatorId]) -> Result<Vec<Measurement>, StoreError> {
+        if indicators.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q = select_all(Measurements::Table)
+            .and_where(Expr::col(Measurements::IndicatorId).is_in(uuids(indicators)))
+            .order_by(Measurements::PeriodKey, Order::Asc)
+            .to_owned();
+        self.all(&q, rows::measurement).await
+    }
+
+    async fn measurements_of_plan(&self, plan: PlanId) -> Result<Vec<Measurement>, StoreError> {
+        let q = select_all(Measurements::Table)
+            .and_where(Expr::col(Measurements::IndicatorId).in_subquery(in_plan(plan)))
+            .order_by(Measurements::PeriodKey, Order::Asc)
+            .to_owned();
+        self.all(&q, rows::measurement).await
+    }
+
+    async fn list_measurements(&self, indicator: IndicatorId, approved_only: bool, page: &PageRequest<Period>) -> Result<Vec<Measurement>, StoreError> {
+        let mut q = select_all(Measurements::Table);
+        q.and_where(Expr::col(Measurements::IndicatorId).eq(indicator.as_uuid()));
+        if approved_only {
+            q.and_where(Expr::col(Measurements::ApprovedValue).is_not_null());
+        }
+        if let Some(after) = page.after {
+            q.and_where(Expr::col(Measurements::PeriodKey).gt(after.sort_key()));
+        }
+        q.order_by(Measurements::PeriodKey, Order::Asc).limit(page.fetch());
+        self.all(&q, rows::measurement).await
+    }
+
+    async fn insert_measurement(&self, m: &Measurement) -> Result<(), StoreError> {
+        let mut pairs = self.measurement_values(m);
+        pairs.extend([
+            (Measurements::Id, Expr::val(m.id.as_uuid())),
+            (Measurements::IndicatorId, Expr::val(m.indicator_id.as_uuid())),
+            (Measurements::AdministrationCode, Expr::val(m.administration.as_str())),
+            (Measurements::Period, Expr::val(m.period.to_string())),
+            (Measurements::PeriodKey, Expr::val(m.period.sort_key())),
+            (Measurements::CreatedAt, Expr::val(m.created_at)),
+        ]);
+        self.insert(&insert_of(Measurements::Table, pairs)?).await
+    }
+
+    async fn update_measurement(&self, m: &Measurement, expected_version: i64) -> Result<(), StoreError> {
+        self.update_versioned(&update_of(Measurements::Table, self.measurement_values(m), Measurements::Id, m.id.as_uuid(), Measurements::Version, expected_version))
+            .await
+    }
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> JournalRepository for Repo<C> {
+    async fn record_audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
+        let q = insert_of(
+            AuditLog::Table,
+            vec![
+                (AuditLog::At, Expr::val(e.at)),
+                (AuditLog::Actor, Expr::val(e.actor.clone())),
+                (AuditLog::ActorRole, Expr::val(e.actor_role)),
+                (AuditLog::AdministrationCode, Expr::val(e.administration.map(|a| a.as_str().to_owned()))),
+                (AuditLog::EntityType, Expr::val(e.entity_type.as_str())),
+                (AuditLog::EntityId, Expr::val(e.entity_id.clone())),
+                (AuditLog::Action, Expr::val(e.action.clone())),
+                (AuditLog::Before, Expr::val(e.before.clone())),
+                (AuditLog::After, Expr::val(e.after.clone())),
+            ],
+        )?;
+        self.insert(&q).await
+    }
+
+    async fn record_change(&self, c: &Change) -> Result<(), StoreError> {
+        let q = insert_of(
+            Changes::Table,
+            vec![
+                (Changes::At, Expr::val(c.at)),
+                (Changes::EntityType, Expr::val(c.entity_type.as_str())),
+                (Changes::EntityId, Expr::val(c.entity_id.clone())),
+                (Changes::Operation, Expr::val(c.operation.as_str())),
+                (Changes::AdministrationCode, Expr::val(c.administration.map(|a| a.as_str().to_owned()))),
+            ],
+        )?;
+        self.insert(&q).await
+    }
+}

@@ -1,0 +1,252 @@
+//! Turning stored rows back into domain values. Stored data is parsed like input: a row that
+//! no longer parses is reported as corrupt rather than trusted.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use domain::{
+    StoreError,
+    ids::{AdministrationId, IndicatorDefinitionId, IndicatorId, MeasurementId, ObjectiveId, PlanId, TargetId},
+    indicator::{Baseline, Direction, Frequency, Indicator, IndicatorDefinition, Measure, PmmDimension},
+    measurement::{Measurement, ReviewStatus, Target},
+    objective::{Objective, ObjectiveCode, ObjectiveLevel},
+    period::Period,
+    plan::{Administration, PlanStatus, StrategicPlan, Thresholds},
+    text::{LanguageTag, LocalizedText},
+    values::{AdministrationCode, Disclosure, ExternalRef, Quantity, Weight},
+};
+use rust_decimal::Decimal;
+use sea_orm::{DatabaseBackend, QueryResult, TryGetable};
+use uuid::Uuid;
+
+/// Typed column access on one row.
+pub(crate) struct Row<'a> {
+    pub(crate) r: &'a QueryResult,
+    pub(crate) backend: DatabaseBackend,
+}
+
+fn corrupt(col: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{col}: {e}"))
+}
+
+impl Row<'_> {
+    fn get<T: TryGetable>(&self, col: &str) -> Result<T, StoreError> {
+        self.r.try_get::<T>("", col).map_err(|e| corrupt(col, e))
+    }
+
+    fn uuid(&self, col: &str) -> Result<Uuid, StoreError> {
+        self.get(col)
+    }
+
+    fn opt_uuid(&self, col: &str) -> Result<Option<Uuid>, StoreError> {
+        self.get(col)
+    }
+
+    fn string(&self, col: &str) -> Result<String, StoreError> {
+        self.get(col)
+    }
+
+    fn opt_string(&self, col: &str) -> Result<Option<String>, StoreError> {
+        self.get(col)
+    }
+
+    fn i64(&self, col: &str) -> Result<i64, StoreError> {
+        self.get(col)
+    }
+
+    fn i32(&self, col: &str) -> Result<i32, StoreError> {
+        self.get(col)
+    }
+
+    fn time(&self, col: &str) -> Result<DateTime<Utc>, StoreError> {
+        self.get(col)
+    }
+
+    fn opt_time(&self, col: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.get(col)
+    }
+
+    /// Exact decimal: `numeric` on PostgreSQL, canonical text on SQLite.
+    fn opt_decimal(&self, col: &str) -> Result<Option<Decimal>, StoreError> {
+        if self.backend == DatabaseBackend::Postgres {
+            Ok(self.get::<Option<Decimal>>(col)?.map(|d| d.normalize()))
+        } else {
+            self.get::<Option<String>>(col)?
+                .map(|s| Decimal::from_str_exact(&s).map(|d| d.normalize()).map_err(|e| corrupt(col, e)))
+                .transpose()
+        }
+    }
+
+    fn decimal(&self, col: &str) -> Result<Decimal, StoreError> {
+        self.opt_decimal(col)?.ok_or_else(|| corrupt(col, "null"))
+    }
+
+    fn quantity(&self, col: &str) -> Result<Quantity, StoreError> {
+        Quantity::new(self.decimal(col)?).map_err(|e| corrupt(col, e))
+    }
+
+    fn opt_quantity(&self, col: &str) -> Result<Option<Quantity>, StoreError> {
+        self.opt_decimal(col)?.map(|d| Quantity::new(d).map_err(|e| corrupt(col, e))).transpose()
+    }
+
+    fn weight(&self, col: &str) -> Result<Weight, StoreError> {
+        Weight::new(self.decimal(col)?).map_err(|e| corrupt(col, e))
+    }
+
+    fn text(&self, col: &str) -> Result<LocalizedText, StoreError> {
+        let json: serde_json::Value = self.get(col)?;
+        text_from_json(col, json)
+    }
+
+    fn opt_text(&self, col: &str) -> Result<Option<LocalizedText>, StoreError> {
+        let json: Option<serde_json::Value> = self.get(col)?;
+        json.map(|j| text_from_json(col, j)).transpose()
+    }
+
+    fn code(&self, col: &str) -> Result<AdministrationCode, StoreError> {
+        AdministrationCode::parse(&self.string(col)?).map_err(|e| corrupt(col, e))
+    }
+
+    fn parsed<T, E: std::fmt::Display>(&self, col: &str, parse: impl Fn(&str) -> Result<T, E>) -> Result<T, StoreError> {
+        parse(&self.string(col)?).map_err(|e| corrupt(col, e))
+    }
+
+    fn opt_ref(&self, col: &str) -> Result<Option<ExternalRef>, StoreError> {
+        self.opt_string(col)?.map(|s| ExternalRef::parse(&s).map_err(|e| corrupt(col, e))).transpose()
+    }
+}
+
+fn text_from_json(col: &str, json: serde_json::Value) -> Result<LocalizedText, StoreError> {
+    let map = json.as_object().ok_or_else(|| corrupt(col, "not an object"))?;
+    let pairs: Vec<(&str, &str)> = map.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.as_str(), s))).collect();
+    LocalizedText::parse(pairs, usize::MAX).map_err(|e| corrupt(col, format!("{e:?}")))
+}
+
+/// Stores multilingual text as a JSON object.
+pub(crate) fn text_json(text: &LocalizedText) -> serde_json::Value {
+    serde_json::Value::Object(text.iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_owned()))).collect())
+}
+
+pub(crate) fn administration(row: &Row<'_>) -> Result<Administration, StoreError> {
+    Ok(Administration {
+        id: AdministrationId::from_uuid(row.uuid("id")?),
+        code: row.code("code")?,
+        name: row.text("name")?,
+        default_language: row.parsed("default_language", LanguageTag::parse)?,
+        version: row.i64("version")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn plan(row: &Row<'_>) -> Result<StrategicPlan, StoreError> {
+    Ok(StrategicPlan {
+        id: PlanId::from_uuid(row.uuid("id")?),
+        administration: row.code("administration_code")?,
+        title: row.text("title")?,
+        vision: row.opt_text("vision")?,
+        mission: row.opt_text("mission")?,
+        start_year: row.i32("start_year")?,
+        end_year: row.i32("end_year")?,
+        status: row.parsed("status", PlanStatus::parse)?,
+        disclosure: row.parsed("disclosure", Disclosure::parse)?,
+        national_plan_ref: row.opt_string("national_plan_ref")?,
+        thresholds: Thresholds::new(row.decimal("on_track_threshold")?, row.decimal("at_risk_threshold")?, row.decimal("maintain_tolerance")?)
+            .map_err(|e| corrupt("thresholds", format!("{e:?}")))?,
+        version: row.i64("version")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn objective(row: &Row<'_>) -> Result<Objective, StoreError> {
+    Ok(Objective {
+        id: ObjectiveId::from_uuid(row.uuid("id")?),
+        plan_id: PlanId::from_uuid(row.uuid("plan_id")?),
+        administration: row.code("administration_code")?,
+        parent_id: row.opt_uuid("parent_id")?.map(ObjectiveId::from_uuid),
+        code: row.parsed("code", ObjectiveCode::parse)?,
+        title: row.text("title")?,
+        description: row.opt_text("description")?,
+        level: row.parsed("level", ObjectiveLevel::parse)?,
+        weight: row.weight("weight")?,
+        external_ref: row.opt_ref("external_ref")?,
+        version: row.i64("version")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn definition(row: &Row<'_>) -> Result<IndicatorDefinition, StoreError> {
+    Ok(IndicatorDefinition {
+        id: IndicatorDefinitionId::from_uuid(row.uuid("id")?),
+        code: row.string("code")?,
+        dimension: row.parsed("dimension", PmmDimension::parse)?,
+        name: row.text("name")?,
+        description: row.text("description")?,
+        measure: row.parsed("measure", Measure::parse)?,
+        direction: row.parsed("direction", Direction::parse)?,
+        unit: row.opt_string("unit")?,
+    })
+}
+
+pub(crate) fn indicator(row: &Row<'_>) -> Result<Indicator, StoreError> {
+    Ok(Indicator {
+        id: IndicatorId::from_uuid(row.uuid("id")?),
+        objective_id: ObjectiveId::from_uuid(row.uuid("objective_id")?),
+        plan_id: PlanId::from_uuid(row.uuid("plan_id")?),
+        administration: row.code("administration_code")?,
+        definition_id: row.opt_uuid("definition_id")?.map(IndicatorDefinitionId::from_uuid),
+        name: row.text("name")?,
+        description: row.opt_text("description")?,
+        measure: row.parsed("measure", Measure::parse)?,
+        unit: row.opt_string("unit")?,
+        direction: row.parsed("direction", Direction::parse)?,
+        baseline: Baseline { value: row.quantity("baseline_value")?, period: row.parsed("baseline_period", Period::from_str)? },
+        frequency: row.parsed("frequency", Frequency::parse)?,
+        data_source: row.opt_string("data_source")?,
+        means_of_verification: row.opt_string("means_of_verification")?,
+        weight: row.weight("weight")?,
+        disclosure: row.parsed("disclosure", Disclosure::parse)?,
+        external_ref: row.opt_ref("external_ref")?,
+        version: row.i64("version")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn target(row: &Row<'_>) -> Result<Target, StoreError> {
+    Ok(Target {
+        id: TargetId::from_uuid(row.uuid("id")?),
+        indicator_id: IndicatorId::from_uuid(row.uuid("indicator_id")?),
+        administration: row.code("administration_code")?,
+        period: row.parsed("period", Period::from_str)?,
+        value: row.quantity("value")?,
+        version: row.i64("version")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn measurement(row: &Row<'_>) -> Result<Measurement, StoreError> {
+    Ok(Measurement {
+        id: MeasurementId::from_uuid(row.uuid("id")?),
+        indicator_id: IndicatorId::from_uuid(row.uuid("indicator_id")?),
+        administration: row.code("administration_code")?,
+        period: row.parsed("period", Period::from_str)?,
+        value: row.quantity("value")?,
+        source: row.opt_string("source")?,
+        evidence_url: row.opt_string("evidence_url")?,
+        comment: row.opt_string("comment")?,
+        status: row.parsed("status", ReviewStatus::parse)?,
+        return_reason: row.opt_string("return_reason")?,
+        recorded_by: row.string("recorded_by")?,
+        submitted_by: row.opt_string("submitted_by")?,
+        reviewed_by: row.opt_string("reviewed_by")?,
+        approved_value: row.opt_quantity("approved_value")?,
+        approved_at: row.opt_time("approved_at")?,
+        version: row.i64("version")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}

@@ -1,0 +1,23 @@
+//! Meridian's schema: one migration set that runs on SQLite and on PostgreSQL.
+//! Exact decimals are `numeric` on PostgreSQL and canonical decimal text on SQLite (where a
+//! `decimal` column would silently become a float).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_planning;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_create_planning::Migration)]
+    }
+}
+
+pub mod tables {
+    //! Table and column names, shared with the repositories so that each is spelt once.
+    pub use crate::m20261128_000001_create_planning::{
+        Administrations, AuditLog, Changes, IndicatorDefinitions, Indicators, Measurements, Objectives, Plans, Targets,
+    };
+}
