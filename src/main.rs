@@ -1,1 +1,115 @@
-fn main() {}
+//! The `meridian` binary: `serve` (the default), `migrate`, `seed --demo`, `token issue`, `openapi`.
+
+use std::{process::ExitCode, time::Duration};
+
+use api::auth::TokenRequest;
+use clap::Parser;
+use domain::{
+    page::PageRequest,
+    principal::{Principal, Role},
+};
+use meridian::{
+    Application,
+    settings::{Cli, Command, DemoMode, IssueArgs, Settings, TokenCommand},
+};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = cli.settings;
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&settings).await,
+        Command::Migrate => migrate(&settings).await,
+        Command::Seed { demo } => seed(&settings, demo).await,
+        Command::Token { command: TokenCommand::Issue(args) } => issue(&settings, &args),
+        Command::Openapi => api::openapi().to_pretty_json().map(|doc| println!("{doc}")).map_err(|e| e.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("meridian: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: &Settings) -> Result<(), String> {
+    meridian::telemetry::init(settings);
+    let app = Application::build(settings).await.map_err(|e| e.to_string())?;
+    if settings.demo == DemoMode::Auto && is_empty(&app).await? {
+        let summary = meridian::demo::load(app.services()).await.map_err(|e| format!("demo data: {e}"))?;
+        tracing::info!(
+            administrations = summary.administrations,
+            plans = summary.plans,
+            indicators = summary.indicators,
+            measurements = summary.measurements,
+            "loaded the demo data into the empty database"
+        );
+    }
+    let base = format!("http://{}:{}", settings.bind.ip(), app.port());
+    println!("Meridian is serving on {base} ({} database)", app.backend());
+    println!("  REST API    {base}/api/v1");
+    println!("  OpenAPI     {base}/api/v1/openapi.json");
+    println!("  Swagger UI  {base}/docs");
+    if settings.jwt_secret.is_none() {
+        let token = meridian::tokens(settings)
+            .issue(&TokenRequest {
+                subject: "demo-admin".into(),
+                role: Role::Admin,
+                administration: None,
+                donor: None,
+                scopes: vec![],
+                ttl: Duration::from_secs(12 * 3600),
+            })
+            .map_err(|e| e.message)?;
+        println!("  Demo admin token, valid 12 h (signed with the development secret: set MERIDIAN_JWT_SECRET in production):");
+        println!("  {token}");
+        println!("  curl -H \"Authorization: Bearer {token}\" {base}/api/v1/plans");
+        tracing::warn!("MERIDIAN_JWT_SECRET is not set: tokens are signed with the public development secret");
+    }
+    app.run_until_stopped(meridian::shutdown_signal()).await.map_err(|e| e.to_string())
+}
+
+/// Whether the database holds no administration yet.
+async fn is_empty(app: &Application) -> Result<bool, String> {
+    let admin = Principal::new("meridian", Role::Admin, None, None, vec![]).map_err(|e| e.message)?;
+    let page = app.services().administrations.list(&admin, &PageRequest::first(1)).await.map_err(|e| e.to_string())?;
+    Ok(page.items.is_empty())
+}
+
+async fn migrate(settings: &Settings) -> Result<(), String> {
+    meridian::telemetry::init(settings);
+    meridian::open_store(settings).await.map_err(|e| e.to_string())?;
+    println!("the database schema is up to date");
+    Ok(())
+}
+
+async fn seed(settings: &Settings, demo: bool) -> Result<(), String> {
+    meridian::telemetry::init(settings);
+    if !demo {
+        return Err("say what to seed: `meridian seed --demo`".into());
+    }
+    let (_, services) = meridian::open_store(settings).await.map_err(|e| e.to_string())?;
+    let s = meridian::demo::load(&services).await.map_err(|e| e.to_string())?;
+    println!(
+        "demo data: {} administrations, {} plans, {} objectives, {} indicators, {} measurements added",
+        s.administrations, s.plans, s.objectives, s.indicators, s.measurements
+    );
+    Ok(())
+}
+
+fn issue(settings: &Settings, args: &IssueArgs) -> Result<(), String> {
+    let role = Role::parse(&args.role).map_err(|e| e.message)?;
+    let token = meridian::tokens(settings)
+        .issue(&TokenRequest {
+            subject: args.subject.clone(),
+            role,
+            administration: args.administration.clone(),
+            donor: args.donor.clone(),
+            scopes: args.scopes.clone(),
+            ttl: args.ttl,
+        })
+        .map_err(|e| format!("{}: {}", e.field, e.message))?;
+    println!("{token}");
+    Ok(())
+}

@@ -1,1 +1,160 @@
-//! api
+//! Meridian's driving adapters: the REST face under `/api/v1` with its OpenAPI document and
+//! Swagger UI, bearer-token authentication, problem+json errors, and the HTTP layer stack
+//! (request ids, tracing, body limit, timeout, CORS).
+
+pub mod auth;
+pub mod dto;
+pub mod error;
+pub mod extract;
+mod routes;
+pub mod state;
+
+use std::time::Duration;
+
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, MatchedPath, Request},
+    http::{HeaderName, StatusCode},
+};
+use tower_http::{
+    cors::{Any, CorsLayer},
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use state::ApiState;
+
+/// HTTP limits.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Largest request body accepted, in bytes (413 beyond).
+    pub body_limit: usize,
+    /// Longest a request may take before it is answered 408.
+    pub request_timeout: Duration,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self { body_limit: 1024 * 1024, request_timeout: Duration::from_secs(30) }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Meridian",
+        description = "System of record for the strategic plans of Customs administrations: plans, objectives, \
+indicators, targets and measurements, with progress computed from them.\n\n\
+Authenticate with `Authorization: Bearer <JWT>`. Lists use cursor pagination (`limit`, `after`, `next_cursor`). \
+Every resource carries an `ETag`; send it back in `If-Match` to update safely (412 when it changed meanwhile). \
+Multilingual fields are returned as the best match for `Accept-Language` next to the full `*_translations` map. \
+Errors are RFC 9457 `application/problem+json`.",
+        license(name = "Apache-2.0"),
+        version = "1.0.0"
+    ),
+    servers((url = "/", description = "This server")),
+    components(schemas(error::Problem, error::ProblemField)),
+    modifiers(&SecurityAddon),
+    tags(
+        (name = "administrations", description = "Customs administrations, the tenants"),
+        (name = "plans", description = "Strategic plans and their lifecycle"),
+        (name = "objectives", description = "The objective tree of a plan"),
+        (name = "indicators", description = "Performance indicators of objectives"),
+        (name = "results", description = "Targets, measurements, review and progress"),
+        (name = "catalogue", description = "Standard Customs KPIs shared by every administration"),
+        (name = "health", description = "Probes")
+    )
+)]
+struct ApiDoc;
+
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("HS256 JWT with `sub`, `role`, `administration` or `donor`, `iss`, `aud` and `exp`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+fn api_routes() -> OpenApiRouter<ApiState> {
+    use routes::{administrations, catalogue, health, indicators, objectives, plans, results};
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(administrations::list, administrations::create))
+        .routes(routes!(administrations::get))
+        .routes(routes!(plans::list, plans::create))
+        .routes(routes!(plans::get, plans::patch, plans::delete))
+        .routes(routes!(plans::transition))
+        .routes(routes!(plans::scorecard))
+        .routes(routes!(objectives::list, objectives::create))
+        .routes(routes!(objectives::get, objectives::patch, objectives::delete))
+        .routes(routes!(objectives::upsert))
+        .routes(routes!(indicators::list, indicators::create))
+        .routes(routes!(indicators::get, indicators::patch, indicators::delete))
+        .routes(routes!(results::targets))
+        .routes(routes!(results::put_target))
+        .routes(routes!(results::measurements))
+        .routes(routes!(results::measurement, results::put_measurement))
+        .routes(routes!(results::review))
+        .routes(routes!(results::progress))
+        .routes(routes!(catalogue::list));
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).routes(routes!(health::live)).routes(routes!(health::ready))
+}
+
+/// The OpenAPI document, as served at `/api/v1/openapi.json` and committed as `api/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().split_for_parts().1
+}
+
+/// The whole HTTP application.
+pub fn router(state: ApiState, http: &HttpSettings) -> Router {
+    let (api, openapi) = api_routes().split_for_parts();
+    let request_id = HeaderName::from_static("x-request-id");
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|req: &Request| {
+            let route = req.extensions().get::<MatchedPath>().map_or("-", MatchedPath::as_str).to_owned();
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+            tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
+        })
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
+    api.merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi))
+        .fallback(error::fallback)
+        .layer(DefaultBodyLimit::max(http.body_limit))
+        .layer(CorsLayer::new().allow_origin(Any).allow_methods(Any).allow_headers(Any).expose_headers([axum::http::header::ETAG]))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(trace)
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod contract {
+    /// The committed OpenAPI document is what the code generates. To accept a change, run
+    /// `MERIDIAN_UPDATE_CONTRACTS=1 cargo test -p api contract` and commit `api/openapi.json`.
+    #[test]
+    fn committed_openapi_document_matches_the_code() {
+        let generated = super::openapi().to_pretty_json().expect("the document serialises") + "\n";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+        if std::env::var_os("MERIDIAN_UPDATE_CONTRACTS").is_some() {
+            std::fs::write(path, &generated).expect("api/openapi.json is writable");
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(committed == generated, "api/openapi.json differs from the code: run `MERIDIAN_UPDATE_CONTRACTS=1 cargo test -p api contract` and commit it");
+    }
+}

@@ -145,10 +145,7 @@ const ENTRIES: &[Entry] = &[
             ("ru", "Доля деклараций с физическим досмотром"),
         ],
         description: &[
-            (
-                "en",
-                "Percentage of goods declarations whose goods were physically inspected, out of all goods declarations processed in the period.",
-            ),
+            ("en", "Percentage of goods declarations whose goods were physically inspected, out of all goods declarations processed in the period."),
             (
                 "es",
                 "Porcentaje de declaraciones de mercancías cuyas mercancías fueron objeto de reconocimiento físico sobre el total de declaraciones tramitadas en el período.",
@@ -157,10 +154,7 @@ const ENTRIES: &[Entry] = &[
                 "fr",
                 "Pourcentage des déclarations de marchandises dont les marchandises ont fait l'objet d'un contrôle physique, par rapport à l'ensemble des déclarations traitées au cours de la période.",
             ),
-            (
-                "ru",
-                "Процент деклараций на товары, по которым проводился физический досмотр товаров, от общего числа деклараций, обработанных за период.",
-            ),
+            ("ru", "Процент деклараций на товары, по которым проводился физический досмотр товаров, от общего числа деклараций, обработанных за период."),
         ],
     },
     Entry {
@@ -275,14 +269,8 @@ const ENTRIES: &[Entry] = &[
         ],
         description: &[
             ("en", "Duties and taxes collected by Customs in the period as a percentage of the revenue target set for that period."),
-            (
-                "es",
-                "Derechos e impuestos recaudados por la Aduana en el período, como porcentaje de la meta de recaudación fijada para ese período.",
-            ),
-            (
-                "fr",
-                "Droits et taxes perçus par la douane au cours de la période, en pourcentage de l'objectif de recettes fixé pour cette période.",
-            ),
+            ("es", "Derechos e impuestos recaudados por la Aduana en el período, como porcentaje de la meta de recaudación fijada para ese período."),
+            ("fr", "Droits et taxes perçus par la douane au cours de la période, en pourcentage de l'objectif de recettes fixé pour cette période."),
             ("ru", "Таможенные пошлины и налоги, взысканные таможней за период, в процентах от плановых показателей доходов на этот период."),
         ],
     },
@@ -300,19 +288,13 @@ const ENTRIES: &[Entry] = &[
             ("ru", "Стоимость администрирования таможенных доходов"),
         ],
         description: &[
-            (
-                "en",
-                "Operating expenditure of the Customs administration in the period as a percentage of the revenue it collected in that period.",
-            ),
+            ("en", "Operating expenditure of the Customs administration in the period as a percentage of the revenue it collected in that period."),
             ("es", "Gasto operativo de la administración aduanera en el período como porcentaje de la recaudación obtenida en ese período."),
             (
                 "fr",
                 "Dépenses de fonctionnement de l'administration des douanes au cours de la période, en pourcentage des recettes qu'elle a perçues au cours de cette période.",
             ),
-            (
-                "ru",
-                "Операционные расходы таможенной администрации за период в процентах от суммы доходов, взысканных ею за тот же период.",
-            ),
+            ("ru", "Операционные расходы таможенной администрации за период в процентах от суммы доходов, взысканных ею за тот же период."),
         ],
     },
     Entry {
@@ -331,18 +313,9 @@ const ENTRIES: &[Entry] = &[
         ],
         description: &[
             ("en", "Duties and taxes collected by Customs as a percentage of the total tax revenue of the State in the period."),
-            (
-                "es",
-                "Derechos e impuestos recaudados por la Aduana como porcentaje de los ingresos tributarios totales del Estado en el período.",
-            ),
-            (
-                "fr",
-                "Droits et taxes perçus par la douane, en pourcentage des recettes fiscales totales de l'État au cours de la période.",
-            ),
-            (
-                "ru",
-                "Таможенные пошлины и налоги, взысканные таможней, в процентах от общего объёма налоговых доходов государства за период.",
-            ),
+            ("es", "Derechos e impuestos recaudados por la Aduana como porcentaje de los ingresos tributarios totales del Estado en el período."),
+            ("fr", "Droits et taxes perçus par la douane, en pourcentage des recettes fiscales totales de l'État au cours de la période."),
+            ("ru", "Таможенные пошлины и налоги, взысканные таможней, в процентах от общего объёма налоговых доходов государства за период."),
         ],
     },
     Entry {
@@ -416,21 +389,13 @@ const ENTRIES: &[Entry] = &[
         measure: Measure::Percentage,
         direction: Direction::Decrease,
         unit: PERCENT,
-        name: &[
-            ("en", "Revenue arrears"),
-            ("es", "Deuda aduanera en mora"),
-            ("fr", "Arriérés de recettes"),
-            ("ru", "Задолженность по таможенным платежам"),
-        ],
+        name: &[("en", "Revenue arrears"), ("es", "Deuda aduanera en mora"), ("fr", "Arriérés de recettes"), ("ru", "Задолженность по таможенным платежам")],
         description: &[
             (
                 "en",
                 "Duties and taxes assessed but still unpaid after their due date at the end of the period, as a percentage of the revenue collected in the period.",
             ),
-            (
-                "es",
-                "Derechos e impuestos determinados y no pagados a su vencimiento al cierre del período, como porcentaje de la recaudación del período.",
-            ),
+            ("es", "Derechos e impuestos determinados y no pagados a su vencimiento al cierre del período, como porcentaje de la recaudación del período."),
             (
                 "fr",
                 "Droits et taxes liquidés mais toujours impayés après leur échéance à la fin de la période, en pourcentage des recettes perçues au cours de la période.",
@@ -456,10 +421,7 @@ const ENTRIES: &[Entry] = &[
             ("ru", "Результативность физических досмотров"),
         ],
         description: &[
-            (
-                "en",
-                "Percentage of physical inspections that found an offence or an irregularity, out of all physical inspections carried out in the period.",
-            ),
+            ("en", "Percentage of physical inspections that found an offence or an irregularity, out of all physical inspections carried out in the period."),
             (
                 "es",
                 "Porcentaje de reconocimientos físicos que detectaron una infracción o una irregularidad sobre el total de reconocimientos físicos realizados en el período.",
@@ -488,10 +450,7 @@ const ENTRIES: &[Entry] = &[
             ("ru", "Изъятия по результатам отбора по профилям риска"),
         ],
         description: &[
-            (
-                "en",
-                "Percentage of seizures made on consignments selected for control by a risk profile, out of all seizures made in the period.",
-            ),
+            ("en", "Percentage of seizures made on consignments selected for control by a risk profile, out of all seizures made in the period."),
             (
                 "es",
                 "Porcentaje de las incautaciones realizadas en envíos seleccionados para control por un perfil de riesgo sobre el total de incautaciones del período.",
@@ -500,10 +459,7 @@ const ENTRIES: &[Entry] = &[
                 "fr",
                 "Pourcentage des saisies effectuées sur des envois sélectionnés pour contrôle par un profil de risque, par rapport à l'ensemble des saisies de la période.",
             ),
-            (
-                "ru",
-                "Процент изъятий, произведённых в отношении партий товаров, отобранных для контроля по профилю риска, от общего числа изъятий за период.",
-            ),
+            ("ru", "Процент изъятий, произведённых в отношении партий товаров, отобранных для контроля по профилю риска, от общего числа изъятий за период."),
         ],
     },
     Entry {
@@ -617,10 +573,7 @@ const ENTRIES: &[Entry] = &[
             ("ru", "Доля сотрудников, прошедших антикоррупционное обучение"),
         ],
         description: &[
-            (
-                "en",
-                "Percentage of Customs staff who completed integrity or anti-corruption training in the period, out of total staff.",
-            ),
+            ("en", "Percentage of Customs staff who completed integrity or anti-corruption training in the period, out of total staff."),
             (
                 "es",
                 "Porcentaje del personal aduanero que completó una capacitación en integridad o lucha contra la corrupción en el período, sobre el total del personal.",
@@ -642,25 +595,11 @@ const ENTRIES: &[Entry] = &[
         measure: Measure::Percentage,
         direction: Direction::Decrease,
         unit: PERCENT,
-        name: &[
-            ("en", "Staff turnover"),
-            ("es", "Rotación de personal"),
-            ("fr", "Taux de rotation du personnel"),
-            ("ru", "Текучесть кадров"),
-        ],
+        name: &[("en", "Staff turnover"), ("es", "Rotación de personal"), ("fr", "Taux de rotation du personnel"), ("ru", "Текучесть кадров")],
         description: &[
-            (
-                "en",
-                "Number of staff who left the Customs administration in the period as a percentage of the average number of staff in that period.",
-            ),
-            (
-                "es",
-                "Número de funcionarios que dejaron la administración aduanera en el período como porcentaje de la plantilla promedio de ese período.",
-            ),
-            (
-                "fr",
-                "Nombre d'agents ayant quitté l'administration des douanes au cours de la période, en pourcentage de l'effectif moyen de cette période.",
-            ),
+            ("en", "Number of staff who left the Customs administration in the period as a percentage of the average number of staff in that period."),
+            ("es", "Número de funcionarios que dejaron la administración aduanera en el período como porcentaje de la plantilla promedio de ese período."),
+            ("fr", "Nombre d'agents ayant quitté l'administration des douanes au cours de la période, en pourcentage de l'effectif moyen de cette période."),
             (
                 "ru",
                 "Число сотрудников, уволившихся из таможенной администрации за период, в процентах от среднесписочной численности персонала за тот же период.",
@@ -736,10 +675,7 @@ const ENTRIES: &[Entry] = &[
             ("ru", "Часы обучения на одного сотрудника"),
         ],
         description: &[
-            (
-                "en",
-                "Total hours of professional training received by Customs staff in the period, divided by the average number of staff in that period.",
-            ),
+            ("en", "Total hours of professional training received by Customs staff in the period, divided by the average number of staff in that period."),
             (
                 "es",
                 "Total de horas de capacitación profesional recibidas por el personal aduanero en el período, dividido por la plantilla promedio de ese período.",
@@ -770,10 +706,7 @@ const ENTRIES: &[Entry] = &[
         description: &[
             ("en", "Percentage of management positions in the Customs administration held by women at the end of the period."),
             ("es", "Porcentaje de los cargos directivos de la administración aduanera ocupados por mujeres al cierre del período."),
-            (
-                "fr",
-                "Pourcentage des postes d'encadrement de l'administration des douanes occupés par des femmes à la fin de la période.",
-            ),
+            ("fr", "Pourcentage des postes d'encadrement de l'administration des douanes occupés par des femmes à la fin de la période."),
             ("ru", "Процент руководящих должностей в таможенной администрации, занимаемых женщинами, на конец периода."),
         ],
     },

@@ -17,21 +17,13 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            code,
-            message: message.into(),
-        }
+        Self { field: field.into(), code, message: message.into() }
     }
 
     /// The same error, reported under a parent path (`title` → `objective.title`).
     #[must_use]
     pub fn under(mut self, parent: &str) -> Self {
-        self.field = if self.field.is_empty() {
-            parent.to_owned()
-        } else {
-            format!("{parent}.{}", self.field)
-        };
+        self.field = if self.field.is_empty() { parent.to_owned() } else { format!("{parent}.{}", self.field) };
         self
     }
 }
@@ -72,11 +64,7 @@ impl Errors {
 
     /// `Ok(())` when nothing was recorded, the collected validation error otherwise.
     pub fn finish(self) -> Result<(), DomainError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(DomainError::Validation(self.0))
-        }
+        if self.0.is_empty() { Ok(()) } else { Err(DomainError::Validation(self.0)) }
     }
 }
 
@@ -94,10 +82,7 @@ pub enum DomainError {
     NotFound { entity: &'static str },
     /// The request contradicts the current state (duplicate code, invalid transition, ...).
     #[error("{message}")]
-    Conflict {
-        code: &'static str,
-        message: String,
-    },
+    Conflict { code: &'static str, message: String },
     /// The client's copy is stale: the object is now at `current` version.
     #[error("the object was changed by someone else")]
     StaleVersion { current: Option<i64> },
@@ -112,10 +97,7 @@ impl DomainError {
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            message: message.into(),
-        }
+        Self::Conflict { code, message: message.into() }
     }
 
     pub fn not_found(entity: &'static str) -> Self {

@@ -203,28 +203,23 @@ impl IndicatorDraft {
             Some(None) => Some(None),
             None => Some(base.and_then(|b| b.description.clone()).or_else(|| definition.map(|d| d.description.clone()))),
         };
-        let mut required_enum = |field: &str, given: &Option<String>, current: Option<&str>, parse: &dyn Fn(&str) -> Result<(), FieldError>| -> Option<String> {
-            match given.as_deref().or(current) {
-                Some(v) => e.take(field, parse(v)).map(|()| v.to_owned()),
-                None => {
-                    e.push(FieldError::new(field, "required", format!("{field} is required")));
-                    None
+        let mut required_enum =
+            |field: &str, given: &Option<String>, current: Option<&str>, parse: &dyn Fn(&str) -> Result<(), FieldError>| -> Option<String> {
+                match given.as_deref().or(current) {
+                    Some(v) => e.take(field, parse(v)).map(|()| v.to_owned()),
+                    None => {
+                        e.push(FieldError::new(field, "required", format!("{field} is required")));
+                        None
+                    }
                 }
-            }
-        };
-        let measure = required_enum(
-            "measure",
-            &input.measure,
-            base.map(|b| b.measure.as_str()).or(definition.map(|d| d.measure.as_str())),
-            &|s| Measure::parse(s).map(|_| ()),
-        )
+            };
+        let measure = required_enum("measure", &input.measure, base.map(|b| b.measure.as_str()).or(definition.map(|d| d.measure.as_str())), &|s| {
+            Measure::parse(s).map(|_| ())
+        })
         .and_then(|s| Measure::parse(&s).ok());
-        let direction = required_enum(
-            "direction",
-            &input.direction,
-            base.map(|b| b.direction.as_str()).or(definition.map(|d| d.direction.as_str())),
-            &|s| Direction::parse(s).map(|_| ()),
-        )
+        let direction = required_enum("direction", &input.direction, base.map(|b| b.direction.as_str()).or(definition.map(|d| d.direction.as_str())), &|s| {
+            Direction::parse(s).map(|_| ())
+        })
         .and_then(|s| Direction::parse(&s).ok());
         let frequency = required_enum("frequency", &input.frequency, base.map(|b| b.frequency.as_str()), &|s| Frequency::parse(s).map(|_| ()))
             .and_then(|s| Frequency::parse(&s).ok());
@@ -270,7 +265,23 @@ impl IndicatorDraft {
             None => Some(base.and_then(|b| b.external_ref.clone())),
         };
         let finished = e.finish();
-        match (definition_id, name, description, measure, unit, direction, baseline_value, baseline_period, frequency, data_source, means_of_verification, weight, disclosure, external_ref, finished) {
+        match (
+            definition_id,
+            name,
+            description,
+            measure,
+            unit,
+            direction,
+            baseline_value,
+            baseline_period,
+            frequency,
+            data_source,
+            means_of_verification,
+            weight,
+            disclosure,
+            external_ref,
+            finished,
+        ) {
             (
                 Some(definition_id),
                 Some(name),

@@ -59,10 +59,7 @@ impl ReviewStatus {
     /// # Errors
     /// `invalid_value` for an unknown status.
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|x| x.as_str() == s)
-            .ok_or_else(|| FieldError::new("", "invalid_value", "one of draft, submitted, approved, returned"))
+        Self::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| FieldError::new("", "invalid_value", "one of draft, submitted, approved, returned"))
     }
 
     /// The moves a client may ask for through the transitions endpoint. (Recording a new value
@@ -170,12 +167,8 @@ mod tests {
 
     #[test]
     fn measurement_needs_an_exact_value_and_a_web_link() {
-        let err = MeasurementDraft::parse(&MeasurementInput {
-            value: Some("1e3".into()),
-            evidence_url: Some("ftp://x".into()),
-            ..Default::default()
-        })
-        .unwrap_err();
+        let err =
+            MeasurementDraft::parse(&MeasurementInput { value: Some("1e3".into()), evidence_url: Some("ftp://x".into()), ..Default::default() }).unwrap_err();
         let got: Vec<(&str, &str)> = err.iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert_eq!(got, [("value", "invalid_number"), ("evidence_url", "invalid_url")]);
         let ok = MeasurementDraft::parse(&MeasurementInput { value: Some("14.25".into()), ..Default::default() }).unwrap();

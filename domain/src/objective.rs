@@ -213,12 +213,7 @@ fn subtree_height(all: &[Objective], id: ObjectiveId, guard: usize) -> usize {
     if guard > MAX_DEPTH + 1 {
         return guard;
     }
-    1 + all
-        .iter()
-        .filter(|o| o.parent_id == Some(id))
-        .map(|o| subtree_height(all, o.id, guard + 1))
-        .max()
-        .unwrap_or(0)
+    1 + all.iter().filter(|o| o.parent_id == Some(id)).map(|o| subtree_height(all, o.id, guard + 1)).max().unwrap_or(0)
 }
 
 /// The ids of `root` and every objective below it.

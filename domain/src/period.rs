@@ -57,13 +57,7 @@ impl Period {
     /// A [`FieldError`] with code `invalid_period` for anything else, including years outside
     /// [`MIN_YEAR`]..=[`MAX_YEAR`].
     pub fn parse(input: &str) -> Result<Self, FieldError> {
-        let bad = || {
-            FieldError::new(
-                "",
-                "invalid_period",
-                format!("`{input}` is not a period: use a year (2024), a quarter (2024-Q3) or a month (2024-07)"),
-            )
-        };
+        let bad = || FieldError::new("", "invalid_period", format!("`{input}` is not a period: use a year (2024), a quarter (2024-Q3) or a month (2024-07)"));
         let (year, rest) = match input.split_once('-') {
             Some((y, r)) => (y, Some(r)),
             None => (input, None),
@@ -83,11 +77,7 @@ impl Period {
             },
             Some(m) if m.len() == 2 && m.bytes().all(|b| b.is_ascii_digit()) => {
                 let month: u8 = m.parse().map_err(|_| bad())?;
-                if (1..=12).contains(&month) {
-                    Ok(Self::Month(year, month))
-                } else {
-                    Err(bad())
-                }
+                if (1..=12).contains(&month) { Ok(Self::Month(year, month)) } else { Err(bad()) }
             }
             Some(_) => Err(bad()),
         }
@@ -252,7 +242,7 @@ mod tests {
 
     #[test]
     fn orders_by_middle_then_longest_first() {
-        let mut v = vec![p("2025"), p("2024-07"), p("2024-Q3"), p("2024"), p("2024-02"), p("2024-Q1"), p("2023-12")];
+        let mut v = [p("2025"), p("2024-07"), p("2024-Q3"), p("2024"), p("2024-02"), p("2024-Q1"), p("2023-12")];
         v.sort();
         let shown: Vec<String> = v.iter().map(ToString::to_string).collect();
         assert_eq!(shown, ["2023-12", "2024-Q1", "2024-02", "2024", "2024-07", "2024-Q3", "2025"]);

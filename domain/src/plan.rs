@@ -138,11 +138,7 @@ impl PlanStatus {
     /// # Errors
     /// [`InvalidTransition`] for any move not in [`Self::successors`].
     pub fn transition(self, to: Self) -> Result<Self, InvalidTransition> {
-        if self.successors().contains(&to) {
-            Ok(to)
-        } else {
-            Err(InvalidTransition { from: self.as_str(), to: to.as_str() })
-        }
+        if self.successors().contains(&to) { Ok(to) } else { Err(InvalidTransition { from: self.as_str(), to: to.as_str() }) }
     }
 
     /// Only active and closed plans are ever visible outside their administration.
@@ -164,11 +160,7 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Self {
-            on_track: Decimal::new(9, 1),
-            at_risk: Decimal::new(6, 1),
-            tolerance: Decimal::new(5, 2),
-        }
+        Self { on_track: Decimal::new(9, 1), at_risk: Decimal::new(6, 1), tolerance: Decimal::new(5, 2) }
     }
 }
 
@@ -186,15 +178,7 @@ impl Thresholds {
         if !(tolerance > Decimal::ZERO && tolerance <= Decimal::ONE) {
             errs.push(FieldError::new("tolerance", "out_of_range", "must be greater than 0 and at most 1"));
         }
-        if errs.is_empty() {
-            Ok(Self {
-                on_track: on_track.normalize(),
-                at_risk: at_risk.normalize(),
-                tolerance: tolerance.normalize(),
-            })
-        } else {
-            Err(errs)
-        }
+        if errs.is_empty() { Ok(Self { on_track: on_track.normalize(), at_risk: at_risk.normalize(), tolerance: tolerance.normalize() }) } else { Err(errs) }
     }
 }
 
@@ -334,9 +318,17 @@ impl PlanDraft {
         };
         let finished = e.finish();
         match (title, vision, mission, start_year, end_year, disclosure, national_plan_ref, thresholds, finished) {
-            (Some(title), Some(vision), Some(mission), Some(start_year), Some(end_year), Some(disclosure), Some(national_plan_ref), Some(thresholds), Ok(())) => {
-                Ok(Self { title, vision, mission, start_year, end_year, disclosure, national_plan_ref, thresholds })
-            }
+            (
+                Some(title),
+                Some(vision),
+                Some(mission),
+                Some(start_year),
+                Some(end_year),
+                Some(disclosure),
+                Some(national_plan_ref),
+                Some(thresholds),
+                Ok(()),
+            ) => Ok(Self { title, vision, mission, start_year, end_year, disclosure, national_plan_ref, thresholds }),
             (.., Err(crate::DomainError::Validation(v))) => Err(v),
             _ => Err(vec![FieldError::new("", "invalid", "invalid plan")]),
         }
@@ -371,12 +363,7 @@ mod tests {
 
     #[test]
     fn years_must_be_ordered_and_bounded() {
-        let input = PlanInput {
-            title: Some(pairs(&[("en", "Plan")])),
-            start_year: Some(2026),
-            end_year: Some(2022),
-            ..PlanInput::default()
-        };
+        let input = PlanInput { title: Some(pairs(&[("en", "Plan")])), start_year: Some(2026), end_year: Some(2022), ..PlanInput::default() };
         assert_eq!(PlanDraft::parse(&input, None).unwrap_err()[0].code, "before_start");
         let input = PlanInput { start_year: Some(2000), end_year: Some(2030), ..input };
         assert_eq!(PlanDraft::parse(&input, None).unwrap_err()[0].code, "out_of_range");

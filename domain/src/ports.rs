@@ -147,7 +147,12 @@ pub trait IndicatorRepository: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
-    async fn list_indicators(&self, objective: ObjectiveId, visibility: IndicatorVisibility, page: &PageRequest<IndicatorId>) -> Result<Vec<Indicator>, StoreError>;
+    async fn list_indicators(
+        &self,
+        objective: ObjectiveId,
+        visibility: IndicatorVisibility,
+        page: &PageRequest<IndicatorId>,
+    ) -> Result<Vec<Indicator>, StoreError>;
 
     /// # Errors
     /// [`StoreError::Duplicate`] for an external ref taken in the administration.

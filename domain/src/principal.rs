@@ -81,7 +81,13 @@ pub struct Principal {
 impl Principal {
     /// # Errors
     /// Planners, viewers and integrations need an administration; donors need a donor code.
-    pub fn new(subject: impl Into<String>, role: Role, administration: Option<AdministrationCode>, donor: Option<DonorCode>, scopes: Vec<Scope>) -> Result<Self, FieldError> {
+    pub fn new(
+        subject: impl Into<String>,
+        role: Role,
+        administration: Option<AdministrationCode>,
+        donor: Option<DonorCode>,
+        scopes: Vec<Scope>,
+    ) -> Result<Self, FieldError> {
         let subject = subject.into();
         if subject.trim().is_empty() {
             return Err(FieldError::new("sub", "required", "the token names no subject"));
@@ -142,6 +148,17 @@ impl Principal {
         self.is_insider(administration)
     }
 
+    /// Checks that the caller's role writes at all (viewers and donors only read).
+    ///
+    /// # Errors
+    /// [`DomainError::Forbidden`] for read-only roles.
+    pub fn ensure_writer(&self) -> Result<(), DomainError> {
+        match self.role {
+            Role::Viewer | Role::Donor => Err(DomainError::Forbidden(format!("the {} role is read-only", self.role.as_str()))),
+            Role::Admin | Role::Planner | Role::Integration => Ok(()),
+        }
+    }
+
     /// Checks that the caller may write data of `administration` needing `scope`. Call it only
     /// after the object was found readable, so that a private object stays a 404.
     ///
@@ -149,6 +166,7 @@ impl Principal {
     /// [`DomainError::Forbidden`] for viewers, donors, other administrations and integrations
     /// without the scope.
     pub fn ensure_can_write(&self, administration: AdministrationCode, scope: Scope) -> Result<(), DomainError> {
+        self.ensure_writer()?;
         match self.role {
             Role::Admin => Ok(()),
             Role::Viewer | Role::Donor => Err(DomainError::Forbidden(format!("the {} role is read-only", self.role.as_str()))),
@@ -163,11 +181,7 @@ impl Principal {
     /// # Errors
     /// [`DomainError::Forbidden`] unless the caller is an admin.
     pub fn ensure_admin(&self) -> Result<(), DomainError> {
-        if self.is_admin() {
-            Ok(())
-        } else {
-            Err(DomainError::Forbidden("only an admin may do this".into()))
-        }
+        if self.is_admin() { Ok(()) } else { Err(DomainError::Forbidden("only an admin may do this".into())) }
     }
 }
 

@@ -61,8 +61,7 @@ impl DonorCode {
     /// # Errors
     /// `invalid_donor_code` when the shape is wrong.
     pub fn parse(input: &str) -> Result<Self, FieldError> {
-        let ok = (2..=16).contains(&input.len())
-            && input.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        let ok = (2..=16).contains(&input.len()) && input.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
         if ok {
             Ok(Self(input.to_owned()))
         } else {
@@ -109,8 +108,7 @@ impl Quantity {
     /// # Errors
     /// `invalid_number` when the text is not a plain decimal, `out_of_range` as in [`Self::new`].
     pub fn parse(input: &str) -> Result<Self, FieldError> {
-        let plain = !input.is_empty()
-            && input.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || b == b'.' || (i == 0 && b == b'-'));
+        let plain = !input.is_empty() && input.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || b == b'.' || (i == 0 && b == b'-'));
         let parsed = if plain { Decimal::from_str_exact(input).ok() } else { None };
         match parsed {
             Some(d) => Self::new(d),
@@ -217,8 +215,7 @@ impl ExternalRef {
     /// `invalid_format` unless 1–100 printable ASCII characters without `/`, `?` or `#` (the
     /// reference appears in URLs).
     pub fn parse(input: &str) -> Result<Self, FieldError> {
-        let ok = (1..=100).contains(&input.len())
-            && input.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'/' | b'?' | b'#' | b'%'));
+        let ok = (1..=100).contains(&input.len()) && input.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'/' | b'?' | b'#' | b'%'));
         if ok {
             Ok(Self(input.to_owned()))
         } else {

@@ -50,25 +50,14 @@ impl DatabaseSettings {
 /// [`StoreError::Backend`] when the database cannot be reached or the URL is not understood.
 pub async fn connect(settings: &DatabaseSettings) -> Result<SeaStore, StoreError> {
     let mut options = ConnectOptions::new(settings.url.clone());
-    options
-        .max_connections(settings.max_connections)
-        .min_connections(settings.min_connections)
-        .acquire_timeout(settings.acquire_timeout)
-        .sqlx_logging(false);
+    options.max_connections(settings.max_connections).min_connections(settings.min_connections).acquire_timeout(settings.acquire_timeout).sqlx_logging(false);
     let busy = settings.sqlite_busy_timeout;
     options.map_sqlx_sqlite_opts(move |o| {
-        o.journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(busy)
-            .foreign_keys(true)
-            .create_if_missing(true)
+        o.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal).busy_timeout(busy).foreign_keys(true).create_if_missing(true)
     });
     let conn = Database::connect(options).await.map_err(backend_error)?;
     let backend = conn.get_database_backend();
-    Ok(SeaStore {
-        repo: Repo::new(conn, backend),
-        write_lock: (backend == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(()))),
-    })
+    Ok(SeaStore { repo: Repo::new(conn, backend), write_lock: (backend == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(()))) })
 }
 
 /// The storage: a pool for reads, transactions for writes.

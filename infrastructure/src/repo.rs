@@ -125,7 +125,15 @@ impl<C: ConnectionTrait + Send + Sync> AdministrationRepository for Repo<C> {
     async fn insert_administration(&self, a: &Administration) -> Result<(), StoreError> {
         let q = Query::insert()
             .into_table(Administrations::Table)
-            .columns([Administrations::Id, Administrations::Code, Administrations::Name, Administrations::DefaultLanguage, Administrations::Version, Administrations::CreatedAt, Administrations::UpdatedAt])
+            .columns([
+                Administrations::Id,
+                Administrations::Code,
+                Administrations::Name,
+                Administrations::DefaultLanguage,
+                Administrations::Version,
+                Administrations::CreatedAt,
+                Administrations::UpdatedAt,
+            ])
             .values([
                 Expr::val(a.id.as_uuid()),
                 Expr::val(a.code.as_str()),
@@ -222,7 +230,11 @@ impl<C: ConnectionTrait + Send + Sync> PlanRepository for Repo<C> {
 
     async fn insert_plan(&self, p: &StrategicPlan) -> Result<(), StoreError> {
         let mut pairs = self.plan_values(p);
-        pairs.extend([(Plans::Id, Expr::val(p.id.as_uuid())), (Plans::AdministrationCode, Expr::val(p.administration.as_str())), (Plans::CreatedAt, Expr::val(p.created_at))]);
+        pairs.extend([
+            (Plans::Id, Expr::val(p.id.as_uuid())),
+            (Plans::AdministrationCode, Expr::val(p.administration.as_str())),
+            (Plans::CreatedAt, Expr::val(p.created_at)),
+        ]);
         self.insert(&insert_of(Plans::Table, pairs)?).await
     }
 
@@ -351,7 +363,12 @@ impl<C: ConnectionTrait + Send + Sync> IndicatorRepository for Repo<C> {
         self.all(&q, rows::indicator).await
     }
 
-    async fn list_indicators(&self, objective: ObjectiveId, visibility: IndicatorVisibility, page: &PageRequest<IndicatorId>) -> Result<Vec<Indicator>, StoreError> {
+    async fn list_indicators(
+        &self,
+        objective: ObjectiveId,
+        visibility: IndicatorVisibility,
+        page: &PageRequest<IndicatorId>,
+    ) -> Result<Vec<Indicator>, StoreError> {
         let mut q = select_all(Indicators::Table);
         q.and_where(Expr::col(Indicators::ObjectiveId).eq(objective.as_uuid()));
         indicator_visibility(&mut q, visibility);
@@ -469,12 +486,16 @@ impl<C: ConnectionTrait + Send + Sync> ResultRepository for Repo<C> {
         if indicators.is_empty() {
             return Ok(Vec::new());
         }
-        let q = select_all(Targets::Table).and_where(Expr::col(Targets::IndicatorId).is_in(uuids(indicators))).order_by(Targets::PeriodKey, Order::Asc).to_owned();
+        let q =
+            select_all(Targets::Table).and_where(Expr::col(Targets::IndicatorId).is_in(uuids(indicators))).order_by(Targets::PeriodKey, Order::Asc).to_owned();
         self.all(&q, rows::target).await
     }
 
     async fn targets_of_plan(&self, plan: PlanId) -> Result<Vec<Target>, StoreError> {
-        let q = select_all(Targets::Table).and_where(Expr::col(Targets::IndicatorId).in_subquery(in_plan(plan))).order_by(Targets::PeriodKey, Order::Asc).to_owned();
+        let q = select_all(Targets::Table)
+            .and_where(Expr::col(Targets::IndicatorId).in_subquery(in_plan(plan)))
+            .order_by(Targets::PeriodKey, Order::Asc)
+            .to_owned();
         self.all(&q, rows::target).await
     }
 
@@ -549,8 +570,15 @@ impl<C: ConnectionTrait + Send + Sync> ResultRepository for Repo<C> {
     }
 
     async fn update_measurement(&self, m: &Measurement, expected_version: i64) -> Result<(), StoreError> {
-        self.update_versioned(&update_of(Measurements::Table, self.measurement_values(m), Measurements::Id, m.id.as_uuid(), Measurements::Version, expected_version))
-            .await
+        self.update_versioned(&update_of(
+            Measurements::Table,
+            self.measurement_values(m),
+            Measurements::Id,
+            m.id.as_uuid(),
+            Measurements::Version,
+            expected_version,
+        ))
+        .await
     }
 }
 

@@ -71,9 +71,7 @@ impl Row<'_> {
         if self.backend == DatabaseBackend::Postgres {
             Ok(self.get::<Option<Decimal>>(col)?.map(|d| d.normalize()))
         } else {
-            self.get::<Option<String>>(col)?
-                .map(|s| Decimal::from_str_exact(&s).map(|d| d.normalize()).map_err(|e| corrupt(col, e)))
-                .transpose()
+            self.get::<Option<String>>(col)?.map(|s| Decimal::from_str_exact(&s).map(|d| d.normalize()).map_err(|e| corrupt(col, e))).transpose()
         }
     }
 

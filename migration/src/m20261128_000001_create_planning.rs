@@ -326,7 +326,9 @@ impl MigrationTrait for Migration {
         manager.create_index(index("ix_objectives_parent", Objectives::Table, &[Objectives::ParentId])).await?;
         manager.create_index(index("ux_objectives_plan_code", Objectives::Table, &[Objectives::PlanId, Objectives::Code]).unique().to_owned()).await?;
         manager
-            .create_index(index("ux_objectives_external_ref", Objectives::Table, &[Objectives::AdministrationCode, Objectives::ExternalRef]).unique().to_owned())
+            .create_index(
+                index("ux_objectives_external_ref", Objectives::Table, &[Objectives::AdministrationCode, Objectives::ExternalRef]).unique().to_owned(),
+            )
             .await?;
 
         manager
@@ -399,7 +401,9 @@ impl MigrationTrait for Migration {
         manager.create_index(index("ix_indicators_plan", Indicators::Table, &[Indicators::PlanId])).await?;
         manager.create_index(index("ix_indicators_definition", Indicators::Table, &[Indicators::DefinitionId])).await?;
         manager
-            .create_index(index("ux_indicators_external_ref", Indicators::Table, &[Indicators::AdministrationCode, Indicators::ExternalRef]).unique().to_owned())
+            .create_index(
+                index("ux_indicators_external_ref", Indicators::Table, &[Indicators::AdministrationCode, Indicators::ExternalRef]).unique().to_owned(),
+            )
             .await?;
 
         manager
@@ -461,7 +465,9 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_measurements_indicator_period", Measurements::Table, &[Measurements::IndicatorId, Measurements::Period]).unique().to_owned())
+            .create_index(
+                index("ux_measurements_indicator_period", Measurements::Table, &[Measurements::IndicatorId, Measurements::Period]).unique().to_owned(),
+            )
             .await?;
         manager.create_index(index("ix_measurements_indicator_key", Measurements::Table, &[Measurements::IndicatorId, Measurements::PeriodKey])).await?;
         manager.create_index(index("ix_measurements_status", Measurements::Table, &[Measurements::Status])).await?;

@@ -26,6 +26,25 @@ impl AdministrationService {
         Ok(page.page(rows, |a| a.code))
     }
 
+    /// Every administration (there are at most a few hundred), for rendering texts in their
+    /// default languages.
+    ///
+    /// # Errors
+    /// [`DomainError::Store`].
+    pub async fn all(&self) -> Result<Vec<Administration>, DomainError> {
+        let mut all = Vec::new();
+        let mut page = PageRequest::first(crate::page::MAX_LIMIT);
+        loop {
+            let rows = self.ctx.store.read().list_administrations(&page).await?;
+            let chunk = page.page(rows, |a| a.code);
+            all.extend(chunk.items);
+            match chunk.next {
+                Some(next) => page.after = Some(next),
+                None => return Ok(all),
+            }
+        }
+    }
+
     /// # Errors
     /// [`DomainError::NotFound`].
     pub async fn get(&self, _who: &Principal, code: AdministrationCode) -> Result<Administration, DomainError> {

@@ -23,7 +23,11 @@ pub struct IndicatorService {
 }
 
 /// Loads an indicator the caller may see: its plan visible, and not restricted for outsiders.
-pub(crate) async fn readable_indicator(repos: &dyn Repositories, who: &Principal, id: IndicatorId) -> Result<(Indicator, crate::plan::StrategicPlan), DomainError> {
+pub(crate) async fn readable_indicator(
+    repos: &dyn Repositories,
+    who: &Principal,
+    id: IndicatorId,
+) -> Result<(Indicator, crate::plan::StrategicPlan), DomainError> {
     let indicator = repos.indicator(id).await?.ok_or(DomainError::not_found("indicator"))?;
     let plan = match readable_plan(repos, who, indicator.plan_id).await {
         Ok(plan) => plan,
@@ -167,10 +171,8 @@ impl IndicatorService {
         let measurements = tx.measurements_of(&[id]).await?;
         tx.delete_indicator(id).await?;
         let at = self.ctx.clock.now();
-        let children = targets
-            .iter()
-            .map(|t| (EntityType::Target, t.id.to_string()))
-            .chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string())));
+        let children =
+            targets.iter().map(|t| (EntityType::Target, t.id.to_string())).chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string())));
         for (entity_type, entity_id) in children {
             Journal { who, at, administration: Some(indicator.administration), entity_type, entity_id, operation: Operation::Delete, action: "delete".into() }
                 .write(tx.as_ref(), None, None)
@@ -183,7 +185,6 @@ impl IndicatorService {
         Ok(())
     }
 }
-
 
 fn journal<'a>(who: &'a Principal, i: &Indicator, operation: Operation, action: &str) -> Journal<'a> {
     Journal {

@@ -51,10 +51,7 @@ pub(crate) async fn readable_objective(repos: &dyn Repositories, who: &Principal
 /// Builds the forest of a plan's objectives, children in the order given.
 pub fn build_tree(objectives: Vec<Objective>) -> Vec<ObjectiveNode> {
     fn attach(parent: Option<ObjectiveId>, pool: &[Objective]) -> Vec<ObjectiveNode> {
-        pool.iter()
-            .filter(|o| o.parent_id == parent)
-            .map(|o| ObjectiveNode { objective: o.clone(), children: attach(Some(o.id), pool) })
-            .collect()
+        pool.iter().filter(|o| o.parent_id == parent).map(|o| ObjectiveNode { objective: o.clone(), children: attach(Some(o.id), pool) }).collect()
     }
     attach(None, &objectives)
 }
@@ -147,7 +144,14 @@ impl ObjectiveService {
         Ok(objective)
     }
 
-    async fn apply(&self, tx: &dyn Repositories, who: &Principal, plan: &crate::plan::StrategicPlan, before: Objective, draft: ObjectiveDraft) -> Result<(Objective, bool), DomainError> {
+    async fn apply(
+        &self,
+        tx: &dyn Repositories,
+        who: &Principal,
+        plan: &crate::plan::StrategicPlan,
+        before: Objective,
+        draft: ObjectiveDraft,
+    ) -> Result<(Objective, bool), DomainError> {
         let siblings = tx.objectives_of_plan(plan.id).await?;
         if draft.parent_id != before.parent_id {
             check_placement(&siblings, Some(before.id), draft.parent_id)?;
@@ -182,12 +186,8 @@ impl ObjectiveService {
         check_version(expected_version, objective.version)?;
         let all = tx.objectives_of_plan(objective.plan_id).await?;
         let doomed = subtree_ids(&all, id);
-        let indicators: Vec<_> = tx
-            .indicators_of_plan(objective.plan_id, IndicatorVisibility::All)
-            .await?
-            .into_iter()
-            .filter(|i| doomed.contains(&i.objective_id))
-            .collect();
+        let indicators: Vec<_> =
+            tx.indicators_of_plan(objective.plan_id, IndicatorVisibility::All).await?.into_iter().filter(|i| doomed.contains(&i.objective_id)).collect();
         let indicator_ids: Vec<_> = indicators.iter().map(|i| i.id).collect();
         let targets = tx.targets_of(&indicator_ids).await?;
         let measurements = tx.measurements_of(&indicator_ids).await?;
@@ -216,7 +216,13 @@ impl ObjectiveService {
     /// # Errors
     /// As [`Self::create`]; [`DomainError::Conflict`] (`external_ref_in_other_plan`) when the
     /// reference belongs to an objective of another plan.
-    pub async fn upsert_by_ref(&self, who: &Principal, external_ref: &str, plan_id: &str, input: &ObjectiveInput) -> Result<(Objective, Upserted), DomainError> {
+    pub async fn upsert_by_ref(
+        &self,
+        who: &Principal,
+        external_ref: &str,
+        plan_id: &str,
+        input: &ObjectiveInput,
+    ) -> Result<(Objective, Upserted), DomainError> {
         let external_ref = ExternalRef::parse(external_ref).map_err(|e| DomainError::from(e.under("external_ref")))?;
         let plan_id: PlanId = plan_id.parse().map_err(|e: crate::FieldError| DomainError::from(e.under("plan_id")))?;
         let mut input = input.clone();
@@ -243,16 +249,21 @@ impl ObjectiveService {
     }
 }
 
-async fn check_unique(tx: &dyn Repositories, siblings: &[Objective], id: Option<ObjectiveId>, draft: &ObjectiveDraft, plan: &crate::plan::StrategicPlan) -> Result<(), DomainError> {
+async fn check_unique(
+    tx: &dyn Repositories,
+    siblings: &[Objective],
+    id: Option<ObjectiveId>,
+    draft: &ObjectiveDraft,
+    plan: &crate::plan::StrategicPlan,
+) -> Result<(), DomainError> {
     if siblings.iter().any(|o| Some(o.id) != id && o.code == draft.code) {
         return Err(DomainError::conflict("code_taken", format!("objective code {} is already used in this plan", draft.code.as_str())));
     }
-    if let Some(r) = &draft.external_ref {
-        if let Some(other) = tx.objective_by_ref(plan.administration, r).await? {
-            if Some(other.id) != id {
-                return Err(DomainError::conflict("external_ref_taken", format!("external_ref {r} is already used by another objective")));
-            }
-        }
+    if let Some(r) = &draft.external_ref
+        && let Some(other) = tx.objective_by_ref(plan.administration, r).await?
+        && Some(other.id) != id
+    {
+        return Err(DomainError::conflict("external_ref_taken", format!("external_ref {r} is already used by another objective")));
     }
     Ok(())
 }

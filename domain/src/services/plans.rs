@@ -55,7 +55,13 @@ pub(crate) async fn writable_plan(repos: &dyn Repositories, who: &Principal, id:
 impl PlanService {
     /// # Errors
     /// [`DomainError::Store`].
-    pub async fn list(&self, who: &Principal, administration: Option<AdministrationCode>, status: Option<PlanStatus>, page: &PageRequest<PlanId>) -> Result<Page<StrategicPlan, PlanId>, DomainError> {
+    pub async fn list(
+        &self,
+        who: &Principal,
+        administration: Option<AdministrationCode>,
+        status: Option<PlanStatus>,
+        page: &PageRequest<PlanId>,
+    ) -> Result<Page<StrategicPlan, PlanId>, DomainError> {
         let filter = PlanFilter { visibility: visibility(who), administration, status };
         let rows = self.ctx.store.read().list_plans(&filter, page).await?;
         Ok(page.page(rows, |p| p.id))
@@ -72,6 +78,7 @@ impl PlanService {
     /// # Errors
     /// [`DomainError::Forbidden`], [`DomainError::Validation`].
     pub async fn create(&self, who: &Principal, administration: Option<&str>, input: &PlanInput) -> Result<StrategicPlan, DomainError> {
+        who.ensure_writer()?;
         let administration = resolve_administration(who, administration)?;
         who.ensure_can_write(administration, Scope::PlansWrite)?;
         let draft = PlanDraft::parse(input, None).map_err(DomainError::Validation)?;
@@ -189,9 +196,7 @@ impl PlanService {
         plan.version += 1;
         plan.updated_at = self.ctx.clock.now();
         tx.update_plan(&plan, before.version).await.map_err(stale_on_race)?;
-        journal(who, &plan, Operation::Update, &format!("transition:{}", status.as_str()))
-            .write(tx.as_ref(), snapshot(&before), snapshot(&plan))
-            .await?;
+        journal(who, &plan, Operation::Update, &format!("transition:{}", status.as_str())).write(tx.as_ref(), snapshot(&before), snapshot(&plan)).await?;
         tx.commit().await?;
         Ok(plan)
     }
@@ -211,9 +216,7 @@ fn journal<'a>(who: &'a Principal, plan: &StrategicPlan, operation: Operation, a
 
 /// The administration a new object belongs to: the caller's own; only admins name one.
 pub(crate) fn resolve_administration(who: &Principal, named: Option<&str>) -> Result<AdministrationCode, DomainError> {
-    let named = named
-        .map(|n| AdministrationCode::parse(n).map_err(|e| DomainError::from(e.under("administration"))))
-        .transpose()?;
+    let named = named.map(|n| AdministrationCode::parse(n).map_err(|e| DomainError::from(e.under("administration")))).transpose()?;
     match (who.administration(), named) {
         (Some(own), None) => Ok(own),
         (Some(own), Some(n)) if n == own => Ok(own),

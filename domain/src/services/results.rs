@@ -115,7 +115,14 @@ impl ResultService {
     /// # Errors
     /// [`DomainError::NotFound`], [`DomainError::Forbidden`], [`DomainError::Validation`],
     /// [`DomainError::StaleVersion`].
-    pub async fn put_target(&self, who: &Principal, indicator_id: IndicatorId, period: &str, value: &str, expected_version: Option<i64>) -> Result<(Target, Upserted), DomainError> {
+    pub async fn put_target(
+        &self,
+        who: &Principal,
+        indicator_id: IndicatorId,
+        period: &str,
+        value: &str,
+        expected_version: Option<i64>,
+    ) -> Result<(Target, Upserted), DomainError> {
         let mut e = Errors::new();
         let period = e.take("period", Period::parse(period));
         let value = e.take("value", Quantity::parse(value));
@@ -146,7 +153,16 @@ impl ResultService {
                 if expected_version.is_some() {
                     return Err(DomainError::StaleVersion { current: None });
                 }
-                let target = Target { id: TargetId::generate(), indicator_id, administration: indicator.administration, period, value, version: 1, created_at: now, updated_at: now };
+                let target = Target {
+                    id: TargetId::generate(),
+                    indicator_id,
+                    administration: indicator.administration,
+                    period,
+                    value,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                };
                 tx.insert_target(&target).await.map_err(race_on_insert)?;
                 journal(who, &target, EntityType::Target, target.id.to_string(), Operation::Create, "create")
                     .write(tx.as_ref(), None, snapshot(&target))
@@ -177,7 +193,14 @@ impl ResultService {
     /// # Errors
     /// [`DomainError::NotFound`], [`DomainError::Forbidden`], [`DomainError::Validation`],
     /// [`DomainError::StaleVersion`].
-    pub async fn put_measurement(&self, who: &Principal, indicator_id: IndicatorId, period: &str, input: &MeasurementInput, expected_version: Option<i64>) -> Result<(Measurement, Upserted), DomainError> {
+    pub async fn put_measurement(
+        &self,
+        who: &Principal,
+        indicator_id: IndicatorId,
+        period: &str,
+        input: &MeasurementInput,
+        expected_version: Option<i64>,
+    ) -> Result<(Measurement, Upserted), DomainError> {
         let period = parse_period(period);
         let draft = MeasurementDraft::parse(input);
         let (period, draft) = match (period, draft) {
@@ -202,7 +225,10 @@ impl ResultService {
         let (measurement, outcome) = match existing {
             Some(before) => {
                 check_version(expected_version, before.version)?;
-                let same = before.value == draft.value && before.source == draft.source && before.evidence_url == draft.evidence_url && before.comment == draft.comment;
+                let same = before.value == draft.value
+                    && before.source == draft.source
+                    && before.evidence_url == draft.evidence_url
+                    && before.comment == draft.comment;
                 if same {
                     return Ok((before, Upserted::Unchanged));
                 }
@@ -266,11 +292,20 @@ impl ResultService {
     /// # Errors
     /// [`DomainError::Conflict`] (`invalid_transition`), [`DomainError::Forbidden`] (four eyes),
     /// [`DomainError::Validation`] (a return needs a reason), [`DomainError::NotFound`].
-    pub async fn review(&self, who: &Principal, indicator_id: IndicatorId, period: &str, request: &ReviewRequest, expected_version: Option<i64>) -> Result<Measurement, DomainError> {
+    pub async fn review(
+        &self,
+        who: &Principal,
+        indicator_id: IndicatorId,
+        period: &str,
+        request: &ReviewRequest,
+        expected_version: Option<i64>,
+    ) -> Result<Measurement, DomainError> {
         let period = parse_period(period)?;
         let reason = match (&request.to, request.reason.as_deref().map(str::trim)) {
             (ReviewStatus::Returned, None | Some("")) => return Err(DomainError::validation("reason", "required", "say why the value is returned")),
-            (ReviewStatus::Returned, Some(r)) if r.chars().count() > 2000 => return Err(DomainError::validation("reason", "too_long", "at most 2000 characters")),
+            (ReviewStatus::Returned, Some(r)) if r.chars().count() > 2000 => {
+                return Err(DomainError::validation("reason", "too_long", "at most 2000 characters"));
+            }
             (_, r) => r.filter(|r| !r.is_empty()).map(str::to_owned),
         };
         let tx = self.ctx.store.begin().await?;
@@ -374,14 +409,7 @@ impl ResultService {
 /// What outsiders see of a measurement: its approved value only.
 fn published(m: Measurement) -> Option<Measurement> {
     let value = m.approved_value?;
-    Some(Measurement {
-        value,
-        status: ReviewStatus::Approved,
-        return_reason: None,
-        submitted_by: None,
-        updated_at: m.approved_at.unwrap_or(m.updated_at),
-        ..m
-    })
+    Some(Measurement { value, status: ReviewStatus::Approved, return_reason: None, submitted_by: None, updated_at: m.approved_at.unwrap_or(m.updated_at), ..m })
 }
 
 fn race_on_insert(e: StoreError) -> DomainError {
@@ -395,11 +423,8 @@ fn race_on_insert(e: StoreError) -> DomainError {
 /// Computes one indicator's progress from its targets and approved measurements.
 pub fn compute(indicator: &Indicator, plan: &StrategicPlan, targets: &[Target], measurements: &[Measurement]) -> IndicatorProgress {
     let targets: Vec<(Period, rust_decimal::Decimal)> = targets.iter().filter(|t| t.indicator_id == indicator.id).map(|t| (t.period, t.value.get())).collect();
-    let actuals: Vec<(Period, rust_decimal::Decimal)> = measurements
-        .iter()
-        .filter(|m| m.indicator_id == indicator.id)
-        .filter_map(|m| m.approved_value.map(|v| (m.period, v.get())))
-        .collect();
+    let actuals: Vec<(Period, rust_decimal::Decimal)> =
+        measurements.iter().filter(|m| m.indicator_id == indicator.id).filter_map(|m| m.approved_value.map(|v| (m.period, v.get()))).collect();
     indicator_progress(&SeriesInput {
         direction: indicator.direction,
         baseline_period: indicator.baseline.period,
@@ -441,21 +466,15 @@ pub fn scorecard(plan: StrategicPlan, objectives: Vec<Objective>, indicators: Ve
     order.sort_by_key(|o| std::cmp::Reverse(depth(o)));
     for o in order {
         let own = by_objective.get(&o.id).map(Vec::as_slice).unwrap_or_default();
-        let children: Vec<(rust_decimal::Decimal, RollUp)> = objectives
-            .iter()
-            .filter(|c| c.parent_id == Some(o.id))
-            .filter_map(|c| rollups.get(&c.id).map(|r| (c.weight.get(), r.clone())))
-            .collect();
+        let children: Vec<(rust_decimal::Decimal, RollUp)> =
+            objectives.iter().filter(|c| c.parent_id == Some(o.id)).filter_map(|c| rollups.get(&c.id).map(|r| (c.weight.get(), r.clone()))).collect();
         let mut parts: Vec<RollUpPart<'_>> = own.iter().map(|s| RollUpPart::Indicator { weight: s.indicator.weight.get(), progress: &s.progress }).collect();
         parts.extend(children.iter().map(|(w, r)| RollUpPart::Child { weight: *w, rollup: r }));
         let r = roll_up(&parts, plan.thresholds);
         rollups.insert(o.id, r);
     }
-    let top: Vec<(rust_decimal::Decimal, RollUp)> = objectives
-        .iter()
-        .filter(|o| o.parent_id.is_none())
-        .filter_map(|o| rollups.get(&o.id).map(|r| (o.weight.get(), r.clone())))
-        .collect();
+    let top: Vec<(rust_decimal::Decimal, RollUp)> =
+        objectives.iter().filter(|o| o.parent_id.is_none()).filter_map(|o| rollups.get(&o.id).map(|r| (o.weight.get(), r.clone()))).collect();
     let parts: Vec<RollUpPart<'_>> = top.iter().map(|(w, r)| RollUpPart::Child { weight: *w, rollup: r }).collect();
     let plan_rollup = roll_up(&parts, plan.thresholds);
     let tree = super::objectives::build_tree(objectives);

@@ -1,0 +1,193 @@
+//! Bearer tokens: HS256 JWTs whose `exp`, `iss` and `aud` are required and checked, turned into
+//! the domain's verified [`Principal`]. The same settings sign tokens for `meridian token issue`.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{extract::FromRequestParts, http::request::Parts};
+use domain::{
+    FieldError,
+    principal::{Principal, Role, Scope},
+    values::{AdministrationCode, DonorCode},
+};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+
+/// Signing settings shared by the server and the token command.
+#[derive(Clone)]
+pub struct TokenSettings {
+    pub secret: String,
+    pub issuer: String,
+    pub audience: String,
+}
+
+impl std::fmt::Debug for TokenSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenSettings").field("secret", &"[redacted]").field("issuer", &self.issuer).field("audience", &self.audience).finish()
+    }
+}
+
+/// The claims Meridian reads.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub administration: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub donor: Option<String>,
+    /// Space-separated scopes (`plans:write measurements:write`), for integrations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    pub iss: String,
+    pub aud: String,
+    pub exp: u64,
+    pub iat: u64,
+}
+
+/// What a token is issued for.
+#[derive(Debug, Clone)]
+pub struct TokenRequest {
+    pub subject: String,
+    pub role: Role,
+    pub administration: Option<String>,
+    pub donor: Option<String>,
+    pub scopes: Vec<String>,
+    pub ttl: Duration,
+}
+
+/// Verifies and issues tokens.
+pub struct Tokens {
+    settings: TokenSettings,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl Tokens {
+    pub fn new(settings: TokenSettings) -> Arc<Self> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[settings.issuer.as_str()]);
+        validation.set_audience(&[settings.audience.as_str()]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 30;
+        Arc::new(Self {
+            encoding: EncodingKey::from_secret(settings.secret.as_bytes()),
+            decoding: DecodingKey::from_secret(settings.secret.as_bytes()),
+            validation,
+            settings,
+        })
+    }
+
+    /// Signs a token after checking that it would verify (a planner names its administration, ...).
+    ///
+    /// # Errors
+    /// A field error describing what the request lacks.
+    pub fn issue(&self, request: &TokenRequest) -> Result<String, FieldError> {
+        let claims_now = now();
+        let claims = Claims {
+            sub: request.subject.clone(),
+            role: request.role.as_str().to_owned(),
+            administration: request.administration.clone(),
+            donor: request.donor.clone(),
+            scope: (!request.scopes.is_empty()).then(|| request.scopes.join(" ")),
+            iss: self.settings.issuer.clone(),
+            aud: self.settings.audience.clone(),
+            exp: claims_now + request.ttl.as_secs(),
+            iat: claims_now,
+        };
+        principal_of(&claims)?;
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| FieldError::new("token", "signing_failed", e.to_string()))
+    }
+
+    /// # Errors
+    /// 401 problem when the token does not verify or names an impossible principal.
+    pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
+            let why = match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => "the token has expired",
+                jsonwebtoken::errors::ErrorKind::InvalidIssuer => "the token was issued by someone else",
+                jsonwebtoken::errors::ErrorKind::InvalidAudience => "the token is meant for another audience",
+                jsonwebtoken::errors::ErrorKind::InvalidSignature => "the token signature does not verify",
+                jsonwebtoken::errors::ErrorKind::MissingRequiredClaim(_) => "the token lacks exp, iss, aud or sub",
+                _ => "the token is not a valid JWT",
+            };
+            ApiError::unauthenticated("invalid_token", why)
+        })?;
+        principal_of(&data.claims).map_err(|e| ApiError::unauthenticated("invalid_token", format!("the token's claims are invalid: {}", e.message)))
+    }
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn principal_of(claims: &Claims) -> Result<Principal, FieldError> {
+    let role = Role::parse(&claims.role)?;
+    let administration = claims.administration.as_deref().map(AdministrationCode::parse).transpose().map_err(|e| e.under("administration"))?;
+    let donor = claims.donor.as_deref().map(DonorCode::parse).transpose().map_err(|e| e.under("donor"))?;
+    let mut scopes = Vec::new();
+    for s in claims.scope.as_deref().unwrap_or_default().split_whitespace() {
+        match Scope::parse(s) {
+            Some(scope) => scopes.push(scope),
+            None => return Err(FieldError::new("scope", "invalid_value", format!("unknown scope `{s}`"))),
+        }
+    }
+    Principal::new(claims.sub.clone(), role, administration, donor, scopes)
+}
+
+/// The verified caller of a request.
+pub struct Auth(pub Principal);
+
+impl<S> FromRequestParts<S> for Auth
+where
+    Arc<Tokens>: axum::extract::FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let tokens: Arc<Tokens> = axum::extract::FromRef::from_ref(state);
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or_else(|| ApiError::unauthenticated("invalid_request", "send `Authorization: Bearer <token>`"))?;
+        let value = header.to_str().map_err(|_| ApiError::unauthenticated("invalid_request", "the Authorization header is not text"))?;
+        let token = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+            .ok_or_else(|| ApiError::unauthenticated("invalid_request", "the Authorization header must use the Bearer scheme"))?;
+        tokens.verify(token.trim()).map(Auth)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(secret: &str, iss: &str) -> Arc<Tokens> {
+        Tokens::new(TokenSettings { secret: secret.into(), issuer: iss.into(), audience: "meridian".into() })
+    }
+
+    fn request(role: Role, adm: Option<&str>) -> TokenRequest {
+        TokenRequest { subject: "alice".into(), role, administration: adm.map(Into::into), donor: None, scopes: vec![], ttl: Duration::from_secs(60) }
+    }
+
+    #[test]
+    fn issued_tokens_verify_into_the_principal() {
+        let t = tokens("s3cret", "meridian");
+        let token = t.issue(&request(Role::Planner, Some("BOL"))).unwrap();
+        let p = t.verify(&token).unwrap();
+        assert_eq!(p.role(), Role::Planner);
+        assert_eq!(p.administration().unwrap().as_str(), "BOL");
+    }
+
+    #[test]
+    fn wrong_secret_issuer_or_claims_are_refused() {
+        let token = tokens("s3cret", "meridian").issue(&request(Role::Admin, None)).unwrap();
+        assert_eq!(tokens("other", "meridian").verify(&token).unwrap_err().status(), 401);
+        assert_eq!(tokens("s3cret", "someone-else").verify(&token).unwrap_err().status(), 401);
+        assert!(tokens("s3cret", "meridian").issue(&request(Role::Planner, None)).is_err());
+    }
+}

@@ -1,0 +1,1000 @@
+//! The JSON shapes of the REST face: request bodies (unknown fields refused, so no client can
+//! assign a tenant, an author or a version) and views. Views render each multilingual field as
+//! the best match for the reader's languages plus the whole translations map.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use domain::{
+    FieldError,
+    indicator::{Indicator, IndicatorDefinition, IndicatorInput},
+    measurement::{Measurement, MeasurementInput, Target},
+    objective::{Objective, ObjectiveInput},
+    plan::{Administration, AdministrationInput, PlanInput, StrategicPlan},
+    progress::{IndicatorProgress, RollUp, SeriesPoint},
+    services::{ObjectiveNode, ObjectiveScore, ProgressReport, Scorecard},
+    text::{LanguageTag, LocalizedText},
+    values::AdministrationCode,
+};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Text per BCP 47 language tag.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(transparent)]
+#[schema(example = json!({"es": "Modernizar la aduana", "en": "Modernise Customs"}))]
+pub struct Translations(pub BTreeMap<String, String>);
+
+/// Renders multilingual text for one reader.
+pub struct Localizer {
+    wanted: Vec<LanguageTag>,
+    defaults: HashMap<AdministrationCode, LanguageTag>,
+}
+
+impl Localizer {
+    pub fn new(wanted: Vec<LanguageTag>, administrations: &[Administration]) -> Self {
+        Self { wanted, defaults: administrations.iter().map(|a| (a.code, a.default_language.clone())).collect() }
+    }
+
+    /// The best text for the reader, falling back to the administration's language, then English.
+    pub fn text(&self, administration: Option<AdministrationCode>, text: &LocalizedText) -> String {
+        let english = LanguageTag::english();
+        let default = administration.and_then(|a| self.defaults.get(&a)).unwrap_or(&english);
+        text.best(&self.wanted, default).1.to_owned()
+    }
+}
+
+pub fn translations(text: &LocalizedText) -> Translations {
+    Translations(text.iter().map(|(k, v)| (k.to_string(), v.to_owned())).collect())
+}
+
+fn pairs(map: Translations) -> Vec<(String, String)> {
+    map.0.into_iter().collect()
+}
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// An exact decimal: send it as a string (`"12345678901234.56789"`) to keep every digit; a
+/// JSON number is accepted too.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DecimalInput {
+    Text(String),
+    Number(serde_json::Number),
+}
+
+impl DecimalInput {
+    pub fn text(&self) -> String {
+        match self {
+            Self::Text(t) => t.trim().to_owned(),
+            Self::Number(n) => n.to_string(),
+        }
+    }
+
+    fn decimal(&self, field: &str) -> Result<Decimal, FieldError> {
+        let text = self.text();
+        Decimal::from_str_exact(&text)
+            .or_else(|_| Decimal::from_scientific(&text))
+            .map_err(|_| FieldError::new(field, "invalid_number", format!("`{text}` is not a decimal number")))
+    }
+}
+
+fn decimals(fields: &[(&str, Option<&DecimalInput>)]) -> Result<Vec<Option<Decimal>>, Vec<FieldError>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (name, value) in fields {
+        match value.map(|v| v.decimal(name)).transpose() {
+            Ok(v) => out.push(v),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+// ---------------------------------------------------------------- administrations
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAdministration {
+    /// ISO 3166-1 alpha-3 code.
+    #[schema(example = "BOL", min_length = 3, max_length = 3)]
+    pub code: String,
+    pub name: Translations,
+    /// BCP 47 tag of the administration's working language.
+    #[schema(example = "es")]
+    pub default_language: String,
+}
+
+impl From<CreateAdministration> for AdministrationInput {
+    fn from(b: CreateAdministration) -> Self {
+        Self { code: b.code, name: pairs(b.name), default_language: b.default_language }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdministrationView {
+    #[schema(example = "BOL")]
+    pub code: String,
+    pub name: String,
+    pub name_translations: Translations,
+    pub default_language: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl AdministrationView {
+    pub fn new(a: &Administration, l: &Localizer) -> Self {
+        Self {
+            code: a.code.to_string(),
+            name: l.text(Some(a.code), &a.name),
+            name_translations: translations(&a.name),
+            default_language: a.default_language.to_string(),
+            version: a.version,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- plans
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePlan {
+    /// Only admins name the administration; everyone else creates in their own.
+    #[schema(example = "BOL")]
+    pub administration: Option<String>,
+    pub title: Translations,
+    pub vision: Option<Translations>,
+    pub mission: Option<Translations>,
+    #[schema(example = 2022, minimum = 2000, maximum = 2100)]
+    pub start_year: i32,
+    #[schema(example = 2026, minimum = 2000, maximum = 2100)]
+    pub end_year: i32,
+    /// `public`, `programme` (default) or `restricted`.
+    pub disclosure: Option<String>,
+    pub national_plan_ref: Option<String>,
+    /// Share of expected progress that is `on_track` (default 0.9).
+    #[schema(value_type = Option<String>, example = "0.9")]
+    pub on_track_threshold: Option<DecimalInput>,
+    /// Share of expected progress that is `at_risk` (default 0.6).
+    #[schema(value_type = Option<String>, example = "0.6")]
+    pub at_risk_threshold: Option<DecimalInput>,
+    /// Tolerance of `maintain` indicators (default 0.05).
+    #[schema(value_type = Option<String>, example = "0.05")]
+    pub maintain_tolerance: Option<DecimalInput>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchPlan {
+    pub title: Option<Translations>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub vision: Option<Option<Translations>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub mission: Option<Option<Translations>>,
+    pub start_year: Option<i32>,
+    pub end_year: Option<i32>,
+    pub disclosure: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub national_plan_ref: Option<Option<String>>,
+    #[schema(value_type = Option<String>)]
+    pub on_track_threshold: Option<DecimalInput>,
+    #[schema(value_type = Option<String>)]
+    pub at_risk_threshold: Option<DecimalInput>,
+    #[schema(value_type = Option<String>)]
+    pub maintain_tolerance: Option<DecimalInput>,
+}
+
+impl TryFrom<PatchPlan> for PlanInput {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: PatchPlan) -> Result<Self, Self::Error> {
+        let d = decimals(&[
+            ("on_track_threshold", b.on_track_threshold.as_ref()),
+            ("at_risk_threshold", b.at_risk_threshold.as_ref()),
+            ("maintain_tolerance", b.maintain_tolerance.as_ref()),
+        ])?;
+        Ok(Self {
+            title: b.title.map(pairs),
+            vision: b.vision.map(|v| v.map(pairs)),
+            mission: b.mission.map(|v| v.map(pairs)),
+            start_year: b.start_year,
+            end_year: b.end_year,
+            disclosure: b.disclosure,
+            national_plan_ref: b.national_plan_ref,
+            on_track_threshold: d[0],
+            at_risk_threshold: d[1],
+            maintain_tolerance: d[2],
+        })
+    }
+}
+
+impl CreatePlan {
+    pub fn into_input(self) -> Result<(Option<String>, PlanInput), Vec<FieldError>> {
+        let patch = PatchPlan {
+            title: Some(self.title),
+            vision: Some(self.vision),
+            mission: Some(self.mission),
+            start_year: Some(self.start_year),
+            end_year: Some(self.end_year),
+            disclosure: self.disclosure,
+            national_plan_ref: Some(self.national_plan_ref),
+            on_track_threshold: self.on_track_threshold,
+            at_risk_threshold: self.at_risk_threshold,
+            maintain_tolerance: self.maintain_tolerance,
+        };
+        Ok((self.administration, PlanInput::try_from(patch)?))
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    /// The status to move to.
+    #[schema(example = "under_review")]
+    pub to: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThresholdsView {
+    #[schema(example = "0.9")]
+    pub on_track: String,
+    #[schema(example = "0.6")]
+    pub at_risk: String,
+    #[schema(example = "0.05")]
+    pub maintain_tolerance: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanView {
+    pub id: Uuid,
+    #[schema(example = "BOL")]
+    pub administration: String,
+    pub title: String,
+    pub title_translations: Translations,
+    pub vision: Option<String>,
+    pub vision_translations: Option<Translations>,
+    pub mission: Option<String>,
+    pub mission_translations: Option<Translations>,
+    pub start_year: i32,
+    pub end_year: i32,
+    /// `draft`, `under_review`, `approved`, `active` or `closed`.
+    pub status: String,
+    /// The statuses this plan may move to next.
+    pub allowed_transitions: Vec<String>,
+    pub disclosure: String,
+    pub national_plan_ref: Option<String>,
+    pub thresholds: ThresholdsView,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl PlanView {
+    pub fn new(p: &StrategicPlan, l: &Localizer) -> Self {
+        let a = Some(p.administration);
+        Self {
+            id: p.id.as_uuid(),
+            administration: p.administration.to_string(),
+            title: l.text(a, &p.title),
+            title_translations: translations(&p.title),
+            vision: p.vision.as_ref().map(|t| l.text(a, t)),
+            vision_translations: p.vision.as_ref().map(translations),
+            mission: p.mission.as_ref().map(|t| l.text(a, t)),
+            mission_translations: p.mission.as_ref().map(translations),
+            start_year: p.start_year,
+            end_year: p.end_year,
+            status: p.status.as_str().to_owned(),
+            allowed_transitions: p.status.successors().iter().map(|s| s.as_str().to_owned()).collect(),
+            disclosure: p.disclosure.as_str().to_owned(),
+            national_plan_ref: p.national_plan_ref.clone(),
+            thresholds: ThresholdsView {
+                on_track: p.thresholds.on_track.to_string(),
+                at_risk: p.thresholds.at_risk.to_string(),
+                maintain_tolerance: p.thresholds.tolerance.to_string(),
+            },
+            version: p.version,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- objectives
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateObjective {
+    pub parent_id: Option<Uuid>,
+    #[schema(example = "SO1.2")]
+    pub code: String,
+    pub title: Translations,
+    pub description: Option<Translations>,
+    /// `impact`, `outcome` (default) or `output`.
+    pub level: Option<String>,
+    /// Weight in roll-ups, > 0 (default 1).
+    #[schema(value_type = Option<String>, example = "1")]
+    pub weight: Option<DecimalInput>,
+    /// The id of this objective in your national planning system.
+    pub external_ref: Option<String>,
+}
+
+impl TryFrom<CreateObjective> for ObjectiveInput {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: CreateObjective) -> Result<Self, Self::Error> {
+        let weight = decimals(&[("weight", b.weight.as_ref())])?[0];
+        Ok(Self {
+            parent_id: Some(b.parent_id.map(|p| p.to_string())),
+            code: Some(b.code),
+            title: Some(pairs(b.title)),
+            description: Some(b.description.map(pairs)),
+            level: b.level,
+            weight,
+            external_ref: Some(b.external_ref),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchObjective {
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub parent_id: Option<Option<Uuid>>,
+    pub code: Option<String>,
+    pub title: Option<Translations>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub description: Option<Option<Translations>>,
+    pub level: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub weight: Option<DecimalInput>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub external_ref: Option<Option<String>>,
+}
+
+impl TryFrom<PatchObjective> for ObjectiveInput {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: PatchObjective) -> Result<Self, Self::Error> {
+        let weight = decimals(&[("weight", b.weight.as_ref())])?[0];
+        Ok(Self {
+            parent_id: b.parent_id.map(|p| p.map(|p| p.to_string())),
+            code: b.code,
+            title: b.title.map(pairs),
+            description: b.description.map(|d| d.map(pairs)),
+            level: b.level,
+            weight,
+            external_ref: b.external_ref,
+        })
+    }
+}
+
+/// The body of an upsert by external reference: the objective, and the plan it belongs to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpsertObjective {
+    pub plan_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    #[schema(example = "SO1")]
+    pub code: String,
+    pub title: Translations,
+    pub description: Option<Translations>,
+    pub level: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub weight: Option<DecimalInput>,
+}
+
+impl UpsertObjective {
+    pub fn into_input(self) -> Result<(Uuid, ObjectiveInput), Vec<FieldError>> {
+        let plan = self.plan_id;
+        let create = CreateObjective {
+            parent_id: self.parent_id,
+            code: self.code,
+            title: self.title,
+            description: self.description,
+            level: self.level,
+            weight: self.weight,
+            external_ref: None,
+        };
+        let mut input = ObjectiveInput::try_from(create)?;
+        input.external_ref = None;
+        Ok((plan, input))
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObjectiveView {
+    pub id: Uuid,
+    pub plan_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub code: String,
+    pub title: String,
+    pub title_translations: Translations,
+    pub description: Option<String>,
+    pub description_translations: Option<Translations>,
+    /// `impact`, `outcome` or `output`.
+    pub level: String,
+    pub weight: String,
+    pub external_ref: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ObjectiveView {
+    pub fn new(o: &Objective, l: &Localizer) -> Self {
+        let a = Some(o.administration);
+        Self {
+            id: o.id.as_uuid(),
+            plan_id: o.plan_id.as_uuid(),
+            parent_id: o.parent_id.map(|p| p.as_uuid()),
+            code: o.code.as_str().to_owned(),
+            title: l.text(a, &o.title),
+            title_translations: translations(&o.title),
+            description: o.description.as_ref().map(|t| l.text(a, t)),
+            description_translations: o.description.as_ref().map(translations),
+            level: o.level.as_str().to_owned(),
+            weight: o.weight.get().to_string(),
+            external_ref: o.external_ref.as_ref().map(ToString::to_string),
+            version: o.version,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+/// An objective with the objectives below it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObjectiveNodeView {
+    pub objective: ObjectiveView,
+    #[schema(no_recursion)]
+    pub children: Vec<ObjectiveNodeView>,
+}
+
+impl ObjectiveNodeView {
+    pub fn new(n: &ObjectiveNode, l: &Localizer) -> Self {
+        Self { objective: ObjectiveView::new(&n.objective, l), children: n.children.iter().map(|c| Self::new(c, l)).collect() }
+    }
+}
+
+/// A plan's objective tree.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObjectiveTree {
+    pub items: Vec<ObjectiveNodeView>,
+}
+
+/// The objectives of a plan: a flat page, or the whole tree (`?tree=true`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ObjectiveListing {
+    Flat(ObjectiveList),
+    Tree(ObjectiveTree),
+}
+
+// ---------------------------------------------------------------- indicators
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateIndicator {
+    /// A catalogue entry to adopt; it supplies name, measure, direction and unit when omitted.
+    pub definition_id: Option<Uuid>,
+    pub name: Option<Translations>,
+    pub description: Option<Translations>,
+    /// `unit`, `percentage`, `currency`, `duration_hours`, `ordinal` or `qualitative`.
+    pub measure: Option<String>,
+    pub unit: Option<String>,
+    /// `increase`, `decrease` or `maintain`.
+    pub direction: Option<String>,
+    #[schema(value_type = String, example = "72")]
+    pub baseline_value: DecimalInput,
+    #[schema(example = "2021")]
+    pub baseline_period: String,
+    /// `annual`, `quarterly` or `monthly`.
+    #[schema(example = "annual")]
+    pub frequency: String,
+    pub data_source: Option<String>,
+    pub means_of_verification: Option<String>,
+    #[schema(value_type = Option<String>, example = "1")]
+    pub weight: Option<DecimalInput>,
+    /// `public`, `programme` (default) or `restricted`.
+    pub disclosure: Option<String>,
+    pub external_ref: Option<String>,
+}
+
+impl TryFrom<CreateIndicator> for IndicatorInput {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: CreateIndicator) -> Result<Self, Self::Error> {
+        let weight = decimals(&[("weight", b.weight.as_ref())])?[0];
+        Ok(Self {
+            definition_id: Some(b.definition_id.map(|d| d.to_string())),
+            name: b.name.map(pairs),
+            description: Some(b.description.map(pairs)),
+            measure: b.measure,
+            unit: Some(b.unit),
+            direction: b.direction,
+            baseline_value: Some(b.baseline_value.text()),
+            baseline_period: Some(b.baseline_period),
+            frequency: Some(b.frequency),
+            data_source: Some(b.data_source),
+            means_of_verification: Some(b.means_of_verification),
+            weight,
+            disclosure: b.disclosure,
+            external_ref: Some(b.external_ref),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchIndicator {
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub definition_id: Option<Option<Uuid>>,
+    pub name: Option<Translations>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub description: Option<Option<Translations>>,
+    pub measure: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub unit: Option<Option<String>>,
+    pub direction: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub baseline_value: Option<DecimalInput>,
+    pub baseline_period: Option<String>,
+    pub frequency: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub data_source: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub means_of_verification: Option<Option<String>>,
+    #[schema(value_type = Option<String>)]
+    pub weight: Option<DecimalInput>,
+    pub disclosure: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub external_ref: Option<Option<String>>,
+}
+
+impl TryFrom<PatchIndicator> for IndicatorInput {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: PatchIndicator) -> Result<Self, Self::Error> {
+        let weight = decimals(&[("weight", b.weight.as_ref())])?[0];
+        Ok(Self {
+            definition_id: b.definition_id.map(|d| d.map(|d| d.to_string())),
+            name: b.name.map(pairs),
+            description: b.description.map(|d| d.map(pairs)),
+            measure: b.measure,
+            unit: b.unit,
+            direction: b.direction,
+            baseline_value: b.baseline_value.map(|v| v.text()),
+            baseline_period: b.baseline_period,
+            frequency: b.frequency,
+            data_source: b.data_source,
+            means_of_verification: b.means_of_verification,
+            weight,
+            disclosure: b.disclosure,
+            external_ref: b.external_ref,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BaselineView {
+    #[schema(example = "72")]
+    pub value: String,
+    #[schema(example = "2021")]
+    pub period: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorView {
+    pub id: Uuid,
+    pub objective_id: Uuid,
+    pub plan_id: Uuid,
+    pub definition_id: Option<Uuid>,
+    pub name: String,
+    pub name_translations: Translations,
+    pub description: Option<String>,
+    pub description_translations: Option<Translations>,
+    pub measure: String,
+    pub unit: Option<String>,
+    pub direction: String,
+    pub baseline: BaselineView,
+    pub frequency: String,
+    pub data_source: Option<String>,
+    pub means_of_verification: Option<String>,
+    pub weight: String,
+    pub disclosure: String,
+    pub external_ref: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl IndicatorView {
+    pub fn new(i: &Indicator, l: &Localizer) -> Self {
+        let a = Some(i.administration);
+        Self {
+            id: i.id.as_uuid(),
+            objective_id: i.objective_id.as_uuid(),
+            plan_id: i.plan_id.as_uuid(),
+            definition_id: i.definition_id.map(|d| d.as_uuid()),
+            name: l.text(a, &i.name),
+            name_translations: translations(&i.name),
+            description: i.description.as_ref().map(|t| l.text(a, t)),
+            description_translations: i.description.as_ref().map(translations),
+            measure: i.measure.as_str().to_owned(),
+            unit: i.unit.clone(),
+            direction: i.direction.as_str().to_owned(),
+            baseline: BaselineView { value: i.baseline.value.to_string(), period: i.baseline.period.to_string() },
+            frequency: i.frequency.as_str().to_owned(),
+            data_source: i.data_source.clone(),
+            means_of_verification: i.means_of_verification.clone(),
+            weight: i.weight.get().to_string(),
+            disclosure: i.disclosure.as_str().to_owned(),
+            external_ref: i.external_ref.as_ref().map(ToString::to_string),
+            version: i.version,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DefinitionView {
+    pub id: Uuid,
+    #[schema(example = "TF-RELEASE-TIME")]
+    pub code: String,
+    /// WCO PMM dimension.
+    pub dimension: String,
+    pub name: String,
+    pub name_translations: Translations,
+    pub description: String,
+    pub description_translations: Translations,
+    pub measure: String,
+    pub direction: String,
+    pub unit: Option<String>,
+}
+
+impl DefinitionView {
+    pub fn new(d: &IndicatorDefinition, l: &Localizer) -> Self {
+        Self {
+            id: d.id.as_uuid(),
+            code: d.code.clone(),
+            dimension: d.dimension.as_str().to_owned(),
+            name: l.text(None, &d.name),
+            name_translations: translations(&d.name),
+            description: l.text(None, &d.description),
+            description_translations: translations(&d.description),
+            measure: d.measure.as_str().to_owned(),
+            direction: d.direction.as_str().to_owned(),
+            unit: d.unit.clone(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- results
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutTarget {
+    #[schema(value_type = String, example = "24")]
+    pub value: DecimalInput,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetView {
+    pub id: Uuid,
+    pub indicator_id: Uuid,
+    #[schema(example = "2026")]
+    pub period: String,
+    pub value: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Target> for TargetView {
+    fn from(t: &Target) -> Self {
+        Self {
+            id: t.id.as_uuid(),
+            indicator_id: t.indicator_id.as_uuid(),
+            period: t.period.to_string(),
+            value: t.value.to_string(),
+            version: t.version,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutMeasurement {
+    #[schema(value_type = String, example = "41.5")]
+    pub value: DecimalInput,
+    pub source: Option<String>,
+    /// An http(s) link to the evidence.
+    pub evidence_url: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl From<PutMeasurement> for MeasurementInput {
+    fn from(b: PutMeasurement) -> Self {
+        Self { value: Some(b.value.text()), source: b.source, evidence_url: b.evidence_url, comment: b.comment }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewTransition {
+    /// `submitted`, `approved` or `returned`.
+    #[schema(example = "submitted")]
+    pub to: String,
+    /// Why the value is returned (required for `returned`).
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasurementView {
+    pub id: Uuid,
+    pub indicator_id: Uuid,
+    #[schema(example = "2024")]
+    pub period: String,
+    /// The value last recorded (the approved one for readers outside the administration).
+    pub value: String,
+    pub source: Option<String>,
+    pub evidence_url: Option<String>,
+    pub comment: Option<String>,
+    /// `draft`, `submitted`, `approved` or `returned`.
+    pub status: String,
+    pub return_reason: Option<String>,
+    pub recorded_by: String,
+    pub submitted_by: Option<String>,
+    pub reviewed_by: Option<String>,
+    /// The official value: the last approved one.
+    pub approved_value: Option<String>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Measurement> for MeasurementView {
+    fn from(m: &Measurement) -> Self {
+        Self {
+            id: m.id.as_uuid(),
+            indicator_id: m.indicator_id.as_uuid(),
+            period: m.period.to_string(),
+            value: m.value.to_string(),
+            source: m.source.clone(),
+            evidence_url: m.evidence_url.clone(),
+            comment: m.comment.clone(),
+            status: m.status.as_str().to_owned(),
+            return_reason: m.return_reason.clone(),
+            recorded_by: m.recorded_by.clone(),
+            submitted_by: m.submitted_by.clone(),
+            reviewed_by: m.reviewed_by.clone(),
+            approved_value: m.approved_value.map(|v| v.to_string()),
+            approved_at: m.approved_at,
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+fn dec(d: Option<Decimal>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeriesPointView {
+    pub period: String,
+    pub target: Option<String>,
+    /// The explicit target, else the value interpolated between baseline and targets.
+    pub expected: Option<String>,
+    /// The approved actual.
+    pub actual: Option<String>,
+    pub progress: Option<String>,
+    pub expected_progress: Option<String>,
+    /// `on_track`, `at_risk`, `off_track` or `no_data`; set where there is an actual.
+    pub status: Option<String>,
+}
+
+impl From<&SeriesPoint> for SeriesPointView {
+    fn from(p: &SeriesPoint) -> Self {
+        Self {
+            period: p.period.to_string(),
+            target: dec(p.target),
+            expected: dec(p.expected),
+            actual: dec(p.actual),
+            progress: dec(p.progress),
+            expected_progress: dec(p.expected_progress),
+            status: p.status.map(|s| s.as_str().to_owned()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FinalTargetView {
+    pub period: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgressView {
+    pub indicator_id: Uuid,
+    pub direction: String,
+    pub baseline: BaselineView,
+    pub final_target: Option<FinalTargetView>,
+    /// The latest period with an approved actual.
+    pub latest_period: Option<String>,
+    /// `(actual - baseline) / (final_target - baseline)` at the latest period; not clamped.
+    pub progress: Option<String>,
+    pub expected_progress: Option<String>,
+    pub status: String,
+    pub series: Vec<SeriesPointView>,
+}
+
+impl From<&ProgressReport> for ProgressView {
+    fn from(r: &ProgressReport) -> Self {
+        let p: &IndicatorProgress = &r.progress;
+        Self {
+            indicator_id: r.indicator.id.as_uuid(),
+            direction: r.indicator.direction.as_str().to_owned(),
+            baseline: BaselineView { value: r.indicator.baseline.value.to_string(), period: r.indicator.baseline.period.to_string() },
+            final_target: p.final_target.map(|(period, value)| FinalTargetView { period: period.to_string(), value: value.to_string() }),
+            latest_period: p.latest_period.map(|x| x.to_string()),
+            progress: dec(p.progress),
+            expected_progress: dec(p.expected_progress),
+            status: p.status.as_str().to_owned(),
+            series: p.points.iter().map(SeriesPointView::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RollUpView {
+    pub progress: Option<String>,
+    pub expected_progress: Option<String>,
+    pub status: String,
+    pub indicators_with_data: u32,
+    pub indicators_without_data: u32,
+}
+
+impl From<&RollUp> for RollUpView {
+    fn from(r: &RollUp) -> Self {
+        Self {
+            progress: dec(r.progress),
+            expected_progress: dec(r.expected_progress),
+            status: r.status.as_str().to_owned(),
+            indicators_with_data: r.indicators_with_data,
+            indicators_without_data: r.indicators_without_data,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorScoreView {
+    pub indicator_id: Uuid,
+    pub name: String,
+    pub weight: String,
+    pub latest_period: Option<String>,
+    pub progress: Option<String>,
+    pub expected_progress: Option<String>,
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObjectiveScoreView {
+    pub objective_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub code: String,
+    pub title: String,
+    pub weight: String,
+    pub rollup: RollUpView,
+    pub indicators: Vec<IndicatorScoreView>,
+}
+
+impl ObjectiveScoreView {
+    fn new(s: &ObjectiveScore, l: &Localizer) -> Self {
+        let a = Some(s.objective.administration);
+        Self {
+            objective_id: s.objective.id.as_uuid(),
+            parent_id: s.objective.parent_id.map(|p| p.as_uuid()),
+            code: s.objective.code.as_str().to_owned(),
+            title: l.text(a, &s.objective.title),
+            weight: s.objective.weight.get().to_string(),
+            rollup: RollUpView::from(&s.rollup),
+            indicators: s
+                .indicators
+                .iter()
+                .map(|i| IndicatorScoreView {
+                    indicator_id: i.indicator.id.as_uuid(),
+                    name: l.text(a, &i.indicator.name),
+                    weight: i.indicator.weight.get().to_string(),
+                    latest_period: i.progress.latest_period.map(|p| p.to_string()),
+                    progress: dec(i.progress.progress),
+                    expected_progress: dec(i.progress.expected_progress),
+                    status: i.progress.status.as_str().to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A plan's results at a glance.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScorecardView {
+    pub plan_id: Uuid,
+    pub title: String,
+    pub status: String,
+    /// The plan's roll-up over its top-level objectives.
+    pub rollup: RollUpView,
+    /// Indicators per status: `on_track`, `at_risk`, `off_track`, `no_data`.
+    pub status_counts: BTreeMap<String, u32>,
+    /// Objectives in tree order (parents before children).
+    pub objectives: Vec<ObjectiveScoreView>,
+    /// Indicators with no progress to report (no approved actual, or no target).
+    pub indicators_without_data: Vec<Uuid>,
+}
+
+impl ScorecardView {
+    pub fn new(s: &Scorecard, l: &Localizer) -> Self {
+        Self {
+            plan_id: s.plan.id.as_uuid(),
+            title: l.text(Some(s.plan.administration), &s.plan.title),
+            status: s.plan.status.as_str().to_owned(),
+            rollup: RollUpView::from(&s.rollup),
+            status_counts: s.status_counts.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
+            objectives: s.objectives.iter().map(|o| ObjectiveScoreView::new(o, l)).collect(),
+            indicators_without_data: s.indicators_without_data.iter().map(|i| i.as_uuid()).collect(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- lists and misc
+
+macro_rules! list_type {
+    ($name:ident, $item:ty) => {
+        /// A page of a list; pass `next_cursor` as `after` to read on.
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $name {
+            pub items: Vec<$item>,
+            /// Absent on the last page.
+            pub next_cursor: Option<String>,
+        }
+    };
+}
+
+list_type!(AdministrationList, AdministrationView);
+list_type!(PlanList, PlanView);
+list_type!(ObjectiveList, ObjectiveView);
+list_type!(IndicatorList, IndicatorView);
+list_type!(MeasurementList, MeasurementView);
+list_type!(DefinitionList, DefinitionView);
+
+/// Health of the service.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` or `unavailable`.
+    pub status: String,
+}

@@ -1,0 +1,46 @@
+//! The router's state, split into the substates handlers take (`State<PlanService>`, ...), so a
+//! handler sees only the use case it calls.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use domain::services::{AdministrationService, CatalogueService, IndicatorService, ObjectiveService, PlanService, ResultService, Services};
+
+use crate::auth::Tokens;
+
+#[derive(Clone)]
+pub struct ApiState {
+    pub services: Services,
+    pub tokens: Arc<Tokens>,
+}
+
+macro_rules! substate {
+    ($($ty:ty => $field:ident),+ $(,)?) => {
+        $(impl FromRef<ApiState> for $ty {
+            fn from_ref(state: &ApiState) -> Self {
+                state.services.$field.clone()
+            }
+        })+
+    };
+}
+
+substate!(
+    AdministrationService => administrations,
+    PlanService => plans,
+    ObjectiveService => objectives,
+    IndicatorService => indicators,
+    ResultService => results,
+    CatalogueService => catalogue,
+);
+
+impl FromRef<ApiState> for Services {
+    fn from_ref(state: &ApiState) -> Self {
+        state.services.clone()
+    }
+}
+
+impl FromRef<ApiState> for Arc<Tokens> {
+    fn from_ref(state: &ApiState) -> Self {
+        state.tokens.clone()
+    }
+}

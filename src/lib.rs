@@ -1,0 +1,129 @@
+//! The composition root: the only place that knows every concrete type. It reads settings,
+//! connects storage, wires the use cases to the HTTP face, and runs the server or a command.
+
+pub mod demo;
+pub mod settings;
+pub mod telemetry;
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use api::{
+    ApiState, HttpSettings,
+    auth::{TokenSettings, Tokens},
+};
+use domain::{
+    DomainError, StoreError,
+    ports::{Store, SystemClock},
+    services::Services,
+};
+use infrastructure::{DatabaseSettings, SeaStore};
+use tokio::net::TcpListener;
+
+pub use settings::Settings;
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Database(#[from] StoreError),
+    #[error("start-up data: {0}")]
+    Data(#[from] DomainError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+/// Opens the database described by the settings and brings its schema up to date, with the
+/// standard indicator catalogue installed.
+///
+/// # Errors
+/// [`StartupError::Database`] when the database is unreachable or a migration fails.
+pub async fn open_store(settings: &Settings) -> Result<(Arc<SeaStore>, Services), StartupError> {
+    let db = DatabaseSettings {
+        url: settings.database_url.clone(),
+        max_connections: settings.db_max_connections,
+        min_connections: settings.db_min_connections,
+        acquire_timeout: settings.db_acquire_timeout,
+        ..DatabaseSettings::new(settings.database_url.clone())
+    };
+    let store = Arc::new(infrastructure::connect(&db).await?);
+    store.migrate().await?;
+    let services = Services::new(store.clone() as Arc<dyn Store>, Arc::new(SystemClock));
+    services.catalogue.install_standard().await?;
+    Ok((store, services))
+}
+
+/// The token signer and verifier for these settings.
+pub fn tokens(settings: &Settings) -> Arc<Tokens> {
+    Tokens::new(TokenSettings { secret: settings.jwt_secret().to_owned(), issuer: settings.jwt_issuer.clone(), audience: settings.jwt_audience.clone() })
+}
+
+/// A built server: storage open, listener bound, not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    store: Arc<SeaStore>,
+    services: Services,
+}
+
+impl Application {
+    /// Connects and migrates the database, then binds the listener (port 0 picks a free port).
+    ///
+    /// # Errors
+    /// [`StartupError`] when the database or the address is unusable.
+    pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
+        let (store, services) = open_store(settings).await?;
+        let state = ApiState { services: services.clone(), tokens: tokens(settings) };
+        let http = HttpSettings { body_limit: settings.body_limit, request_timeout: settings.request_timeout };
+        let router = api::router(state, &http);
+        let listener = TcpListener::bind(settings.bind).await.map_err(|source| StartupError::Bind { addr: settings.bind, source })?;
+        Ok(Self { listener, router, store, services })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map_or(0, |a| a.port())
+    }
+
+    /// The use cases this application serves (for seeding at start-up).
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+
+    /// Which database backs it: `sqlite` or `postgresql`.
+    pub fn backend(&self) -> &'static str {
+        self.store.backend_name()
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    ///
+    /// # Errors
+    /// The I/O error that stopped the server.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

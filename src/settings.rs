@@ -1,0 +1,212 @@
+//! One typed settings value: defaults, overridden by `MERIDIAN_*` environment variables,
+//! overridden by command-line flags. Secrets never print.
+
+use std::{net::SocketAddr, time::Duration};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The signing secret used when none is configured: fine on a laptop, never in production.
+pub const DEVELOPMENT_SECRET: &str = "meridian-development-secret-change-me";
+
+/// A value that must not appear in logs.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.len() < 16 { Err("the JWT secret must have at least 16 characters".into()) } else { Ok(Self(s.to_owned())) }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoMode {
+    /// Load the demo data when the database has no administration yet.
+    Auto,
+    /// Never load it.
+    Off,
+}
+
+/// Meridian: the system of record for Customs strategic plans and their results.
+#[derive(Debug, Parser)]
+#[command(name = "meridian", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Load data into the database.
+    Seed {
+        /// The demo data: seven administrations with plans, indicators and measurements.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage bearer tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a signed token on stdout.
+    Issue(IssueArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    /// admin, planner, viewer, donor or integration.
+    #[arg(long)]
+    pub role: String,
+    /// The administration (ISO 3166-1 alpha-3) for planner, viewer and integration tokens.
+    #[arg(long)]
+    pub administration: Option<String>,
+    /// The donor code for donor tokens.
+    #[arg(long)]
+    pub donor: Option<String>,
+    /// Who the token is for.
+    #[arg(long, default_value = "meridian-cli")]
+    pub subject: String,
+    /// Scopes of integration tokens (`plans:write`, `measurements:write`); repeatable.
+    #[arg(long = "scope")]
+    pub scopes: Vec<String>,
+    /// Lifetime: `30m`, `1h`, `7d`, or seconds.
+    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    pub ttl: Duration,
+}
+
+/// Every setting of the server.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Database URL: `sqlite://meridian.db?mode=rwc` (the default, a file in the working
+    /// directory) or `postgres://user:password@host:5432/db`.
+    #[arg(long, env = "MERIDIAN_DATABASE_URL", default_value = "sqlite://meridian.db?mode=rwc", global = true)]
+    pub database_url: String,
+    /// Address to listen on.
+    #[arg(long, env = "MERIDIAN_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: SocketAddr,
+    /// HS256 signing secret of bearer tokens (at least 16 characters).
+    #[arg(long, env = "MERIDIAN_JWT_SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<Secret>,
+    /// The `iss` tokens must carry.
+    #[arg(long, env = "MERIDIAN_JWT_ISSUER", default_value = "meridian", global = true)]
+    pub jwt_issuer: String,
+    /// The `aud` tokens must carry.
+    #[arg(long, env = "MERIDIAN_JWT_AUDIENCE", default_value = "meridian-api", global = true)]
+    pub jwt_audience: String,
+    /// Log filter, in `tracing` env-filter syntax.
+    #[arg(long, env = "MERIDIAN_LOG", default_value = "info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn", global = true)]
+    pub log: String,
+    /// Log format.
+    #[arg(long, env = "MERIDIAN_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+    /// Whether `serve` loads the demo data into an empty database.
+    #[arg(long, env = "MERIDIAN_DEMO", value_enum, default_value = "auto", global = true)]
+    pub demo: DemoMode,
+    /// Largest number of pooled database connections.
+    #[arg(long, env = "MERIDIAN_DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    pub db_max_connections: u32,
+    /// Database connections kept open when idle.
+    #[arg(long, env = "MERIDIAN_DB_MIN_CONNECTIONS", default_value_t = 1, global = true)]
+    pub db_min_connections: u32,
+    /// How long a request waits for a pooled connection.
+    #[arg(long, env = "MERIDIAN_DB_ACQUIRE_TIMEOUT", default_value = "30s", value_parser = parse_duration, global = true)]
+    pub db_acquire_timeout: Duration,
+    /// Largest request body in bytes.
+    #[arg(long, env = "MERIDIAN_BODY_LIMIT", default_value_t = 1024 * 1024, global = true)]
+    pub body_limit: usize,
+    /// Longest a request may run.
+    #[arg(long, env = "MERIDIAN_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration, global = true)]
+    pub request_timeout: Duration,
+}
+
+impl Settings {
+    /// Settings as they are with no flag and no environment: for tests, which then change
+    /// what they need.
+    pub fn defaults() -> Self {
+        // Parsing an empty command line cannot fail: every setting has a default.
+        Cli::try_parse_from(["meridian"]).map(|c| c.settings).unwrap_or_else(|_| unreachable_defaults())
+    }
+
+    /// The configured secret, or the development one.
+    pub fn jwt_secret(&self) -> &str {
+        self.jwt_secret.as_ref().map_or(DEVELOPMENT_SECRET, |s| s.0.as_str())
+    }
+}
+
+fn unreachable_defaults() -> Settings {
+    Settings {
+        database_url: "sqlite://meridian.db?mode=rwc".into(),
+        bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        jwt_secret: None,
+        jwt_issuer: "meridian".into(),
+        jwt_audience: "meridian-api".into(),
+        log: "info".into(),
+        log_format: LogFormat::Text,
+        demo: DemoMode::Auto,
+        db_max_connections: 10,
+        db_min_connections: 1,
+        db_acquire_timeout: Duration::from_secs(30),
+        body_limit: 1024 * 1024,
+        request_timeout: Duration::from_secs(30),
+    }
+}
+
+/// Parses `90`, `90s`, `30m`, `1h`, `7d`.
+pub fn parse_duration(input: &str) -> Result<Duration, String> {
+    let input = input.trim();
+    let split = input.find(|c: char| !c.is_ascii_digit()).unwrap_or(input.len());
+    let (digits, unit) = input.split_at(split);
+    let n: u64 = digits.parse().map_err(|_| format!("`{input}` is not a duration such as 30s, 15m, 1h or 7d"))?;
+    let factor = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("`{input}` is not a duration such as 30s, 15m, 1h or 7d")),
+    };
+    n.checked_mul(factor).map(Duration::from_secs).ok_or_else(|| format!("`{input}` is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
+        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("7d").unwrap(), Duration::from_secs(7 * 86_400));
+        assert!(parse_duration("1y").is_err());
+        assert!(parse_duration("h").is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_print_and_must_be_long() {
+        assert_eq!(format!("{:?}", "a-very-long-secret-value".parse::<Secret>().unwrap()), "[redacted]");
+        assert!("short".parse::<Secret>().is_err());
+    }
+}

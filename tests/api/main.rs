@@ -1,0 +1,12 @@
+//! End-to-end tests over HTTP, on SQLite by default and on PostgreSQL when
+//! `MERIDIAN_TEST_DATABASE_URL` is set (see README).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cli;
+mod concurrency;
+mod contract;
+mod helpers;
+mod permissions;
+mod planning;
+mod results;
+mod validation;

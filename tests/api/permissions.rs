@@ -1,0 +1,180 @@
+//! The permissions table of DOMAIN.md, as a client sees it.
+
+use domain::principal::Role;
+use serde_json::json;
+
+use crate::helpers::{TestApp, id};
+
+#[tokio::test]
+async fn requests_without_or_with_a_bad_token_are_401_with_a_bearer_challenge() {
+    let app = TestApp::spawn().await;
+    let none = app.request(reqwest::Method::GET, "/api/v1/plans", None, None, &[]).await;
+    none.assert_problem(401, "unauthenticated");
+    assert!(none.headers.get("www-authenticate").unwrap().to_str().unwrap().starts_with("Bearer"));
+
+    let forged = app.get("/api/v1/plans", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl").await;
+    forged.assert_problem(401, "unauthenticated");
+    assert!(forged.headers.get("www-authenticate").unwrap().to_str().unwrap().contains("invalid_token"));
+
+    // A token signed with another secret does not verify either.
+    let other = meridian::tokens(&{
+        let mut s = meridian::Settings::defaults();
+        s.jwt_secret = Some("another-secret-of-enough-length".parse().unwrap());
+        s
+    })
+    .issue(&api::auth::TokenRequest {
+        subject: "mallory".into(),
+        role: Role::Admin,
+        administration: None,
+        donor: None,
+        scopes: vec![],
+        ttl: std::time::Duration::from_secs(60),
+    })
+    .unwrap();
+    app.get("/api/v1/plans", &other).await.assert_problem(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn another_administrations_private_plan_is_indistinguishable_from_a_missing_one() {
+    let app = TestApp::spawn().await;
+    let bol = app.planner("BOL");
+    let per = app.planner("PER");
+    let plan = app.create_plan(&bol, json!({})).await;
+    let plan_id = id(&plan);
+    let objective = app.create_objective(&bol, &plan_id, json!({"code": "SO1", "title": {"es": "Facilitar"}})).await;
+    let indicator = app.create_indicator(&bol, &id(&objective), json!({})).await;
+
+    let missing = app.get(&format!("/api/v1/plans/{}", uuid::Uuid::now_v7()), &per).await;
+    let private = app.get(&format!("/api/v1/plans/{plan_id}"), &per).await;
+    missing.assert_problem(404, "not_found");
+    private.assert_problem(404, "not_found");
+    assert_eq!(missing.body["detail"], private.body["detail"]);
+
+    // Every path to the draft plan's content is closed to outsiders, writes included.
+    for path in [
+        format!("/api/v1/plans/{plan_id}/objectives"),
+        format!("/api/v1/plans/{plan_id}/scorecard"),
+        format!("/api/v1/objectives/{}", id(&objective)),
+        format!("/api/v1/objectives/{}/indicators", id(&objective)),
+        format!("/api/v1/indicators/{}", id(&indicator)),
+        format!("/api/v1/indicators/{}/progress", id(&indicator)),
+        format!("/api/v1/indicators/{}/measurements", id(&indicator)),
+    ] {
+        app.get(&path, &per).await.assert_problem(404, "not_found");
+        app.get(&path, &app.donor()).await.assert_problem(404, "not_found");
+    }
+    app.patch(&format!("/api/v1/plans/{plan_id}"), &per, json!({"title": {"en": "Hijacked"}}), None).await.assert_problem(404, "not_found");
+    app.put(&format!("/api/v1/indicators/{}/measurements/2024", id(&indicator)), &per, json!({"value": "1"})).await.assert_problem(404, "not_found");
+
+    // The list does not show it either.
+    let list = app.get("/api/v1/plans", &per).await;
+    assert_eq!(list.assert(200)["items"].as_array().unwrap().len(), 0);
+    let own = app.get("/api/v1/plans", &bol).await;
+    assert_eq!(own.assert(200)["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_disclosed_plan_is_readable_by_others_but_writable_only_by_its_administration() {
+    let app = TestApp::spawn().await;
+    let bol = app.planner("BOL");
+    let plan = app.create_plan(&bol, json!({"disclosure": "programme"})).await;
+    let plan_id = id(&plan);
+    app.advance_plan(&plan_id, "active").await;
+
+    for reader in [app.planner("PER"), app.viewer("PER"), app.donor(), app.viewer("BOL")] {
+        app.get(&format!("/api/v1/plans/{plan_id}"), &reader).await.assert(200);
+        app.get(&format!("/api/v1/plans/{plan_id}/scorecard"), &reader).await.assert(200);
+    }
+    for writer in [app.planner("PER"), app.viewer("PER"), app.viewer("BOL"), app.donor()] {
+        app.patch(&format!("/api/v1/plans/{plan_id}"), &writer, json!({"title": {"en": "Changed"}}), None).await.assert_problem(403, "forbidden");
+        app.post(&format!("/api/v1/plans/{plan_id}/objectives"), &writer, json!({"code": "X", "title": {"en": "x"}})).await.assert_problem(403, "forbidden");
+    }
+    app.patch(&format!("/api/v1/plans/{plan_id}"), &bol, json!({"title": {"en": "Changed"}}), None).await.assert(200);
+    app.patch(&format!("/api/v1/plans/{plan_id}"), &app.admin(), json!({"title": {"en": "By admin"}}), None).await.assert(200);
+
+    // A restricted plan stays private even when active.
+    let restricted = app.create_plan(&bol, json!({"disclosure": "restricted"})).await;
+    app.advance_plan(&id(&restricted), "active").await;
+    app.get(&format!("/api/v1/plans/{}", id(&restricted)), &app.planner("PER")).await.assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/plans/{}", id(&restricted)), &app.donor()).await.assert_problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn viewers_and_donors_cannot_write_and_only_admins_register_administrations() {
+    let app = TestApp::spawn().await;
+    let body = json!({"title": {"en": "Plan"}, "start_year": 2022, "end_year": 2026});
+    app.post("/api/v1/plans", &app.viewer("BOL"), body.clone()).await.assert_problem(403, "forbidden");
+    app.post("/api/v1/plans", &app.donor(), body.clone()).await.assert_problem(403, "forbidden");
+    app.post("/api/v1/plans", &app.planner("BOL"), json!({"administration": "PER", "title": {"en": "Plan"}, "start_year": 2022, "end_year": 2026}))
+        .await
+        .assert_problem(403, "forbidden");
+    assert_eq!(app.count("plans").await, 0);
+
+    let adm = json!({"code": "COL", "name": {"es": "DIAN"}, "default_language": "es"});
+    app.post("/api/v1/administrations", &app.planner("BOL"), adm.clone()).await.assert_problem(403, "forbidden");
+    app.post("/api/v1/administrations", &app.admin(), adm.clone()).await.assert(201);
+    app.post("/api/v1/administrations", &app.admin(), adm).await.assert_problem(409, "code_taken");
+
+    // An integration client writes within its scopes only.
+    let integration = app.token("siplan", Role::Integration, Some("BOL"), None, &["measurements:write"]);
+    app.post("/api/v1/plans", &integration, body).await.assert_problem(403, "forbidden");
+}
+
+#[tokio::test]
+async fn outsiders_see_only_approved_measurements_of_disclosed_plans() {
+    let app = TestApp::spawn().await;
+    let bol = app.planner("BOL");
+    let plan = app.create_plan(&bol, json!({})).await;
+    let plan_id = id(&plan);
+    let objective = app.create_objective(&bol, &plan_id, json!({"code": "SO1", "title": {"es": "Facilitar"}})).await;
+    let indicator = id(&app.create_indicator(&bol, &id(&objective), json!({})).await);
+    app.approved_measurement(&bol, &indicator, "2023", "12").await;
+    app.put(&format!("/api/v1/indicators/{indicator}/measurements/2024"), &bol, json!({"value": "99"})).await.assert(201);
+    app.advance_plan(&plan_id, "active").await;
+
+    let inside = app.get(&format!("/api/v1/indicators/{indicator}/measurements"), &app.viewer("BOL")).await;
+    assert_eq!(inside.assert(200)["items"].as_array().unwrap().len(), 2);
+    let outside = app.get(&format!("/api/v1/indicators/{indicator}/measurements"), &app.donor()).await;
+    let items = outside.assert(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["period"], "2023");
+    assert_eq!(items[0]["value"], "12");
+    app.get(&format!("/api/v1/indicators/{indicator}/measurements/2024"), &app.planner("PER")).await.assert_problem(404, "not_found");
+
+    // A restricted indicator inside a disclosed plan stays hidden from outsiders.
+    let hidden = id(&app.create_indicator(&bol, &id(&objective), json!({"disclosure": "restricted", "name": {"en": "Internal"}})).await);
+    app.get(&format!("/api/v1/indicators/{hidden}"), &app.donor()).await.assert_problem(404, "not_found");
+    let listed = app.get(&format!("/api/v1/objectives/{}/indicators", id(&objective)), &app.donor()).await;
+    assert_eq!(listed.assert(200)["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn review_needs_four_eyes() {
+    let app = TestApp::spawn().await;
+    let alice = app.token("alice", Role::Planner, Some("BOL"), None, &[]);
+    let bob = app.token("bob", Role::Planner, Some("BOL"), None, &[]);
+    let plan = app.create_plan(&alice, json!({})).await;
+    let objective = app.create_objective(&alice, &id(&plan), json!({"code": "SO1", "title": {"es": "Facilitar"}})).await;
+    let indicator = id(&app.create_indicator(&alice, &id(&objective), json!({})).await);
+    let path = format!("/api/v1/indicators/{indicator}/measurements/2024");
+    app.put(&path, &alice, json!({"value": "15"})).await.assert(201);
+    app.post(&format!("{path}/transitions"), &alice, json!({"to": "approved"})).await.assert_problem(409, "invalid_transition");
+    app.post(&format!("{path}/transitions"), &alice, json!({"to": "submitted"})).await.assert(200);
+    app.post(&format!("{path}/transitions"), &alice, json!({"to": "approved"})).await.assert_problem(403, "forbidden");
+    app.post(&format!("{path}/transitions"), &app.viewer("BOL"), json!({"to": "approved"})).await.assert_problem(403, "forbidden");
+    app.post(&format!("{path}/transitions"), &bob, json!({"to": "returned"})).await.assert_problem(422, "validation");
+    let approved = app.post(&format!("{path}/transitions"), &bob, json!({"to": "approved"})).await;
+    let m = approved.assert(200);
+    assert_eq!(m["status"], "approved");
+    assert_eq!(m["approved_value"], "15");
+    assert_eq!(m["reviewed_by"], "bob");
+
+    // A new value restarts the review; the approved one stays in force meanwhile.
+    let again = app.put(&path, &alice, json!({"value": "17"})).await;
+    assert_eq!(again.assert(200)["status"], "draft");
+    assert_eq!(again.body["approved_value"], "15");
+    let progress = app.get(&format!("/api/v1/indicators/{indicator}/progress"), &alice).await;
+    let series = progress.assert(200)["series"].as_array().unwrap().clone();
+    let point = series.iter().find(|p| p["period"] == "2024").unwrap();
+    assert_eq!(point["actual"], "15");
+}

@@ -1,0 +1,106 @@
+//! Bad input gets a clear problem+json answer naming each field, and changes nothing.
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, id};
+
+#[tokio::test]
+async fn invalid_plan_fields_are_listed_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    let bol = app.planner("BOL");
+    let before = (app.count("plans").await, app.count("audit_log").await, app.count("changes").await);
+    let r = app
+        .post(
+            "/api/v1/plans",
+            &bol,
+            json!({"title": {"es": "  ", "x_y": "t"}, "start_year": 2026, "end_year": 2022, "disclosure": "secret", "on_track_threshold": "2"}),
+        )
+        .await;
+    r.assert_problem(422, "validation");
+    let fields = r.error_fields();
+    for expected in ["title.es", "title.x_y", "end_year", "disclosure", "on_track_threshold"] {
+        assert!(fields.contains(&expected.to_owned()), "{expected} missing in {fields:?}");
+    }
+    assert_eq!((app.count("plans").await, app.count("audit_log").await, app.count("changes").await), before);
+}
+
+#[tokio::test]
+async fn unknown_fields_are_refused_so_no_one_assigns_tenant_author_or_version() {
+    let app = TestApp::spawn().await;
+    let bol = app.planner("BOL");
+    let plan = app.create_plan(&bol, json!({})).await;
+    for field in ["administration_code", "version", "status", "created_by"] {
+        let r = app.patch(&format!("/api/v1/plans/{}", id(&plan)), &bol, json!({field: "x"}), None).await;
+        r.assert_problem(422, "validation");
+        assert_eq!(r.error_fields(), [field.to_owned()], "{}", r.body);
+    }
+    let stored = app.get(&format!("/api/v1/plans/{}", id(&plan)), &bol).await;
+    assert_eq!(stored.assert(200)["version"], 1);
+}
+
+#[tokio::test]
+async fn malformed_requests_get_problems_never_500() {
+    let app = TestApp::spawn().await;
+    let bol = app.planner("BOL");
+    let syntax = app
+        .client
+        .post(format!("{}/api/v1/plans", app.base))
+        .bearer_auth(&bol)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(syntax.status(), 400);
+    assert_eq!(syntax.headers()["content-type"], "application/problem+json");
+
+    let no_type = app.client.post(format!("{}/api/v1/plans", app.base)).bearer_auth(&bol).body("{}").send().await.unwrap();
+    assert_eq!(no_type.status(), 415);
+
+    app.get("/api/v1/plans/not-a-uuid", &bol).await.assert_problem(404, "not_found");
+    app.get("/api/v1/plans?limit=500", &bol).await.assert_problem(422, "validation");
+    app.get("/api/v1/plans?limit=abc", &bol).await.assert_problem(400, "bad_request");
+    app.get("/api/v1/plans?after=forged", &bol).await.assert_problem(400, "bad_request");
+    app.get("/api/v1/plans?status=finished", &bol).await.assert_problem(422, "validation");
+    app.get("/api/v1/nowhere", &bol).await.assert_problem(404, "not_found");
+
+    let big = "x".repeat(2 * 1024 * 1024);
+    let r = app.post("/api/v1/plans", &bol, json!({"title": {"en": big}, "start_year": 2022, "end_year": 2026})).await;
+    r.assert_problem(413, "payload_too_large");
+}
+
+#[tokio::test]
+async fn results_input_is_checked_against_the_indicator_and_the_plan() {
+    let app = TestApp::spawn().await;
+    let bol = app.planner("BOL");
+    let plan = app.create_plan(&bol, json!({})).await;
+    let objective = app.create_objective(&bol, &id(&plan), json!({"code": "SO1", "title": {"es": "Facilitar"}})).await;
+    let bad = app
+        .post(
+            &format!("/api/v1/objectives/{}/indicators", id(&objective)),
+            &bol,
+            json!({"baseline_value": "abc", "baseline_period": "2021-13", "frequency": "weekly"}),
+        )
+        .await;
+    bad.assert_problem(422, "validation");
+    for field in ["name", "measure", "direction", "frequency", "baseline_value", "baseline_period"] {
+        assert!(bad.error_fields().contains(&field.to_owned()), "{field}: {}", bad.body);
+    }
+    let indicator = id(&app.create_indicator(&bol, &id(&objective), json!({})).await);
+    let cases = [
+        ("2024-Q1", json!({"value": "1"}), "wrong_frequency"),
+        ("2022", json!({"value": "1"}), "before_baseline"),
+        ("2031", json!({"value": "1"}), "outside_plan"),
+        ("2024", json!({"value": "1e3"}), "invalid_number"),
+        ("24", json!({"value": "1"}), "invalid_period"),
+        ("2024", json!({"value": "1", "evidence_url": "file:///etc/passwd"}), "invalid_url"),
+    ];
+    for (period, body, code) in cases {
+        let r = app.put(&format!("/api/v1/indicators/{indicator}/measurements/{period}"), &bol, body).await;
+        r.assert_problem(422, "validation");
+        assert!(r.body["errors"].as_array().unwrap().iter().any(|e| e["code"] == code), "{period}: {}", r.body);
+    }
+    app.put(&format!("/api/v1/indicators/{indicator}/targets/2021"), &bol, json!({"value": "5"})).await.assert_problem(422, "validation");
+    assert_eq!(app.count("measurements").await, 0);
+    assert_eq!(app.count("targets").await, 0);
+}
