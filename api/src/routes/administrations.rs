@@ -22,6 +22,7 @@ use crate::{
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub after: Option<String>,

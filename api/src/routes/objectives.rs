@@ -28,6 +28,7 @@ pub struct ObjectiveQuery {
     /// `true`: the whole tree, nested (`limit` and `after` do not apply).
     pub tree: Option<bool>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub after: Option<String>,

@@ -31,6 +31,7 @@ pub struct PlanQuery {
     /// Only plans in this status.
     pub status: Option<String>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub after: Option<String>,
