@@ -124,7 +124,7 @@ pub struct Settings {
     #[arg(long, env = "MERIDIAN_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     pub log_format: LogFormat,
     /// Whether `serve` loads the demo data into an empty database.
-    #[arg(long, env = "MERIDIAN_DEMO", value_enum, default_value = "auto", global = true)]
+    #[arg(long = "demo-mode", id = "demo_mode", env = "MERIDIAN_DEMO", value_enum, default_value = "auto", global = true)]
     pub demo: DemoMode,
     /// Largest number of pooled database connections.
     #[arg(long, env = "MERIDIAN_DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
@@ -194,6 +194,16 @@ pub fn parse_duration(input: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seed_demo_and_the_demo_mode_setting_do_not_clash() {
+        let cli = Cli::try_parse_from(["meridian", "seed", "--demo", "--demo-mode", "off"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Seed { demo: true })));
+        assert_eq!(cli.settings.demo, DemoMode::Off);
+        let cli = Cli::try_parse_from(["meridian", "token", "issue", "--role", "viewer", "--ttl", "2h"]).unwrap();
+        let Some(Command::Token { command: TokenCommand::Issue(args) }) = cli.command else { panic!("token issue") };
+        assert_eq!(args.ttl, Duration::from_secs(7200));
+    }
 
     #[test]
     fn durations() {

@@ -137,7 +137,16 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
+    /// Starts the application with the demo data loaded, as `cargo run` does on a new machine.
+    pub async fn spawn_demo() -> Self {
+        Self::start(|_| {}, true).await
+    }
+
     pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> Self {
+        Self::start(tweak, false).await
+    }
+
+    async fn start(tweak: impl FnOnce(&mut Settings), demo: bool) -> Self {
         let (db, database_url) = TestDb::create().await;
         let mut settings = Settings::defaults();
         settings.database_url = database_url.clone();
@@ -147,6 +156,9 @@ impl TestApp {
         settings.db_max_connections = 5;
         tweak(&mut settings);
         let app = Application::build(&settings).await.expect("the application starts");
+        if demo {
+            meridian::demo::load(app.services()).await.expect("the demo data loads");
+        }
         let base = format!("http://127.0.0.1:{}", app.port());
         let server = tokio::spawn(async move {
             let _ = app.run_until_stopped(std::future::pending()).await;
@@ -159,6 +171,9 @@ impl TestApp {
             db,
             server,
         };
+        if demo {
+            return test;
+        }
         let admin = test.admin();
         for (code, lang, name) in [("BOL", "es", "Aduana Nacional"), ("PER", "es", "SUNAT Aduanas")] {
             test.post(

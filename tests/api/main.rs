@@ -5,6 +5,7 @@
 mod cli;
 mod concurrency;
 mod contract;
+mod demo;
 mod helpers;
 mod permissions;
 mod planning;
