@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use domain::{
-    FieldError,
     indicator::{Indicator, IndicatorDefinition, IndicatorInput},
     measurement::{Measurement, MeasurementInput, Target},
     objective::{Objective, ObjectiveInput},
@@ -36,6 +35,14 @@ pub struct Localizer {
 impl Localizer {
     pub fn new(wanted: Vec<LanguageTag>, administrations: &[Administration]) -> Self {
         Self { wanted, defaults: administrations.iter().map(|a| (a.code, a.default_language.clone())).collect() }
+    }
+
+    /// The same reader, preferring `tag` above all.
+    #[must_use]
+    pub fn with_first(&self, tag: LanguageTag) -> Self {
+        let mut wanted = vec![tag];
+        wanted.extend(self.wanted.iter().cloned());
+        Self { wanted, defaults: self.defaults.clone() }
     }
 
     /// The best text for the reader, falling back to the administration's language, then English.
@@ -75,25 +82,6 @@ impl DecimalInput {
             Self::Number(n) => n.to_string(),
         }
     }
-
-    fn decimal(&self, field: &str) -> Result<Decimal, FieldError> {
-        let text = self.text();
-        Decimal::from_str_exact(&text)
-            .or_else(|_| Decimal::from_scientific(&text))
-            .map_err(|_| FieldError::new(field, "invalid_number", format!("`{text}` is not a decimal number")))
-    }
-}
-
-fn decimals(fields: &[(&str, Option<&DecimalInput>)]) -> Result<Vec<Option<Decimal>>, Vec<FieldError>> {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for (name, value) in fields {
-        match value.map(|v| v.decimal(name)).transpose() {
-            Ok(v) => out.push(v),
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
 // ---------------------------------------------------------------- administrations
@@ -195,16 +183,9 @@ pub struct PatchPlan {
     pub maintain_tolerance: Option<DecimalInput>,
 }
 
-impl TryFrom<PatchPlan> for PlanInput {
-    type Error = Vec<FieldError>;
-
-    fn try_from(b: PatchPlan) -> Result<Self, Self::Error> {
-        let d = decimals(&[
-            ("on_track_threshold", b.on_track_threshold.as_ref()),
-            ("at_risk_threshold", b.at_risk_threshold.as_ref()),
-            ("maintain_tolerance", b.maintain_tolerance.as_ref()),
-        ])?;
-        Ok(Self {
+impl From<PatchPlan> for PlanInput {
+    fn from(b: PatchPlan) -> Self {
+        Self {
             title: b.title.map(pairs),
             vision: b.vision.map(|v| v.map(pairs)),
             mission: b.mission.map(|v| v.map(pairs)),
@@ -212,15 +193,15 @@ impl TryFrom<PatchPlan> for PlanInput {
             end_year: b.end_year,
             disclosure: b.disclosure,
             national_plan_ref: b.national_plan_ref,
-            on_track_threshold: d[0],
-            at_risk_threshold: d[1],
-            maintain_tolerance: d[2],
-        })
+            on_track_threshold: b.on_track_threshold.map(|d| d.text()),
+            at_risk_threshold: b.at_risk_threshold.map(|d| d.text()),
+            maintain_tolerance: b.maintain_tolerance.map(|d| d.text()),
+        }
     }
 }
 
 impl CreatePlan {
-    pub fn into_input(self) -> Result<(Option<String>, PlanInput), Vec<FieldError>> {
+    pub fn into_input(self) -> (Option<String>, PlanInput) {
         let patch = PatchPlan {
             title: Some(self.title),
             vision: Some(self.vision),
@@ -233,7 +214,7 @@ impl CreatePlan {
             at_risk_threshold: self.at_risk_threshold,
             maintain_tolerance: self.maintain_tolerance,
         };
-        Ok((self.administration, PlanInput::try_from(patch)?))
+        (self.administration, PlanInput::from(patch))
     }
 }
 
@@ -329,20 +310,17 @@ pub struct CreateObjective {
     pub external_ref: Option<String>,
 }
 
-impl TryFrom<CreateObjective> for ObjectiveInput {
-    type Error = Vec<FieldError>;
-
-    fn try_from(b: CreateObjective) -> Result<Self, Self::Error> {
-        let weight = decimals(&[("weight", b.weight.as_ref())])?[0];
-        Ok(Self {
+impl From<CreateObjective> for ObjectiveInput {
+    fn from(b: CreateObjective) -> Self {
+        Self {
             parent_id: Some(b.parent_id.map(|p| p.to_string())),
             code: Some(b.code),
             title: Some(pairs(b.title)),
             description: Some(b.description.map(pairs)),
             level: b.level,
-            weight,
+            weight: b.weight.map(|w| w.text()),
             external_ref: Some(b.external_ref),
-        })
+        }
     }
 }
 
@@ -365,20 +343,17 @@ pub struct PatchObjective {
     pub external_ref: Option<Option<String>>,
 }
 
-impl TryFrom<PatchObjective> for ObjectiveInput {
-    type Error = Vec<FieldError>;
-
-    fn try_from(b: PatchObjective) -> Result<Self, Self::Error> {
-        let weight = decimals(&[("weight", b.weight.as_ref())])?[0];
-        Ok(Self {
+impl From<PatchObjective> for ObjectiveInput {
+    fn from(b: PatchObjective) -> Self {
+        Self {
             parent_id: b.parent_id.map(|p| p.map(|p| p.to_string())),
             code: b.code,
             title: b.title.map(pairs),
             description: b.description.map(|d| d.map(pairs)),
             level: b.level,
-            weight,
+            weight: b.weight.map(|w| w.text()),
             external_ref: b.external_ref,
-        })
+        }
     }
 }
 
@@ -398,7 +373,7 @@ pub struct UpsertObjective {
 }
 
 impl UpsertObjective {
-    pub fn into_input(self) -> Result<(Uuid, ObjectiveInput), Vec<FieldError>> {
+    pub fn into_input(self) -> (Uuid, ObjectiveInput) {
         let plan = self.plan_id;
         let create = CreateObjective {
             parent_id: self.parent_id,
@@ -409,9 +384,9 @@ impl UpsertObjective {
             weight: self.weight,
             external_ref: None,
         };
-        let mut input = ObjectiveInput::try_from(create)?;
+        let mut input = ObjectiveInput::from(create);
         input.external_ref = None;
-        Ok((plan, input))
+        (plan, input)
     }
 }
 
@@ -514,12 +489,9 @@ pub struct CreateIndicator {
     pub external_ref: Option<String>,
 }
 
-impl TryFrom<CreateIndicator> for IndicatorInput {
-    type Error = Vec<FieldError>;
-
-    fn try_from(b: CreateIndicator) -> Result<Self, Self::Error> {
-        let weight = decimals(&[("weight", b.weight.as_ref())])?[0];
-        Ok(Self {
+impl From<CreateIndicator> for IndicatorInput {
+    fn from(b: CreateIndicator) -> Self {
+        Self {
             definition_id: Some(b.definition_id.map(|d| d.to_string())),
             name: b.name.map(pairs),
             description: Some(b.description.map(pairs)),
@@ -531,10 +503,10 @@ impl TryFrom<CreateIndicator> for IndicatorInput {
             frequency: Some(b.frequency),
             data_source: Some(b.data_source),
             means_of_verification: Some(b.means_of_verification),
-            weight,
+            weight: b.weight.map(|w| w.text()),
             disclosure: b.disclosure,
             external_ref: Some(b.external_ref),
-        })
+        }
     }
 }
 
@@ -571,12 +543,9 @@ pub struct PatchIndicator {
     pub external_ref: Option<Option<String>>,
 }
 
-impl TryFrom<PatchIndicator> for IndicatorInput {
-    type Error = Vec<FieldError>;
-
-    fn try_from(b: PatchIndicator) -> Result<Self, Self::Error> {
-        let weight = decimals(&[("weight", b.weight.as_ref())])?[0];
-        Ok(Self {
+impl From<PatchIndicator> for IndicatorInput {
+    fn from(b: PatchIndicator) -> Self {
+        Self {
             definition_id: b.definition_id.map(|d| d.map(|d| d.to_string())),
             name: b.name.map(pairs),
             description: b.description.map(|d| d.map(pairs)),
@@ -588,10 +557,10 @@ impl TryFrom<PatchIndicator> for IndicatorInput {
             frequency: b.frequency,
             data_source: b.data_source,
             means_of_verification: b.means_of_verification,
-            weight,
+            weight: b.weight.map(|w| w.text()),
             disclosure: b.disclosure,
             external_ref: b.external_ref,
-        })
+        }
     }
 }
 

@@ -1,7 +1,6 @@
 //! Performance indicators and the shared catalogue of standard Customs KPIs they may adopt.
 
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
 
 use crate::{
     FieldError,
@@ -152,7 +151,8 @@ pub struct IndicatorInput {
     pub frequency: Option<String>,
     pub data_source: Option<Option<String>>,
     pub means_of_verification: Option<Option<String>>,
-    pub weight: Option<Decimal>,
+    /// Decimal text, > 0.
+    pub weight: Option<String>,
     pub disclosure: Option<String>,
     pub external_ref: Option<Option<String>>,
 }
@@ -251,8 +251,8 @@ impl IndicatorDraft {
             Some(s) => take_opt_string(&mut e, "means_of_verification", s.as_deref(), 2000),
             None => Some(base.and_then(|b| b.means_of_verification.clone())),
         };
-        let weight = match input.weight {
-            Some(w) => e.take("weight", Weight::new(w)),
+        let weight = match &input.weight {
+            Some(w) => e.take("weight", Weight::parse(w)),
             None => Some(base.map_or_else(Weight::one, |b| b.weight)),
         };
         let disclosure = match &input.disclosure {

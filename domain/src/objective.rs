@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
 
 use crate::{
     FieldError,
@@ -95,7 +94,8 @@ pub struct ObjectiveInput {
     pub title: Option<Vec<(String, String)>>,
     pub description: Option<Option<Vec<(String, String)>>>,
     pub level: Option<String>,
-    pub weight: Option<Decimal>,
+    /// Decimal text, > 0.
+    pub weight: Option<String>,
     pub external_ref: Option<Option<String>>,
 }
 
@@ -149,8 +149,8 @@ impl ObjectiveDraft {
             Some(l) => e.take("level", ObjectiveLevel::parse(l)),
             None => Some(base.map_or(ObjectiveLevel::Outcome, |b| b.level)),
         };
-        let weight = match input.weight {
-            Some(w) => e.take("weight", Weight::new(w)),
+        let weight = match &input.weight {
+            Some(w) => e.take("weight", Weight::parse(w)),
             None => Some(base.map_or_else(Weight::one, |b| b.weight)),
         };
         let external_ref = match &input.external_ref {
@@ -289,7 +289,7 @@ mod tests {
 
     #[test]
     fn create_requires_code_and_title_and_checks_weight() {
-        let err = ObjectiveDraft::parse(&ObjectiveInput { weight: Some(Decimal::ZERO), ..Default::default() }, None).unwrap_err();
+        let err = ObjectiveDraft::parse(&ObjectiveInput { weight: Some("0".into()), ..Default::default() }, None).unwrap_err();
         let got: Vec<(&str, &str)> = err.iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert_eq!(got, [("code", "required"), ("title", "required"), ("weight", "must_be_positive")]);
     }

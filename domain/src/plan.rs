@@ -224,9 +224,10 @@ pub struct PlanInput {
     pub end_year: Option<i32>,
     pub disclosure: Option<String>,
     pub national_plan_ref: Option<Option<String>>,
-    pub on_track_threshold: Option<Decimal>,
-    pub at_risk_threshold: Option<Decimal>,
-    pub maintain_tolerance: Option<Decimal>,
+    /// Decimal text, like the two below.
+    pub on_track_threshold: Option<String>,
+    pub at_risk_threshold: Option<String>,
+    pub maintain_tolerance: Option<String>,
 }
 
 /// Validated plan content (everything a planner edits; not status, tenant or version).
@@ -298,23 +299,29 @@ impl PlanDraft {
             None => Some(base.and_then(|b| b.national_plan_ref.clone())),
         };
         let current = base.map(|b| b.thresholds).unwrap_or_default();
-        let thresholds = match Thresholds::new(
-            input.on_track_threshold.unwrap_or(current.on_track),
-            input.at_risk_threshold.unwrap_or(current.at_risk),
-            input.maintain_tolerance.unwrap_or(current.tolerance),
-        ) {
-            Ok(t) => Some(t),
-            Err(errs) => {
-                for err in errs {
-                    let field = match err.field.as_str() {
-                        "on_track" => "on_track_threshold",
-                        "at_risk" => "at_risk_threshold",
-                        _ => "maintain_tolerance",
-                    };
-                    e.push(FieldError { field: field.to_owned(), ..err });
+        let mut number = |field: &str, given: &Option<String>, current: Decimal| match given {
+            Some(text) => e.take(field, crate::values::parse_decimal(text)),
+            None => Some(current),
+        };
+        let on_track = number("on_track_threshold", &input.on_track_threshold, current.on_track);
+        let at_risk = number("at_risk_threshold", &input.at_risk_threshold, current.at_risk);
+        let tolerance = number("maintain_tolerance", &input.maintain_tolerance, current.tolerance);
+        let thresholds = match (on_track, at_risk, tolerance) {
+            (Some(on_track), Some(at_risk), Some(tolerance)) => match Thresholds::new(on_track, at_risk, tolerance) {
+                Ok(t) => Some(t),
+                Err(errs) => {
+                    for err in errs {
+                        let field = match err.field.as_str() {
+                            "on_track" => "on_track_threshold",
+                            "at_risk" => "at_risk_threshold",
+                            _ => "maintain_tolerance",
+                        };
+                        e.push(FieldError { field: field.to_owned(), ..err });
+                    }
+                    None
                 }
-                None
-            }
+            },
+            _ => None,
         };
         let finished = e.finish();
         match (title, vision, mission, start_year, end_year, disclosure, national_plan_ref, thresholds, finished) {

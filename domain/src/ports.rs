@@ -43,6 +43,12 @@ pub trait AdministrationRepository: Send + Sync {
     /// [`StoreError::Backend`] when storage fails.
     async fn administration(&self, code: AdministrationCode) -> Result<Option<Administration>, StoreError>;
 
+    /// The administrations with these codes (missing ones are absent).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn administrations_by_codes(&self, codes: &[AdministrationCode]) -> Result<Vec<Administration>, StoreError>;
+
     /// Administrations ordered by code, after `page.after`, at most `page.fetch()` rows.
     ///
     /// # Errors
@@ -59,6 +65,12 @@ pub trait PlanRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
     async fn plan(&self, id: PlanId) -> Result<Option<StrategicPlan>, StoreError>;
+
+    /// The plans with these ids (missing ones are absent), in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn plans_by_ids(&self, ids: &[PlanId]) -> Result<Vec<StrategicPlan>, StoreError>;
 
     /// Plans matching `filter`, ordered by id, after `page.after`, at most `page.fetch()` rows.
     ///
@@ -88,6 +100,18 @@ pub trait ObjectiveRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
     async fn objective(&self, id: ObjectiveId) -> Result<Option<Objective>, StoreError>;
+
+    /// The objectives with these ids, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn objectives_by_ids(&self, ids: &[ObjectiveId]) -> Result<Vec<Objective>, StoreError>;
+
+    /// Every objective of these plans, in creation order, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn objectives_of_plans(&self, plans: &[PlanId]) -> Result<Vec<Objective>, StoreError>;
 
     /// The objective an administration's national system knows by `external_ref`.
     ///
@@ -137,6 +161,18 @@ pub trait IndicatorRepository: Send + Sync {
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
     async fn indicator(&self, id: IndicatorId) -> Result<Option<Indicator>, StoreError>;
 
+    /// The indicators with these ids, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn indicators_by_ids(&self, ids: &[IndicatorId]) -> Result<Vec<Indicator>, StoreError>;
+
+    /// Every indicator of these objectives, in creation order, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn indicators_of_objectives(&self, objectives: &[ObjectiveId]) -> Result<Vec<Indicator>, StoreError>;
+
     /// Every indicator of a plan visible as asked, in creation order.
     ///
     /// # Errors
@@ -172,6 +208,12 @@ pub trait DefinitionRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
     async fn definition(&self, id: IndicatorDefinitionId) -> Result<Option<IndicatorDefinition>, StoreError>;
+
+    /// The catalogue entries with these ids, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn definitions_by_ids(&self, ids: &[IndicatorDefinitionId]) -> Result<Vec<IndicatorDefinition>, StoreError>;
 
     /// Catalogue entries ordered by code, after `page.after`, at most `page.fetch()` rows.
     ///

@@ -127,6 +127,16 @@ impl fmt::Display for Quantity {
     }
 }
 
+/// Parses plain decimal text (`-12.5`, `0.9`) exactly: no exponent, no sign but a leading `-`.
+///
+/// # Errors
+/// `invalid_number` for anything else.
+pub fn parse_decimal(input: &str) -> Result<Decimal, FieldError> {
+    let plain = !input.is_empty() && input.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || b == b'.' || (i == 0 && b == b'-'));
+    let parsed = if plain { Decimal::from_str_exact(input).ok() } else { None };
+    parsed.ok_or_else(|| FieldError::new("", "invalid_number", format!("`{input}` is not a decimal number")))
+}
+
 /// A strictly positive weight used by roll-ups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Weight(Decimal);
@@ -142,6 +152,14 @@ impl Weight {
         } else {
             Ok(Self(value.normalize()))
         }
+    }
+
+    /// Parses decimal text.
+    ///
+    /// # Errors
+    /// `invalid_number`, or as [`Self::new`].
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        Self::new(parse_decimal(input)?)
     }
 
     pub fn one() -> Self {

@@ -113,6 +113,16 @@ impl<C: ConnectionTrait + Send + Sync> AdministrationRepository for Repo<C> {
         self.one(&q, rows::administration).await
     }
 
+    async fn administrations_by_codes(&self, codes: &[AdministrationCode]) -> Result<Vec<Administration>, StoreError> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let codes: Vec<&str> = codes.iter().map(AdministrationCode::as_str).collect();
+        let q =
+            select_all(Administrations::Table).and_where(Expr::col(Administrations::Code).is_in(codes)).order_by(Administrations::Code, Order::Asc).to_owned();
+        self.all(&q, rows::administration).await
+    }
+
     async fn list_administrations(&self, page: &PageRequest<AdministrationCode>) -> Result<Vec<Administration>, StoreError> {
         let mut q = select_all(Administrations::Table);
         if let Some(after) = page.after {
@@ -201,6 +211,15 @@ impl<C: ConnectionTrait + Send + Sync> PlanRepository for Repo<C> {
         self.one(&q, rows::plan).await
     }
 
+    async fn plans_by_ids(&self, ids: &[PlanId]) -> Result<Vec<StrategicPlan>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = ids.iter().map(PlanId::as_uuid).collect();
+        let q = select_all(Plans::Table).and_where(Expr::col(Plans::Id).is_in(ids)).order_by(Plans::Id, Order::Asc).to_owned();
+        self.all(&q, rows::plan).await
+    }
+
     async fn list_plans(&self, filter: &PlanFilter, page: &PageRequest<PlanId>) -> Result<Vec<StrategicPlan>, StoreError> {
         let mut q = select_all(Plans::Table);
         let disclosed = Condition::all()
@@ -268,6 +287,24 @@ impl<C: ConnectionTrait + Send + Sync> ObjectiveRepository for Repo<C> {
     async fn objective(&self, id: ObjectiveId) -> Result<Option<Objective>, StoreError> {
         let q = select_all(Objectives::Table).and_where(Expr::col(Objectives::Id).eq(id.as_uuid())).to_owned();
         self.one(&q, rows::objective).await
+    }
+
+    async fn objectives_by_ids(&self, ids: &[ObjectiveId]) -> Result<Vec<Objective>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = ids.iter().map(ObjectiveId::as_uuid).collect();
+        let q = select_all(Objectives::Table).and_where(Expr::col(Objectives::Id).is_in(ids)).order_by(Objectives::Id, Order::Asc).to_owned();
+        self.all(&q, rows::objective).await
+    }
+
+    async fn objectives_of_plans(&self, plans: &[PlanId]) -> Result<Vec<Objective>, StoreError> {
+        if plans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = plans.iter().map(PlanId::as_uuid).collect();
+        let q = select_all(Objectives::Table).and_where(Expr::col(Objectives::PlanId).is_in(ids)).order_by(Objectives::Id, Order::Asc).to_owned();
+        self.all(&q, rows::objective).await
     }
 
     async fn objective_by_ref(&self, administration: AdministrationCode, external_ref: &ExternalRef) -> Result<Option<Objective>, StoreError> {
@@ -355,6 +392,23 @@ impl<C: ConnectionTrait + Send + Sync> IndicatorRepository for Repo<C> {
         self.one(&q, rows::indicator).await
     }
 
+    async fn indicators_by_ids(&self, ids: &[IndicatorId]) -> Result<Vec<Indicator>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q = select_all(Indicators::Table).and_where(Expr::col(Indicators::Id).is_in(uuids(ids))).order_by(Indicators::Id, Order::Asc).to_owned();
+        self.all(&q, rows::indicator).await
+    }
+
+    async fn indicators_of_objectives(&self, objectives: &[ObjectiveId]) -> Result<Vec<Indicator>, StoreError> {
+        if objectives.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = objectives.iter().map(ObjectiveId::as_uuid).collect();
+        let q = select_all(Indicators::Table).and_where(Expr::col(Indicators::ObjectiveId).is_in(ids)).order_by(Indicators::Id, Order::Asc).to_owned();
+        self.all(&q, rows::indicator).await
+    }
+
     async fn indicators_of_plan(&self, plan: PlanId, visibility: IndicatorVisibility) -> Result<Vec<Indicator>, StoreError> {
         let mut q = select_all(Indicators::Table);
         q.and_where(Expr::col(Indicators::PlanId).eq(plan.as_uuid()));
@@ -405,6 +459,18 @@ impl<C: ConnectionTrait + Send + Sync> DefinitionRepository for Repo<C> {
     async fn definition(&self, id: IndicatorDefinitionId) -> Result<Option<IndicatorDefinition>, StoreError> {
         let q = select_all(IndicatorDefinitions::Table).and_where(Expr::col(IndicatorDefinitions::Id).eq(id.as_uuid())).to_owned();
         self.one(&q, rows::definition).await
+    }
+
+    async fn definitions_by_ids(&self, ids: &[IndicatorDefinitionId]) -> Result<Vec<IndicatorDefinition>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = ids.iter().map(IndicatorDefinitionId::as_uuid).collect();
+        let q = select_all(IndicatorDefinitions::Table)
+            .and_where(Expr::col(IndicatorDefinitions::Id).is_in(ids))
+            .order_by(IndicatorDefinitions::Code, Order::Asc)
+            .to_owned();
+        self.all(&q, rows::definition).await
     }
 
     async fn list_definitions(&self, page: &PageRequest<String>) -> Result<Vec<IndicatorDefinition>, StoreError> {

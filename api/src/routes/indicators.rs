@@ -46,7 +46,7 @@ pub async fn create(
     ApiJson(body): ApiJson<CreateIndicator>,
 ) -> Result<Response, ApiError> {
     let objective = path_id(&id, "objective")?;
-    let input = IndicatorInput::try_from(body).map_err(ApiError::validation)?;
+    let input = IndicatorInput::from(body);
     let i = service.create(&who, objective, &input).await?;
     Ok(with_etag(StatusCode::CREATED, i.version, IndicatorView::new(&i, &l)))
 }
@@ -72,7 +72,7 @@ pub async fn patch(
     ApiJson(body): ApiJson<PatchIndicator>,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id, "indicator")?;
-    let input = IndicatorInput::try_from(body).map_err(ApiError::validation)?;
+    let input = IndicatorInput::from(body);
     let i = service.update(&who, id, &input, version).await?;
     Ok(with_etag(StatusCode::OK, i.version, IndicatorView::new(&i, &l)))
 }

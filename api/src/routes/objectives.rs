@@ -69,7 +69,7 @@ pub async fn create(
     ApiJson(body): ApiJson<CreateObjective>,
 ) -> Result<Response, ApiError> {
     let plan = path_id(&id, "plan")?;
-    let input = ObjectiveInput::try_from(body).map_err(ApiError::validation)?;
+    let input = ObjectiveInput::from(body);
     let o = service.create(&who, plan, &input).await?;
     Ok(with_etag(StatusCode::CREATED, o.version, ObjectiveView::new(&o, &l)))
 }
@@ -95,7 +95,7 @@ pub async fn patch(
     ApiJson(body): ApiJson<PatchObjective>,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id, "objective")?;
-    let input = ObjectiveInput::try_from(body).map_err(ApiError::validation)?;
+    let input = ObjectiveInput::from(body);
     let o = service.update(&who, id, &input, version).await?;
     Ok(with_etag(StatusCode::OK, o.version, ObjectiveView::new(&o, &l)))
 }
@@ -124,7 +124,7 @@ pub async fn upsert(
     Path(external_ref): Path<String>,
     ApiJson(body): ApiJson<UpsertObjective>,
 ) -> Result<Response, ApiError> {
-    let (plan, input) = body.into_input().map_err(ApiError::validation)?;
+    let (plan, input) = body.into_input();
     let (o, outcome) = service.upsert_by_ref(&who, &external_ref, &plan.to_string(), &input).await?;
     let status = if outcome == Upserted::Created { StatusCode::CREATED } else { StatusCode::OK };
     Ok(with_etag(status, o.version, ObjectiveView::new(&o, &l)))

@@ -53,7 +53,7 @@ pub async fn list(State(service): State<PlanService>, Auth(who): Auth, l: Locali
 #[utoipa::path(post, path = "/plans", tag = "plans", request_body = CreatePlan,
     responses((status = 201, description = "Created", body = PlanView, headers(("ETag" = String))), WriteErrors), security(("bearer" = [])))]
 pub async fn create(State(service): State<PlanService>, Auth(who): Auth, l: Localizer, ApiJson(body): ApiJson<CreatePlan>) -> Result<Response, ApiError> {
-    let (administration, input) = body.into_input().map_err(ApiError::validation)?;
+    let (administration, input) = body.into_input();
     let plan = service.create(&who, administration.as_deref(), &input).await?;
     Ok(with_etag(StatusCode::CREATED, plan.version, PlanView::new(&plan, &l)))
 }
@@ -79,7 +79,7 @@ pub async fn patch(
     ApiJson(body): ApiJson<PatchPlan>,
 ) -> Result<Response, ApiError> {
     let id = path_id(&id, "plan")?;
-    let input = PlanInput::try_from(body).map_err(ApiError::validation)?;
+    let input = PlanInput::from(body);
     let plan = service.update(&who, id, &input, version).await?;
     Ok(with_etag(StatusCode::OK, plan.version, PlanView::new(&plan, &l)))
 }

@@ -45,6 +45,14 @@ impl AdministrationService {
         }
     }
 
+    /// The administrations with these codes (for batched reads).
+    ///
+    /// # Errors
+    /// [`DomainError::Store`].
+    pub async fn by_codes(&self, _who: &Principal, codes: &[AdministrationCode]) -> Result<Vec<Administration>, DomainError> {
+        Ok(self.ctx.store.read().administrations_by_codes(codes).await?)
+    }
+
     /// # Errors
     /// [`DomainError::NotFound`].
     pub async fn get(&self, _who: &Principal, code: AdministrationCode) -> Result<Administration, DomainError> {

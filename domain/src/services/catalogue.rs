@@ -26,6 +26,14 @@ impl CatalogueService {
         Ok(page.page(rows, |d| d.code.clone()))
     }
 
+    /// The catalogue entries with these ids (for batched reads).
+    ///
+    /// # Errors
+    /// [`DomainError::Store`].
+    pub async fn by_ids(&self, _who: &Principal, ids: &[IndicatorDefinitionId]) -> Result<Vec<IndicatorDefinition>, DomainError> {
+        Ok(self.ctx.store.read().definitions_by_ids(ids).await?)
+    }
+
     /// # Errors
     /// [`DomainError::NotFound`].
     pub async fn get(&self, _who: &Principal, id: IndicatorDefinitionId) -> Result<IndicatorDefinition, DomainError> {

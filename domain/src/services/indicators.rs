@@ -13,7 +13,7 @@ use crate::{
 use super::{
     Ctx, Journal, check_version,
     objectives::readable_objective,
-    plans::{readable_plan, writable_plan},
+    plans::{readable_plan, visible_plans, writable_plan},
     snapshot, stale_on_race,
 };
 
@@ -38,6 +38,20 @@ pub(crate) async fn readable_indicator(
         return Err(DomainError::not_found("indicator"));
     }
     Ok((indicator, plan))
+}
+
+/// Keeps the indicators the caller may see, each with its plan (one statement for the plans).
+pub(crate) async fn visible_indicators(
+    repos: &dyn Repositories,
+    who: &Principal,
+    indicators: Vec<Indicator>,
+) -> Result<Vec<(Indicator, crate::plan::StrategicPlan)>, DomainError> {
+    let plans = visible_plans(repos, who, &indicators.iter().map(|i| i.plan_id).collect::<Vec<_>>()).await?;
+    Ok(indicators
+        .into_iter()
+        .filter(|i| who.can_read_within(i.administration, i.disclosure))
+        .filter_map(|i| plans.get(&i.plan_id).cloned().map(|p| (i, p)))
+        .collect())
 }
 
 pub(crate) fn indicator_visibility(who: &Principal, administration: crate::values::AdministrationCode) -> IndicatorVisibility {
@@ -84,6 +98,24 @@ impl IndicatorService {
     /// [`DomainError::NotFound`] also for an indicator the caller may not see.
     pub async fn get(&self, who: &Principal, id: IndicatorId) -> Result<Indicator, DomainError> {
         Ok(readable_indicator(self.ctx.store.read(), who, id).await?.0)
+    }
+
+    /// The indicators with these ids that the caller may see (for batched reads).
+    ///
+    /// # Errors
+    /// [`DomainError::Store`].
+    pub async fn by_ids(&self, who: &Principal, ids: &[IndicatorId]) -> Result<Vec<Indicator>, DomainError> {
+        let repos = self.ctx.store.read();
+        Ok(visible_indicators(repos, who, repos.indicators_by_ids(ids).await?).await?.into_iter().map(|(i, _)| i).collect())
+    }
+
+    /// Every indicator of these objectives that the caller may see (for batched reads).
+    ///
+    /// # Errors
+    /// [`DomainError::Store`].
+    pub async fn of_objectives(&self, who: &Principal, objectives: &[ObjectiveId]) -> Result<Vec<Indicator>, DomainError> {
+        let repos = self.ctx.store.read();
+        Ok(visible_indicators(repos, who, repos.indicators_of_objectives(objectives).await?).await?.into_iter().map(|(i, _)| i).collect())
     }
 
     /// # Errors

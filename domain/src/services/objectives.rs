@@ -14,7 +14,7 @@ use crate::{
 
 use super::{
     Ctx, Journal, check_version,
-    plans::{readable_plan, writable_plan},
+    plans::{readable_plan, visible_plans, writable_plan},
     snapshot, stale_on_race,
 };
 
@@ -92,6 +92,28 @@ impl ObjectiveService {
     /// [`DomainError::NotFound`] also for an objective of a plan the caller may not see.
     pub async fn get(&self, who: &Principal, id: ObjectiveId) -> Result<Objective, DomainError> {
         readable_objective(self.ctx.store.read(), who, id).await
+    }
+
+    /// The objectives with these ids that the caller may see (for batched reads).
+    ///
+    /// # Errors
+    /// [`DomainError::Store`].
+    pub async fn by_ids(&self, who: &Principal, ids: &[ObjectiveId]) -> Result<Vec<Objective>, DomainError> {
+        let repos = self.ctx.store.read();
+        let objectives = repos.objectives_by_ids(ids).await?;
+        let plans = visible_plans(repos, who, &objectives.iter().map(|o| o.plan_id).collect::<Vec<_>>()).await?;
+        Ok(objectives.into_iter().filter(|o| plans.contains_key(&o.plan_id)).collect())
+    }
+
+    /// Every objective of the plans among `plans` that the caller may see (for batched reads).
+    ///
+    /// # Errors
+    /// [`DomainError::Store`].
+    pub async fn of_plans(&self, who: &Principal, plans: &[PlanId]) -> Result<Vec<Objective>, DomainError> {
+        let repos = self.ctx.store.read();
+        let visible = visible_plans(repos, who, plans).await?;
+        let ids: Vec<PlanId> = visible.keys().copied().collect();
+        Ok(repos.objectives_of_plans(&ids).await?)
     }
 
     /// # Errors

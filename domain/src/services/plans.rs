@@ -34,6 +34,18 @@ pub(crate) fn visibility(who: &Principal) -> PlanVisibility {
     }
 }
 
+/// The plans among `ids` the caller may see, by id, in one statement.
+pub(crate) async fn visible_plans(
+    repos: &dyn Repositories,
+    who: &Principal,
+    ids: &[PlanId],
+) -> Result<std::collections::HashMap<PlanId, StrategicPlan>, DomainError> {
+    let mut unique = ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    Ok(repos.plans_by_ids(&unique).await?.into_iter().filter(|p| who.can_read_plan(p)).map(|p| (p.id, p)).collect())
+}
+
 /// Loads a plan the caller may see; another administration's private plan is "not found".
 pub(crate) async fn readable_plan(repos: &dyn Repositories, who: &Principal, id: PlanId) -> Result<StrategicPlan, DomainError> {
     match repos.plan(id).await? {
@@ -71,6 +83,14 @@ impl PlanService {
     /// [`DomainError::NotFound`] also for a plan the caller may not see.
     pub async fn get(&self, who: &Principal, id: PlanId) -> Result<StrategicPlan, DomainError> {
         readable_plan(self.ctx.store.read(), who, id).await
+    }
+
+    /// The plans with these ids that the caller may see (for batched reads).
+    ///
+    /// # Errors
+    /// [`DomainError::Store`].
+    pub async fn by_ids(&self, who: &Principal, ids: &[PlanId]) -> Result<Vec<StrategicPlan>, DomainError> {
+        Ok(visible_plans(self.ctx.store.read(), who, ids).await?.into_values().collect())
     }
 
     /// Creates a draft plan in the caller's administration (admins name it).
