@@ -73,7 +73,7 @@ impl Application {
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
         let (store, services) = open_store(settings).await?;
         let state = ApiState { services: services.clone(), tokens: tokens(settings) };
-        let http = HttpSettings { body_limit: settings.body_limit, request_timeout: settings.request_timeout };
+        let http = HttpSettings { body_limit: settings.body_limit, request_timeout: settings.request_timeout, graphql: settings.graphql_limits() };
         let router = api::router(state, &http);
         let listener = TcpListener::bind(settings.bind).await.map_err(|source| StartupError::Bind { addr: settings.bind, source })?;
         Ok(Self { listener, router, store, services })
@@ -87,6 +87,11 @@ impl Application {
     /// The use cases this application serves (for seeding at start-up).
     pub fn services(&self) -> &Services {
         &self.services
+    }
+
+    /// Counts the SQL statements the application has executed.
+    pub fn statements(&self) -> infrastructure::StatementCounter {
+        self.store.statements()
     }
 
     /// Which database backs it: `sqlite` or `postgresql`.

@@ -141,6 +141,42 @@ pub struct Settings {
     /// Longest a request may run.
     #[arg(long, env = "MERIDIAN_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration, global = true)]
     pub request_timeout: Duration,
+    /// GraphQL introspection, field suggestions and the GraphiQL explorer (`false` in production).
+    #[arg(long, env = "MERIDIAN_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub graphql_introspection: bool,
+    /// Deepest nesting of a GraphQL query.
+    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_DEPTH", default_value_t = 12, global = true)]
+    pub graphql_max_depth: usize,
+    /// Largest complexity of a GraphQL query.
+    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_COMPLEXITY", default_value_t = 5000, global = true)]
+    pub graphql_max_complexity: usize,
+    /// Deepest recursion when parsing a GraphQL document.
+    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_RECURSION", default_value_t = 32, global = true)]
+    pub graphql_max_recursion: usize,
+    /// Most directives on one GraphQL field.
+    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_DIRECTIVES", default_value_t = 8, global = true)]
+    pub graphql_max_directives: usize,
+    /// Most operations in one GraphQL batch.
+    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_BATCH", default_value_t = 10, global = true)]
+    pub graphql_max_batch: usize,
+    /// Largest `first` of a GraphQL connection.
+    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_PAGE_SIZE", default_value_t = 100, global = true)]
+    pub graphql_max_page_size: u32,
+}
+
+impl Settings {
+    /// The GraphQL limits these settings describe.
+    pub fn graphql_limits(&self) -> api::graphql::GraphqlLimits {
+        api::graphql::GraphqlLimits {
+            max_depth: self.graphql_max_depth,
+            max_complexity: self.graphql_max_complexity,
+            max_recursive_depth: self.graphql_max_recursion,
+            max_directives: self.graphql_max_directives,
+            max_batch: self.graphql_max_batch,
+            max_page_size: self.graphql_max_page_size,
+            introspection: self.graphql_introspection,
+        }
+    }
 }
 
 impl Settings {
@@ -172,6 +208,13 @@ fn unreachable_defaults() -> Settings {
         db_acquire_timeout: Duration::from_secs(30),
         body_limit: 1024 * 1024,
         request_timeout: Duration::from_secs(30),
+        graphql_introspection: true,
+        graphql_max_depth: 12,
+        graphql_max_complexity: 5000,
+        graphql_max_recursion: 32,
+        graphql_max_directives: 8,
+        graphql_max_batch: 10,
+        graphql_max_page_size: 100,
     }
 }
 

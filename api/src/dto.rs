@@ -27,6 +27,7 @@ use uuid::Uuid;
 pub struct Translations(pub BTreeMap<String, String>);
 
 /// Renders multilingual text for one reader.
+#[derive(Clone)]
 pub struct Localizer {
     wanted: Vec<LanguageTag>,
     defaults: HashMap<AdministrationCode, LanguageTag>,

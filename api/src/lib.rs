@@ -6,6 +6,7 @@ pub mod auth;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod graphql;
 mod routes;
 pub mod state;
 
@@ -34,15 +35,17 @@ pub use state::ApiState;
 /// HTTP limits.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
-    /// Largest request body accepted, in bytes (413 beyond).
+    /// Largest request body accepted, in bytes (413 beyond), REST and GraphQL alike.
     pub body_limit: usize,
     /// Longest a request may take before it is answered 408.
     pub request_timeout: Duration,
+    /// Limits of the GraphQL endpoint.
+    pub graphql: graphql::GraphqlLimits,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        Self { body_limit: 1024 * 1024, request_timeout: Duration::from_secs(30) }
+        Self { body_limit: 1024 * 1024, request_timeout: Duration::from_secs(30), graphql: graphql::GraphqlLimits::default() }
     }
 }
 
@@ -132,7 +135,18 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
             tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
-    api.merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi))
+    let graphql_state = graphql::GraphqlState {
+        schema: graphql::schema(Some(state.services.clone()), &http.graphql),
+        services: state.services.clone(),
+        tokens: state.tokens.clone(),
+        limits: http.graphql.clone(),
+    };
+    let graphql = Router::new()
+        .route("/graphql", axum::routing::post(graphql::post).get(graphql::explorer))
+        .route("/graphql/assets/{file}", axum::routing::get(graphql::asset))
+        .with_state(graphql_state);
+    let rest: Router = api.merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi)).with_state(state);
+    rest.merge(graphql)
         .fallback(error::fallback)
         .layer(DefaultBodyLimit::max(http.body_limit))
         .layer(CorsLayer::new().allow_origin(Any).allow_methods(Any).allow_headers(Any).expose_headers([axum::http::header::ETAG]))
@@ -140,7 +154,6 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .with_state(state)
 }
 
 #[cfg(test)]

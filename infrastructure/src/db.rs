@@ -1,7 +1,13 @@
 //! Connecting to SQLite or PostgreSQL with the settings each needs, running migrations, and
 //! the [`Store`] that hands out repositories and write transactions.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use async_trait::async_trait;
 use domain::{
@@ -55,13 +61,30 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<SeaStore, StoreError
     options.map_sqlx_sqlite_opts(move |o| {
         o.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal).busy_timeout(busy).foreign_keys(true).create_if_missing(true)
     });
-    let conn = Database::connect(options).await.map_err(backend_error)?;
+    let mut conn = Database::connect(options).await.map_err(backend_error)?;
+    let statements = StatementCounter::default();
+    let counter = statements.clone();
+    conn.set_metric_callback(move |_| {
+        counter.0.fetch_add(1, Ordering::Relaxed);
+    });
     let backend = conn.get_database_backend();
-    Ok(SeaStore { repo: Repo::new(conn, backend), write_lock: (backend == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(()))) })
+    Ok(SeaStore { statements, repo: Repo::new(conn, backend), write_lock: (backend == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(()))) })
+}
+
+/// Counts the SQL statements a store has executed (cheap enough to stay on in production,
+/// and how tests show that a request's cost does not grow with the data).
+#[derive(Debug, Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// The storage: a pool for reads, transactions for writes.
 pub struct SeaStore {
+    statements: StatementCounter,
     repo: Repo<DatabaseConnection>,
     /// SQLite has one writer at a time: writers of this process queue here instead of
     /// contending for the file lock (which `busy_timeout` still covers across processes).
@@ -83,6 +106,11 @@ impl SeaStore {
             DatabaseBackend::Sqlite => "sqlite",
             _ => "other",
         }
+    }
+
+    /// The statements executed so far.
+    pub fn statements(&self) -> StatementCounter {
+        self.statements.clone()
     }
 
     /// The underlying connection, for tools that need raw SQL (tests, maintenance).

@@ -4,4 +4,4 @@ mod db;
 mod repo;
 mod rows;
 
-pub use db::{DatabaseSettings, SeaStore, connect};
+pub use db::{DatabaseSettings, SeaStore, StatementCounter, connect};

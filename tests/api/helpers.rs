@@ -81,6 +81,8 @@ fn replace_database(url: &str, name: &str) -> String {
 
 pub struct TestApp {
     pub base: String,
+    /// The SQL statements the application has executed so far.
+    pub statements: infrastructure::StatementCounter,
     pub client: reqwest::Client,
     pub database_url: String,
     tokens: Arc<Tokens>,
@@ -160,11 +162,13 @@ impl TestApp {
             meridian::demo::load(app.services()).await.expect("the demo data loads");
         }
         let base = format!("http://127.0.0.1:{}", app.port());
+        let statements = app.statements();
         let server = tokio::spawn(async move {
             let _ = app.run_until_stopped(std::future::pending()).await;
         });
         let test = Self {
             base,
+            statements,
             client: reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client"),
             database_url,
             tokens: meridian::tokens(&settings),
@@ -237,6 +241,11 @@ impl TestApp {
             serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
         Reply { status, headers, body }
+    }
+
+    /// Runs a GraphQL operation as `token` (none: anonymous).
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Reply {
+        self.request(Method::POST, "/graphql", token, Some(json!({"query": query, "variables": variables})), &[]).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {

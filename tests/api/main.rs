@@ -6,6 +6,7 @@ mod cli;
 mod concurrency;
 mod contract;
 mod demo;
+mod graphql;
 mod helpers;
 mod permissions;
 mod planning;

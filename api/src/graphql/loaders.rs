@@ -1,0 +1,140 @@
+//! DataLoaders: every relation is fetched in batches through the domain's batch use cases, so
+//! the statements a request costs depend on the shape of the query, not on the number of rows.
+//! Loaders live for one request and carry its caller: what a batch returns is what that caller
+//! may see.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::dataloader::Loader;
+use domain::{
+    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
+    indicator::{Indicator, IndicatorDefinition},
+    measurement::{Measurement, Target},
+    objective::Objective,
+    plan::{Administration, StrategicPlan},
+    principal::Principal,
+    progress::IndicatorProgress,
+    services::{Scorecard, Services},
+    values::AdministrationCode,
+};
+
+use super::errors::GqlError;
+
+/// What every loader needs.
+#[derive(Clone)]
+pub struct Batch {
+    pub services: Services,
+    pub who: Arc<Principal>,
+}
+
+macro_rules! by_key_loader {
+    ($(#[$doc:meta])* $name:ident, $key:ty, $value:ty, |$b:ident, $keys:ident| $fetch:expr, |$v:ident| $key_of:expr) => {
+        $(#[$doc])*
+        pub struct $name(pub Batch);
+
+        impl Loader<$key> for $name {
+            type Value = $value;
+            type Error = GqlError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let $b = &self.0;
+                let $keys = keys;
+                let values: Vec<$value> = $fetch.await?;
+                Ok(values.into_iter().map(|$v| ($key_of, $v)).collect())
+            }
+        }
+    };
+}
+
+macro_rules! grouped_loader {
+    ($(#[$doc:meta])* $name:ident, $key:ty, $item:ty, |$b:ident, $keys:ident| $fetch:expr, |$v:ident| $key_of:expr) => {
+        $(#[$doc])*
+        pub struct $name(pub Batch);
+
+        impl Loader<$key> for $name {
+            type Value = Vec<$item>;
+            type Error = GqlError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let $b = &self.0;
+                let $keys = keys;
+                let items: Vec<$item> = $fetch.await?;
+                let mut out: HashMap<$key, Vec<$item>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+                for $v in items {
+                    out.entry($key_of).or_default().push($v);
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+by_key_loader!(
+    /// Administrations by code.
+    AdministrationLoader, AdministrationCode, Administration,
+    |b, keys| b.services.administrations.by_codes(&b.who, keys), |a| a.code
+);
+by_key_loader!(
+    /// Plans the caller may see, by id.
+    PlanLoader, PlanId, StrategicPlan,
+    |b, keys| b.services.plans.by_ids(&b.who, keys), |p| p.id
+);
+by_key_loader!(
+    /// Objectives the caller may see, by id.
+    ObjectiveLoader, ObjectiveId, Objective,
+    |b, keys| b.services.objectives.by_ids(&b.who, keys), |o| o.id
+);
+by_key_loader!(
+    /// Indicators the caller may see, by id.
+    IndicatorLoader, IndicatorId, Indicator,
+    |b, keys| b.services.indicators.by_ids(&b.who, keys), |i| i.id
+);
+by_key_loader!(
+    /// Catalogue entries by id.
+    DefinitionLoader, IndicatorDefinitionId, IndicatorDefinition,
+    |b, keys| b.services.catalogue.by_ids(&b.who, keys), |d| d.id
+);
+grouped_loader!(
+    /// The objectives of each plan.
+    ObjectivesOfPlan, PlanId, Objective,
+    |b, keys| b.services.objectives.of_plans(&b.who, keys), |o| o.plan_id
+);
+grouped_loader!(
+    /// The indicators of each objective.
+    IndicatorsOfObjective, ObjectiveId, Indicator,
+    |b, keys| b.services.indicators.of_objectives(&b.who, keys), |i| i.objective_id
+);
+grouped_loader!(
+    /// The measurements of each indicator (approved values only, for outsiders).
+    MeasurementsOfIndicator, IndicatorId, Measurement,
+    |b, keys| b.services.results.measurements_of(&b.who, keys), |m| m.indicator_id
+);
+grouped_loader!(
+    /// The targets of each indicator.
+    TargetsOfIndicator, IndicatorId, Target,
+    |b, keys| b.services.results.targets_of(&b.who, keys), |t| t.indicator_id
+);
+
+/// The scorecard of each plan.
+pub struct ScorecardOfPlan(pub Batch);
+
+impl Loader<PlanId> for ScorecardOfPlan {
+    type Value = Scorecard;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[PlanId]) -> Result<HashMap<PlanId, Self::Value>, Self::Error> {
+        Ok(self.0.services.results.scorecards(&self.0.who, keys).await?)
+    }
+}
+
+/// The computed progress of each indicator.
+pub struct ProgressOfIndicator(pub Batch);
+
+impl Loader<IndicatorId> for ProgressOfIndicator {
+    type Value = IndicatorProgress;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[IndicatorId]) -> Result<HashMap<IndicatorId, Self::Value>, Self::Error> {
+        Ok(self.0.services.results.progress_of(&self.0.who, keys).await?)
+    }
+}

@@ -1,0 +1,197 @@
+//! The GraphQL face at `/graphql`: the same use cases as REST, read through per-request
+//! DataLoaders, with depth, complexity, recursion, directive, batch and page limits.
+
+mod errors;
+mod loaders;
+mod mutation;
+mod query;
+mod types;
+
+use std::sync::Arc;
+
+use async_graphql::{BatchRequest, EmptySubscription, Schema, dataloader::DataLoader};
+use async_graphql_axum::GraphQLResponse;
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+};
+use domain::services::Services;
+
+use self::{
+    loaders::{
+        AdministrationLoader, Batch, DefinitionLoader, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, ObjectiveLoader, ObjectivesOfPlan,
+        PlanLoader, ProgressOfIndicator, ScorecardOfPlan, TargetsOfIndicator,
+    },
+    mutation::Mutation,
+    query::Query,
+};
+use crate::{auth::Tokens, dto::Localizer, extract::Lang};
+
+pub type MeridianSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Limits of the GraphQL endpoint.
+#[derive(Debug, Clone)]
+pub struct GraphqlLimits {
+    /// Deepest nesting of a query.
+    pub max_depth: usize,
+    /// Largest complexity (each field counts 1, list fields their children).
+    pub max_complexity: usize,
+    /// Deepest recursion of the parser (fragments, nested lists).
+    pub max_recursive_depth: usize,
+    /// Most directives on one field.
+    pub max_directives: usize,
+    /// Most operations in one batch.
+    pub max_batch: usize,
+    /// Largest `first` of a connection.
+    pub max_page_size: u32,
+    /// Whether introspection and field suggestions are on.
+    pub introspection: bool,
+}
+
+impl Default for GraphqlLimits {
+    fn default() -> Self {
+        Self { max_depth: 12, max_complexity: 5000, max_recursive_depth: 32, max_directives: 8, max_batch: 10, max_page_size: 100, introspection: true }
+    }
+}
+
+/// Builds the schema; `services` is absent only when printing the SDL.
+pub fn schema(services: Option<Services>, limits: &GraphqlLimits) -> MeridianSchema {
+    let mut builder = Schema::build(Query, Mutation, EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(limits.max_recursive_depth)
+        .limit_directives(limits.max_directives)
+        .data(limits.clone());
+    if let Some(services) = services {
+        builder = builder.data(services);
+    }
+    if !limits.introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    schema(None, &GraphqlLimits::default()).sdl()
+}
+
+/// What the GraphQL handlers need.
+#[derive(Clone)]
+pub struct GraphqlState {
+    pub schema: MeridianSchema,
+    pub services: Services,
+    pub tokens: Arc<Tokens>,
+    pub limits: GraphqlLimits,
+}
+
+fn graphql_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": code}}]});
+    let mut response = (status, axum::Json(body)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"meridian\", error=\"invalid_token\""));
+    }
+    response
+}
+
+/// `POST /graphql`: one operation or a batch, as `application/json`.
+pub async fn post(State(state): State<GraphqlState>, headers: HeaderMap, body: Bytes) -> Response {
+    let is_json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return graphql_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "BAD_REQUEST", "send operations as application/json");
+    }
+    let who = match headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or_default()) {
+        None => None,
+        Some(value) => match value.strip_prefix("Bearer ").map(|t| state.tokens.verify(t.trim())) {
+            Some(Ok(p)) => Some(Arc::new(p)),
+            _ => return graphql_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "the bearer token does not verify"),
+        },
+    };
+    let batch: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return graphql_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("the body is not a GraphQL request: {e}")),
+    };
+    if let BatchRequest::Batch(list) = &batch
+        && list.len() > state.limits.max_batch
+    {
+        return graphql_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("a batch holds at most {} operations", state.limits.max_batch));
+    }
+    let localizer = match state.services.administrations.all().await {
+        Ok(all) => Localizer::new(Lang::from_headers(&headers).0, &all),
+        Err(e) => {
+            tracing::error!(error = %e, "could not load administrations");
+            return graphql_error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "the request could not be completed; it was logged");
+        }
+    };
+    let mut batch = batch.data(localizer);
+    if let Some(who) = who {
+        let b = Batch { services: state.services.clone(), who: who.clone() };
+        batch = batch
+            .data(who)
+            .data(Arc::new(DataLoader::new(AdministrationLoader(b.clone()), tokio::spawn)))
+            .data(Arc::new(DataLoader::new(PlanLoader(b.clone()), tokio::spawn)))
+            .data(Arc::new(DataLoader::new(ObjectiveLoader(b.clone()), tokio::spawn)))
+            .data(Arc::new(DataLoader::new(IndicatorLoader(b.clone()), tokio::spawn)))
+            .data(Arc::new(DataLoader::new(DefinitionLoader(b.clone()), tokio::spawn)))
+            .data(Arc::new(DataLoader::new(ObjectivesOfPlan(b.clone()), tokio::spawn)))
+            .data(Arc::new(DataLoader::new(IndicatorsOfObjective(b.clone()), tokio::spawn)))
+            .data(Arc::new(DataLoader::new(MeasurementsOfIndicator(b.clone()), tokio::spawn)))
+            .data(Arc::new(DataLoader::new(TargetsOfIndicator(b.clone()), tokio::spawn)))
+            .data(Arc::new(DataLoader::new(ProgressOfIndicator(b.clone()), tokio::spawn)))
+            .data(Arc::new(DataLoader::new(ScorecardOfPlan(b), tokio::spawn)));
+    }
+    let mut response = state.schema.execute_batch(batch).await;
+    match &mut response {
+        async_graphql::BatchResponse::Single(r) => label_errors(r),
+        async_graphql::BatchResponse::Batch(list) => list.iter_mut().for_each(label_errors),
+    }
+    GraphQLResponse::from(response).into_response()
+}
+
+/// Errors raised before any resolver ran (parse, validation, limits) get a code too.
+fn label_errors(response: &mut async_graphql::Response) {
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "GRAPHQL_VALIDATION_FAILED");
+        }
+    }
+}
+
+/// `GET /graphql`: the GraphiQL explorer.
+pub async fn explorer(State(state): State<GraphqlState>) -> Response {
+    if !state.limits.introspection {
+        return graphql_error(StatusCode::NOT_FOUND, "NOT_FOUND", "the explorer is switched off");
+    }
+    Html(include_str!("graphiql.html")).into_response()
+}
+
+/// `GET /graphql/assets/{file}`: the explorer's scripts and styles, served from the binary.
+pub async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    let (body, kind): (&'static [u8], &'static str) = match file.as_str() {
+        "graphiql.min.js" => (include_bytes!("../../assets/graphiql/graphiql.min.js"), "text/javascript; charset=utf-8"),
+        "graphiql.min.css" => (include_bytes!("../../assets/graphiql/graphiql.min.css"), "text/css; charset=utf-8"),
+        "react.production.min.js" => (include_bytes!("../../assets/graphiql/react.production.min.js"), "text/javascript; charset=utf-8"),
+        "react-dom.production.min.js" => (include_bytes!("../../assets/graphiql/react-dom.production.min.js"), "text/javascript; charset=utf-8"),
+        _ => return graphql_error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such asset"),
+    };
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
+}
+
+#[cfg(test)]
+mod contract {
+    /// The committed `schema.graphql` is what the code generates. To accept a change, run
+    /// `MERIDIAN_UPDATE_CONTRACTS=1 cargo test -p api contract` and commit the file.
+    #[test]
+    fn committed_schema_matches_the_code() {
+        let generated = super::sdl();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql");
+        if std::env::var_os("MERIDIAN_UPDATE_CONTRACTS").is_some() {
+            std::fs::write(path, &generated).expect("schema.graphql is writable");
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(committed == generated, "schema.graphql differs from the code: run `MERIDIAN_UPDATE_CONTRACTS=1 cargo test -p api contract` and commit it");
+    }
+}

@@ -1,0 +1,420 @@
+//! The mutation root: every write of the REST face, through the same use cases. Optimistic
+//! concurrency takes the `version` the client read (the REST `If-Match`).
+
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use domain::{
+    ids::{IndicatorId, ObjectiveId, PlanId},
+    indicator::IndicatorInput,
+    measurement::MeasurementInput,
+    objective::ObjectiveInput,
+    plan::{AdministrationInput, PlanInput},
+    services::{PlanTransition, ReviewRequest, Services, Upserted},
+};
+
+use super::{
+    errors::OrGql,
+    types::{
+        Administration, Direction, Disclosure, Frequency, Indicator, Measure, Measurement, Objective, ObjectiveLevel, Plan, PlanStatus, ReviewStatus, Target,
+        global_id, uuid_of, who,
+    },
+};
+
+pub struct Mutation;
+
+/// One translation of a multilingual text.
+#[derive(InputObject)]
+pub struct TranslationInput {
+    /// BCP 47 language tag (`es`, `uk`, `es-BO`).
+    pub lang: String,
+    pub text: String,
+}
+
+fn pairs(v: Vec<TranslationInput>) -> Vec<(String, String)> {
+    v.into_iter().map(|t| (t.lang, t.text)).collect()
+}
+
+/// `undefined` keeps, `null` clears, a value sets.
+fn nullable<T, U>(v: MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Option<Option<U>> {
+    match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(f(v))),
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateAdministrationInput {
+    /// ISO 3166-1 alpha-3 code.
+    pub code: String,
+    pub name: Vec<TranslationInput>,
+    pub default_language: String,
+}
+
+#[derive(InputObject)]
+pub struct CreatePlanInput {
+    /// Only admins name the administration; everyone else creates in their own.
+    pub administration: Option<String>,
+    pub title: Vec<TranslationInput>,
+    pub vision: Option<Vec<TranslationInput>>,
+    pub mission: Option<Vec<TranslationInput>>,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub disclosure: Option<Disclosure>,
+    pub national_plan_ref: Option<String>,
+    /// Decimal text (default `0.9`).
+    pub on_track_threshold: Option<String>,
+    pub at_risk_threshold: Option<String>,
+    pub maintain_tolerance: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdatePlanInput {
+    pub title: Option<Vec<TranslationInput>>,
+    pub vision: MaybeUndefined<Vec<TranslationInput>>,
+    pub mission: MaybeUndefined<Vec<TranslationInput>>,
+    pub start_year: Option<i32>,
+    pub end_year: Option<i32>,
+    pub disclosure: Option<Disclosure>,
+    pub national_plan_ref: MaybeUndefined<String>,
+    pub on_track_threshold: Option<String>,
+    pub at_risk_threshold: Option<String>,
+    pub maintain_tolerance: Option<String>,
+}
+
+impl From<UpdatePlanInput> for PlanInput {
+    fn from(i: UpdatePlanInput) -> Self {
+        Self {
+            title: i.title.map(pairs),
+            vision: nullable(i.vision, pairs),
+            mission: nullable(i.mission, pairs),
+            start_year: i.start_year,
+            end_year: i.end_year,
+            disclosure: i.disclosure.map(|v| v.text()),
+            national_plan_ref: nullable(i.national_plan_ref, |s| s),
+            on_track_threshold: i.on_track_threshold,
+            at_risk_threshold: i.at_risk_threshold,
+            maintain_tolerance: i.maintain_tolerance,
+        }
+    }
+}
+
+impl From<CreatePlanInput> for PlanInput {
+    fn from(i: CreatePlanInput) -> Self {
+        Self {
+            title: Some(pairs(i.title)),
+            vision: Some(i.vision.map(pairs)),
+            mission: Some(i.mission.map(pairs)),
+            start_year: Some(i.start_year),
+            end_year: Some(i.end_year),
+            disclosure: i.disclosure.map(|v| v.text()),
+            national_plan_ref: Some(i.national_plan_ref),
+            on_track_threshold: i.on_track_threshold,
+            at_risk_threshold: i.at_risk_threshold,
+            maintain_tolerance: i.maintain_tolerance,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateObjectiveInput {
+    pub parent_id: Option<ID>,
+    pub code: String,
+    pub title: Vec<TranslationInput>,
+    pub description: Option<Vec<TranslationInput>>,
+    pub level: Option<ObjectiveLevel>,
+    /// Decimal text, > 0 (default 1).
+    pub weight: Option<String>,
+    pub external_ref: Option<String>,
+}
+
+fn objective_key(id: &ID) -> Result<String> {
+    Ok(uuid_of("Objective", id)?.to_string())
+}
+
+impl CreateObjectiveInput {
+    fn into_input(self) -> Result<ObjectiveInput> {
+        Ok(ObjectiveInput {
+            parent_id: Some(self.parent_id.as_ref().map(objective_key).transpose()?),
+            code: Some(self.code),
+            title: Some(pairs(self.title)),
+            description: Some(self.description.map(pairs)),
+            level: self.level.map(|v| v.text()),
+            weight: self.weight,
+            external_ref: Some(self.external_ref),
+        })
+    }
+}
+
+#[derive(InputObject)]
+pub struct UpdateObjectiveInput {
+    pub parent_id: MaybeUndefined<ID>,
+    pub code: Option<String>,
+    pub title: Option<Vec<TranslationInput>>,
+    pub description: MaybeUndefined<Vec<TranslationInput>>,
+    pub level: Option<ObjectiveLevel>,
+    pub weight: Option<String>,
+    pub external_ref: MaybeUndefined<String>,
+}
+
+impl UpdateObjectiveInput {
+    fn into_input(self) -> Result<ObjectiveInput> {
+        let parent_id = match self.parent_id {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(id) => Some(Some(objective_key(&id)?)),
+        };
+        Ok(ObjectiveInput {
+            parent_id,
+            code: self.code,
+            title: self.title.map(pairs),
+            description: nullable(self.description, pairs),
+            level: self.level.map(|v| v.text()),
+            weight: self.weight,
+            external_ref: nullable(self.external_ref, |s| s),
+        })
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateIndicatorInput {
+    /// A catalogue entry to adopt (global id or UUID); it supplies name, measure, direction and unit.
+    pub definition_id: Option<ID>,
+    pub name: Option<Vec<TranslationInput>>,
+    pub description: Option<Vec<TranslationInput>>,
+    pub measure: Option<Measure>,
+    pub unit: Option<String>,
+    pub direction: Option<Direction>,
+    /// Decimal text.
+    pub baseline_value: String,
+    pub baseline_period: String,
+    pub frequency: Frequency,
+    pub data_source: Option<String>,
+    pub means_of_verification: Option<String>,
+    pub weight: Option<String>,
+    pub disclosure: Option<Disclosure>,
+    pub external_ref: Option<String>,
+}
+
+fn definition_key(id: &ID) -> Result<String> {
+    Ok(uuid_of("IndicatorDefinition", id)?.to_string())
+}
+
+impl CreateIndicatorInput {
+    fn into_input(self) -> Result<IndicatorInput> {
+        Ok(IndicatorInput {
+            definition_id: Some(self.definition_id.as_ref().map(definition_key).transpose()?),
+            name: self.name.map(pairs),
+            description: Some(self.description.map(pairs)),
+            measure: self.measure.map(|v| v.text()),
+            unit: Some(self.unit),
+            direction: self.direction.map(|v| v.text()),
+            baseline_value: Some(self.baseline_value),
+            baseline_period: Some(self.baseline_period),
+            frequency: Some(self.frequency.text()),
+            data_source: Some(self.data_source),
+            means_of_verification: Some(self.means_of_verification),
+            weight: self.weight,
+            disclosure: self.disclosure.map(|v| v.text()),
+            external_ref: Some(self.external_ref),
+        })
+    }
+}
+
+#[derive(InputObject)]
+pub struct UpdateIndicatorInput {
+    pub definition_id: MaybeUndefined<ID>,
+    pub name: Option<Vec<TranslationInput>>,
+    pub description: MaybeUndefined<Vec<TranslationInput>>,
+    pub measure: Option<Measure>,
+    pub unit: MaybeUndefined<String>,
+    pub direction: Option<Direction>,
+    pub baseline_value: Option<String>,
+    pub baseline_period: Option<String>,
+    pub frequency: Option<Frequency>,
+    pub data_source: MaybeUndefined<String>,
+    pub means_of_verification: MaybeUndefined<String>,
+    pub weight: Option<String>,
+    pub disclosure: Option<Disclosure>,
+    pub external_ref: MaybeUndefined<String>,
+}
+
+impl UpdateIndicatorInput {
+    fn into_input(self) -> Result<IndicatorInput> {
+        let definition_id = match self.definition_id {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(id) => Some(Some(definition_key(&id)?)),
+        };
+        Ok(IndicatorInput {
+            definition_id,
+            name: self.name.map(pairs),
+            description: nullable(self.description, pairs),
+            measure: self.measure.map(|v| v.text()),
+            unit: nullable(self.unit, |s| s),
+            direction: self.direction.map(|v| v.text()),
+            baseline_value: self.baseline_value,
+            baseline_period: self.baseline_period,
+            frequency: self.frequency.map(|v| v.text()),
+            data_source: nullable(self.data_source, |s| s),
+            means_of_verification: nullable(self.means_of_verification, |s| s),
+            weight: self.weight,
+            disclosure: self.disclosure.map(|v| v.text()),
+            external_ref: nullable(self.external_ref, |s| s),
+        })
+    }
+}
+
+#[derive(InputObject)]
+pub struct RecordMeasurementInput {
+    /// Decimal text.
+    pub value: String,
+    pub source: Option<String>,
+    pub evidence_url: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// What an upsert did.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum UpsertOutcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+impl From<Upserted> for UpsertOutcome {
+    fn from(u: Upserted) -> Self {
+        match u {
+            Upserted::Created => Self::Created,
+            Upserted::Updated => Self::Updated,
+            Upserted::Unchanged => Self::Unchanged,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct UpsertObjectivePayload {
+    pub objective: Objective,
+    pub outcome: UpsertOutcome,
+}
+
+fn services<'a>(ctx: &Context<'a>) -> Result<&'a Services> {
+    ctx.data::<Services>()
+}
+
+#[Object]
+impl Mutation {
+    /// Registers an administration (admins only).
+    async fn create_administration(&self, ctx: &Context<'_>, input: CreateAdministrationInput) -> Result<Administration> {
+        let input = AdministrationInput { code: input.code, name: pairs(input.name), default_language: input.default_language };
+        Ok(Administration(services(ctx)?.administrations.create(who(ctx)?, &input).await.gql()?))
+    }
+
+    /// Creates a draft plan.
+    async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> Result<Plan> {
+        let administration = input.administration.clone();
+        let plan = services(ctx)?.plans.create(who(ctx)?, administration.as_deref(), &input.into()).await.gql()?;
+        Ok(Plan(plan))
+    }
+
+    /// Changes the given fields; `version` makes it fail with `CONFLICT` if someone changed it since.
+    async fn update_plan(&self, ctx: &Context<'_>, id: ID, version: Option<i64>, input: UpdatePlanInput) -> Result<Plan> {
+        let id = PlanId::from_uuid(uuid_of("Plan", &id)?);
+        Ok(Plan(services(ctx)?.plans.update(who(ctx)?, id, &input.into(), version).await.gql()?))
+    }
+
+    /// Deletes a draft plan with everything in it; returns its id.
+    async fn delete_plan(&self, ctx: &Context<'_>, id: ID, version: Option<i64>) -> Result<ID> {
+        let uuid = PlanId::from_uuid(uuid_of("Plan", &id)?);
+        services(ctx)?.plans.delete(who(ctx)?, uuid, version).await.gql()?;
+        Ok(global_id("Plan", uuid))
+    }
+
+    /// Moves a plan through its lifecycle.
+    async fn transition_plan(&self, ctx: &Context<'_>, id: ID, to: PlanStatus, version: Option<i64>) -> Result<Plan> {
+        let id = PlanId::from_uuid(uuid_of("Plan", &id)?);
+        Ok(Plan(services(ctx)?.plans.transition(who(ctx)?, id, PlanTransition { to: to.into() }, version).await.gql()?))
+    }
+
+    async fn create_objective(&self, ctx: &Context<'_>, plan_id: ID, input: CreateObjectiveInput) -> Result<Objective> {
+        let plan = PlanId::from_uuid(uuid_of("Plan", &plan_id)?);
+        Ok(Objective(services(ctx)?.objectives.create(who(ctx)?, plan, &input.into_input()?).await.gql()?))
+    }
+
+    async fn update_objective(&self, ctx: &Context<'_>, id: ID, version: Option<i64>, input: UpdateObjectiveInput) -> Result<Objective> {
+        let id = ObjectiveId::from_uuid(uuid_of("Objective", &id)?);
+        Ok(Objective(services(ctx)?.objectives.update(who(ctx)?, id, &input.into_input()?, version).await.gql()?))
+    }
+
+    /// Deletes an objective with what is below it; returns its id.
+    async fn delete_objective(&self, ctx: &Context<'_>, id: ID, version: Option<i64>) -> Result<ID> {
+        let uuid = ObjectiveId::from_uuid(uuid_of("Objective", &id)?);
+        services(ctx)?.objectives.delete(who(ctx)?, uuid, version).await.gql()?;
+        Ok(global_id("Objective", uuid))
+    }
+
+    /// Creates or updates the objective your national system knows as `externalRef` (idempotent).
+    async fn upsert_objective_by_ref(
+        &self,
+        ctx: &Context<'_>,
+        external_ref: String,
+        plan_id: ID,
+        input: CreateObjectiveInput,
+    ) -> Result<UpsertObjectivePayload> {
+        let plan = uuid_of("Plan", &plan_id)?.to_string();
+        let mut input = input.into_input()?;
+        input.external_ref = None;
+        let (o, outcome) = services(ctx)?.objectives.upsert_by_ref(who(ctx)?, &external_ref, &plan, &input).await.gql()?;
+        Ok(UpsertObjectivePayload { objective: Objective(o), outcome: outcome.into() })
+    }
+
+    async fn create_indicator(&self, ctx: &Context<'_>, objective_id: ID, input: CreateIndicatorInput) -> Result<Indicator> {
+        let objective = ObjectiveId::from_uuid(uuid_of("Objective", &objective_id)?);
+        Ok(Indicator(services(ctx)?.indicators.create(who(ctx)?, objective, &input.into_input()?).await.gql()?))
+    }
+
+    async fn update_indicator(&self, ctx: &Context<'_>, id: ID, version: Option<i64>, input: UpdateIndicatorInput) -> Result<Indicator> {
+        let id = IndicatorId::from_uuid(uuid_of("Indicator", &id)?);
+        Ok(Indicator(services(ctx)?.indicators.update(who(ctx)?, id, &input.into_input()?, version).await.gql()?))
+    }
+
+    async fn delete_indicator(&self, ctx: &Context<'_>, id: ID, version: Option<i64>) -> Result<ID> {
+        let uuid = IndicatorId::from_uuid(uuid_of("Indicator", &id)?);
+        services(ctx)?.indicators.delete(who(ctx)?, uuid, version).await.gql()?;
+        Ok(global_id("Indicator", uuid))
+    }
+
+    /// Sets the target of a period (`2026`, `2026-Q2`, `2026-05`).
+    async fn set_target(&self, ctx: &Context<'_>, indicator_id: ID, period: String, value: String, version: Option<i64>) -> Result<Target> {
+        let id = IndicatorId::from_uuid(uuid_of("Indicator", &indicator_id)?);
+        Ok(Target(services(ctx)?.results.put_target(who(ctx)?, id, &period, &value, version).await.gql()?.0))
+    }
+
+    /// Records the actual value of a period; a new value starts its review as draft.
+    async fn record_measurement(
+        &self,
+        ctx: &Context<'_>,
+        indicator_id: ID,
+        period: String,
+        input: RecordMeasurementInput,
+        version: Option<i64>,
+    ) -> Result<Measurement> {
+        let id = IndicatorId::from_uuid(uuid_of("Indicator", &indicator_id)?);
+        let input = MeasurementInput { value: Some(input.value), source: input.source, evidence_url: input.evidence_url, comment: input.comment };
+        Ok(Measurement(services(ctx)?.results.put_measurement(who(ctx)?, id, &period, &input, version).await.gql()?.0))
+    }
+
+    /// Moves a measurement through its review (four eyes for approving and returning).
+    async fn review_measurement(
+        &self,
+        ctx: &Context<'_>,
+        indicator_id: ID,
+        period: String,
+        to: ReviewStatus,
+        reason: Option<String>,
+        version: Option<i64>,
+    ) -> Result<Measurement> {
+        let id = IndicatorId::from_uuid(uuid_of("Indicator", &indicator_id)?);
+        let request = ReviewRequest { to: to.into(), reason };
+        Ok(Measurement(services(ctx)?.results.review(who(ctx)?, id, &period, &request, version).await.gql()?))
+    }
+}

@@ -1,0 +1,144 @@
+//! The query root: every entity and list, with Relay connections and the `Node` interface.
+
+use async_graphql::{
+    Context, ID, Object, Result,
+    connection::{Connection, Edge},
+};
+use domain::{
+    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
+    page::{Page, PageRequest},
+    values::AdministrationCode,
+};
+
+use super::{
+    GraphqlLimits,
+    errors::{OrGql, invalid},
+    types::{Administration, Indicator, IndicatorDefinition, Me, Node, Objective, Plan, PlanStatus, decode_global_id, uuid_of, who},
+};
+use crate::extract::{decode_cursor, encode_cursor};
+
+pub struct Query;
+
+/// `first`/`after` into a page request, refusing pages above the configured maximum.
+fn page<K, E>(ctx: &Context<'_>, first: Option<i32>, after: Option<String>, parse: impl Fn(&str) -> Result<K, E>) -> Result<PageRequest<K>> {
+    let max = ctx.data::<GraphqlLimits>()?.max_page_size;
+    let first = first.unwrap_or(i32::try_from(domain::page::DEFAULT_LIMIT.min(max)).unwrap_or(50));
+    if first < 1 || u32::try_from(first).map_or(true, |f| f > max) {
+        return Err(invalid("first", format!("first must be between 1 and {max}")));
+    }
+    let after = match after {
+        Some(c) => Some(decode_cursor(&c, parse).map_err(|_| invalid("after", "`after` must be a cursor returned by this API"))?),
+        None => None,
+    };
+    PageRequest::new(u32::try_from(first).ok(), after).map_err(|e| invalid("first", e.message))
+}
+
+fn connection<T, K, N: async_graphql::OutputType>(
+    page: Page<T, K>,
+    cursor_of: impl Fn(&T) -> String,
+    wrap: impl Fn(T) -> N,
+    after_given: bool,
+) -> Connection<String, N> {
+    let mut c = Connection::new(after_given, page.next.is_some());
+    c.edges.extend(page.items.into_iter().map(|item| {
+        let cursor = encode_cursor(&cursor_of(&item));
+        Edge::new(cursor, wrap(item))
+    }));
+    c
+}
+
+#[Object]
+impl Query {
+    /// Any object by its global id.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let p = who(ctx)?;
+        let Some((kind, key)) = decode_global_id(&id) else {
+            return Err(invalid("id", "not a global id of this API"));
+        };
+        let parse_err = |_| invalid("id", "not a global id of this API");
+        Ok(Some(match kind.as_str() {
+            "Administration" => {
+                Node::Administration(Administration(s.administrations.get(p, AdministrationCode::parse(&key).map_err(parse_err)?).await.gql()?))
+            }
+            "Plan" => Node::Plan(Plan(s.plans.get(p, key.parse::<PlanId>().map_err(parse_err)?).await.gql()?)),
+            "Objective" => Node::Objective(Objective(s.objectives.get(p, key.parse::<ObjectiveId>().map_err(parse_err)?).await.gql()?)),
+            "Indicator" => Node::Indicator(Indicator(s.indicators.get(p, key.parse::<IndicatorId>().map_err(parse_err)?).await.gql()?)),
+            "IndicatorDefinition" => {
+                Node::IndicatorDefinition(IndicatorDefinition(s.catalogue.get(p, key.parse::<IndicatorDefinitionId>().map_err(parse_err)?).await.gql()?))
+            }
+            _ => return Err(invalid("id", "not a global id of this API")),
+        }))
+    }
+
+    /// The caller, as the token names it.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Me> {
+        let p = who(ctx)?;
+        Ok(Me {
+            subject: p.subject().to_owned(),
+            role: p.role().as_str().to_owned(),
+            administration: p.administration().map(|a| a.to_string()),
+            donor: p.donor().map(ToString::to_string),
+        })
+    }
+
+    /// Administrations by code.
+    async fn administrations(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Connection<String, Administration>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let given = after.is_some();
+        let req = page(ctx, first, after, AdministrationCode::parse)?;
+        let result = s.administrations.list(who(ctx)?, &req).await.gql()?;
+        Ok(connection(result, |a| a.code.to_string(), Administration, given))
+    }
+
+    async fn administration(&self, ctx: &Context<'_>, code: String) -> Result<Option<Administration>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let code = AdministrationCode::parse(&code).map_err(|e| invalid("code", e.message))?;
+        Ok(Some(Administration(s.administrations.get(who(ctx)?, code).await.gql()?)))
+    }
+
+    /// The plans the caller may see, filtered like `GET /api/v1/plans`.
+    async fn plans(
+        &self,
+        ctx: &Context<'_>,
+        administration: Option<String>,
+        status: Option<PlanStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Plan>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let administration = administration.map(|a| AdministrationCode::parse(&a).map_err(|e| invalid("administration", e.message))).transpose()?;
+        let given = after.is_some();
+        let req = page(ctx, first, after, str::parse::<PlanId>)?;
+        let result = s.plans.list(who(ctx)?, administration, status.map(Into::into), &req).await.gql()?;
+        Ok(connection(result, |p| p.id.to_string(), Plan, given))
+    }
+
+    /// One plan, by global id or UUID; `null` with `NOT_FOUND` when missing or not visible.
+    async fn plan(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Plan>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let id = PlanId::from_uuid(uuid_of("Plan", &id)?);
+        Ok(Some(Plan(s.plans.get(who(ctx)?, id).await.gql()?)))
+    }
+
+    async fn objective(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Objective>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let id = ObjectiveId::from_uuid(uuid_of("Objective", &id)?);
+        Ok(Some(Objective(s.objectives.get(who(ctx)?, id).await.gql()?)))
+    }
+
+    async fn indicator(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Indicator>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let id = IndicatorId::from_uuid(uuid_of("Indicator", &id)?);
+        Ok(Some(Indicator(s.indicators.get(who(ctx)?, id).await.gql()?)))
+    }
+
+    /// The catalogue of standard Customs KPIs, by code.
+    async fn indicator_definitions(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Connection<String, IndicatorDefinition>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let given = after.is_some();
+        let req = page(ctx, first, after, |k| Ok::<_, ()>(k.to_owned()))?;
+        let result = s.catalogue.list(who(ctx)?, &req).await.gql()?;
+        Ok(connection(result, |d| d.code.clone(), IndicatorDefinition, given))
+    }
+}

@@ -1,0 +1,725 @@
+//! The GraphQL object types: thin views over domain entities whose relations resolve through
+//! the request's DataLoaders and whose computed fields come from the domain.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject, dataloader::DataLoader};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Utc};
+use domain::{
+    indicator as di, measurement as dm, objective as dobj, plan as dp,
+    principal::Principal,
+    progress::{IndicatorProgress, RagStatus as DRag, RollUp as DRollUp, SeriesPoint},
+    services::{ObjectiveScore as DObjectiveScore, Scorecard as DScorecard},
+    text::{LanguageTag, LocalizedText},
+    values::{AdministrationCode, Disclosure as DDisclosure},
+};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::{
+    errors::{invalid, unauthenticated},
+    loaders::{
+        AdministrationLoader, DefinitionLoader, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, ObjectiveLoader, ObjectivesOfPlan, PlanLoader,
+        ProgressOfIndicator, ScorecardOfPlan, TargetsOfIndicator,
+    },
+};
+use crate::dto::Localizer;
+
+// ------------------------------------------------------------------ request helpers
+
+/// The verified caller, or `UNAUTHENTICATED`.
+pub fn who<'a>(ctx: &Context<'a>) -> Result<&'a Arc<Principal>> {
+    ctx.data_opt::<Arc<Principal>>().ok_or_else(|| unauthenticated("send `Authorization: Bearer <token>`"))
+}
+
+/// A loader of this request (present whenever the caller is).
+pub fn loader<'a, T: Send + Sync + 'static>(ctx: &Context<'a>) -> Result<&'a DataLoader<T>> {
+    who(ctx)?;
+    Ok(ctx.data::<Arc<DataLoader<T>>>()?.as_ref())
+}
+
+/// The best text for the reader: the `lang` argument, else the request's `Accept-Language`,
+/// then the administration's language, then English.
+fn pick(ctx: &Context<'_>, lang: Option<&str>, administration: Option<AdministrationCode>, text: &LocalizedText) -> Result<String> {
+    let localizer = ctx.data::<Localizer>()?;
+    match lang {
+        Some(l) => {
+            let tag = LanguageTag::parse(l).map_err(|e| invalid("lang", e.message))?;
+            Ok(localizer.with_first(tag).text(administration, text))
+        }
+        None => Ok(localizer.text(administration, text)),
+    }
+}
+
+/// One translation of a multilingual text.
+#[derive(SimpleObject, Clone)]
+pub struct Translation {
+    /// BCP 47 language tag.
+    pub lang: String,
+    pub text: String,
+}
+
+fn translations(text: &LocalizedText) -> Vec<Translation> {
+    text.iter().map(|(k, v)| Translation { lang: k.to_string(), text: v.to_owned() }).collect()
+}
+
+fn dec(d: Option<Decimal>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+// ------------------------------------------------------------------ global ids
+
+/// A Relay global id: opaque, naming the type and the key.
+pub fn global_id(kind: &str, key: impl std::fmt::Display) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{kind}:{key}")))
+}
+
+/// Splits a global id into its type and key.
+pub fn decode_global_id(id: &str) -> Option<(String, String)> {
+    let bytes = URL_SAFE_NO_PAD.decode(id).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (kind, key) = text.split_once(':')?;
+    Some((kind.to_owned(), key.to_owned()))
+}
+
+/// Accepts a global id of `kind` or a plain UUID.
+pub fn uuid_of(kind: &str, id: &ID) -> Result<Uuid> {
+    if let Ok(u) = Uuid::parse_str(id) {
+        return Ok(u);
+    }
+    match decode_global_id(id) {
+        Some((k, key)) if k == kind => Uuid::parse_str(&key).map_err(|_| invalid("id", "not an id of this API")),
+        _ => Err(invalid("id", format!("not a {kind} id"))),
+    }
+}
+
+// ------------------------------------------------------------------ enums
+
+macro_rules! mirror_enum {
+    ($(#[$doc:meta])* $name:ident = $domain:path { $($variant:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+        pub enum $name { $($variant),+ }
+
+        impl From<$domain> for $name {
+            fn from(v: $domain) -> Self {
+                match v { $(<$domain>::$variant => Self::$variant),+ }
+            }
+        }
+
+        impl From<$name> for $domain {
+            fn from(v: $name) -> Self {
+                match v { $($name::$variant => <$domain>::$variant),+ }
+            }
+        }
+
+        impl $name {
+            /// The name the domain parses (`under_review`).
+            pub fn text(self) -> String {
+                <$domain>::from(self).as_str().to_owned()
+            }
+        }
+    };
+}
+
+mirror_enum!(
+    /// Lifecycle of a plan.
+    PlanStatus = dp::PlanStatus { Draft, UnderReview, Approved, Active, Closed }
+);
+mirror_enum!(
+    /// Who may read an object outside its administration.
+    Disclosure = DDisclosure { Public, Programme, Restricted }
+);
+mirror_enum!(
+    /// Results level.
+    ObjectiveLevel = dobj::ObjectiveLevel { Impact, Outcome, Output }
+);
+mirror_enum!(
+    /// What an indicator's values mean.
+    Measure = di::Measure { Unit, Percentage, Currency, DurationHours, Ordinal, Qualitative }
+);
+mirror_enum!(
+    /// Which way is better.
+    Direction = di::Direction { Increase, Decrease, Maintain }
+);
+mirror_enum!(
+    /// How often an indicator is measured.
+    Frequency = di::Frequency { Annual, Quarterly, Monthly }
+);
+mirror_enum!(
+    /// WCO Performance Measurement Mechanism dimension.
+    PmmDimension = di::PmmDimension { TradeFacilitation, RevenueCollection, Enforcement, OrganisationalDevelopment }
+);
+mirror_enum!(
+    /// Review status of a measurement.
+    ReviewStatus = dm::ReviewStatus { Draft, Submitted, Approved, Returned }
+);
+mirror_enum!(
+    /// RAG status.
+    RagStatus = DRag { OnTrack, AtRisk, OffTrack, NoData }
+);
+
+// ------------------------------------------------------------------ Node
+
+/// An object with a global id (Relay).
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Global id"))]
+pub enum Node {
+    Administration(Administration),
+    Plan(Plan),
+    Objective(Objective),
+    Indicator(Indicator),
+    IndicatorDefinition(IndicatorDefinition),
+}
+
+// ------------------------------------------------------------------ Administration
+
+pub struct Administration(pub dp::Administration);
+
+/// A Customs administration, the tenant.
+#[Object]
+impl Administration {
+    async fn id(&self) -> ID {
+        global_id("Administration", self.0.code)
+    }
+    /// ISO 3166-1 alpha-3 code.
+    async fn code(&self) -> &str {
+        self.0.code.as_str()
+    }
+    async fn name(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
+        pick(ctx, lang.as_deref(), Some(self.0.code), &self.0.name)
+    }
+    async fn name_translations(&self) -> Vec<Translation> {
+        translations(&self.0.name)
+    }
+    async fn default_language(&self) -> String {
+        self.0.default_language.to_string()
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+}
+
+// ------------------------------------------------------------------ Plan
+
+pub struct Plan(pub dp::StrategicPlan);
+
+/// Thresholds of the RAG status.
+#[derive(SimpleObject)]
+pub struct Thresholds {
+    pub on_track: String,
+    pub at_risk: String,
+    pub maintain_tolerance: String,
+}
+
+/// A multi-annual strategic plan of one administration.
+#[Object]
+impl Plan {
+    async fn id(&self) -> ID {
+        global_id("Plan", self.0.id)
+    }
+    /// The id used by the REST API.
+    async fn uuid(&self) -> Uuid {
+        self.0.id.as_uuid()
+    }
+    async fn administration_code(&self) -> &str {
+        self.0.administration.as_str()
+    }
+    async fn administration(&self, ctx: &Context<'_>) -> Result<Option<Administration>> {
+        Ok(loader::<AdministrationLoader>(ctx)?.load_one(self.0.administration).await?.map(Administration))
+    }
+    async fn title(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
+        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.title)
+    }
+    async fn title_translations(&self) -> Vec<Translation> {
+        translations(&self.0.title)
+    }
+    async fn vision(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<Option<String>> {
+        self.0.vision.as_ref().map(|t| pick(ctx, lang.as_deref(), Some(self.0.administration), t)).transpose()
+    }
+    async fn vision_translations(&self) -> Vec<Translation> {
+        self.0.vision.as_ref().map(translations).unwrap_or_default()
+    }
+    async fn mission(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<Option<String>> {
+        self.0.mission.as_ref().map(|t| pick(ctx, lang.as_deref(), Some(self.0.administration), t)).transpose()
+    }
+    async fn mission_translations(&self) -> Vec<Translation> {
+        self.0.mission.as_ref().map(translations).unwrap_or_default()
+    }
+    async fn start_year(&self) -> i32 {
+        self.0.start_year
+    }
+    async fn end_year(&self) -> i32 {
+        self.0.end_year
+    }
+    async fn status(&self) -> PlanStatus {
+        self.0.status.into()
+    }
+    /// The statuses this plan may move to next.
+    async fn allowed_transitions(&self) -> Vec<PlanStatus> {
+        self.0.status.successors().iter().map(|s| (*s).into()).collect()
+    }
+    async fn disclosure(&self) -> Disclosure {
+        self.0.disclosure.into()
+    }
+    async fn national_plan_ref(&self) -> Option<&str> {
+        self.0.national_plan_ref.as_deref()
+    }
+    async fn thresholds(&self) -> Thresholds {
+        let t = self.0.thresholds;
+        Thresholds { on_track: t.on_track.to_string(), at_risk: t.at_risk.to_string(), maintain_tolerance: t.tolerance.to_string() }
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Every objective of the plan, flat (with `parent`); `topLevelOnly` keeps the roots.
+    async fn objectives(&self, ctx: &Context<'_>, top_level_only: Option<bool>) -> Result<Vec<Objective>> {
+        let all = loader::<ObjectivesOfPlan>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(all.into_iter().filter(|o| !top_level_only.unwrap_or(false) || o.parent_id.is_none()).map(Objective).collect())
+    }
+    /// Plan and objective roll-ups, status counts and indicators without data.
+    async fn scorecard(&self, ctx: &Context<'_>) -> Result<Option<Scorecard>> {
+        Ok(loader::<ScorecardOfPlan>(ctx)?.load_one(self.0.id).await?.map(|c| Scorecard(Arc::new(c))))
+    }
+    /// The plan's progress: the weighted roll-up of its top-level objectives.
+    async fn progress(&self, ctx: &Context<'_>) -> Result<Option<RollUp>> {
+        Ok(loader::<ScorecardOfPlan>(ctx)?.load_one(self.0.id).await?.map(|c| RollUp(c.rollup)))
+    }
+}
+
+// ------------------------------------------------------------------ Objective
+
+pub struct Objective(pub dobj::Objective);
+
+/// A strategic or specific objective of a plan.
+#[Object]
+impl Objective {
+    async fn id(&self) -> ID {
+        global_id("Objective", self.0.id)
+    }
+    async fn uuid(&self) -> Uuid {
+        self.0.id.as_uuid()
+    }
+    async fn plan(&self, ctx: &Context<'_>) -> Result<Option<Plan>> {
+        Ok(loader::<PlanLoader>(ctx)?.load_one(self.0.plan_id).await?.map(Plan))
+    }
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Objective>> {
+        match self.0.parent_id {
+            Some(p) => Ok(loader::<ObjectiveLoader>(ctx)?.load_one(p).await?.map(Objective)),
+            None => Ok(None),
+        }
+    }
+    async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Objective>> {
+        let all = loader::<ObjectivesOfPlan>(ctx)?.load_one(self.0.plan_id).await?.unwrap_or_default();
+        Ok(all.into_iter().filter(|o| o.parent_id == Some(self.0.id)).map(Objective).collect())
+    }
+    async fn code(&self) -> &str {
+        self.0.code.as_str()
+    }
+    async fn title(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
+        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.title)
+    }
+    async fn title_translations(&self) -> Vec<Translation> {
+        translations(&self.0.title)
+    }
+    async fn description(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<Option<String>> {
+        self.0.description.as_ref().map(|t| pick(ctx, lang.as_deref(), Some(self.0.administration), t)).transpose()
+    }
+    async fn description_translations(&self) -> Vec<Translation> {
+        self.0.description.as_ref().map(translations).unwrap_or_default()
+    }
+    async fn level(&self) -> ObjectiveLevel {
+        self.0.level.into()
+    }
+    async fn weight(&self) -> String {
+        self.0.weight.get().to_string()
+    }
+    async fn external_ref(&self) -> Option<String> {
+        self.0.external_ref.as_ref().map(ToString::to_string)
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
+        Ok(loader::<IndicatorsOfObjective>(ctx)?.load_one(self.0.id).await?.unwrap_or_default().into_iter().map(Indicator).collect())
+    }
+    /// The objective's roll-up over its indicators and child objectives.
+    async fn progress(&self, ctx: &Context<'_>) -> Result<Option<RollUp>> {
+        let card = loader::<ScorecardOfPlan>(ctx)?.load_one(self.0.plan_id).await?;
+        Ok(card.and_then(|c| c.objectives.into_iter().find(|o| o.objective.id == self.0.id)).map(|o| RollUp(o.rollup)))
+    }
+}
+
+// ------------------------------------------------------------------ Indicator
+
+pub struct Indicator(pub di::Indicator);
+
+#[derive(SimpleObject)]
+pub struct Baseline {
+    pub value: String,
+    pub period: String,
+}
+
+/// A performance indicator measuring an objective.
+#[Object]
+impl Indicator {
+    async fn id(&self) -> ID {
+        global_id("Indicator", self.0.id)
+    }
+    async fn uuid(&self) -> Uuid {
+        self.0.id.as_uuid()
+    }
+    async fn objective(&self, ctx: &Context<'_>) -> Result<Option<Objective>> {
+        Ok(loader::<ObjectiveLoader>(ctx)?.load_one(self.0.objective_id).await?.map(Objective))
+    }
+    async fn plan(&self, ctx: &Context<'_>) -> Result<Option<Plan>> {
+        Ok(loader::<PlanLoader>(ctx)?.load_one(self.0.plan_id).await?.map(Plan))
+    }
+    /// The catalogue entry it adopts.
+    async fn definition(&self, ctx: &Context<'_>) -> Result<Option<IndicatorDefinition>> {
+        match self.0.definition_id {
+            Some(d) => Ok(loader::<DefinitionLoader>(ctx)?.load_one(d).await?.map(IndicatorDefinition)),
+            None => Ok(None),
+        }
+    }
+    async fn name(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
+        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.name)
+    }
+    async fn name_translations(&self) -> Vec<Translation> {
+        translations(&self.0.name)
+    }
+    async fn description(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<Option<String>> {
+        self.0.description.as_ref().map(|t| pick(ctx, lang.as_deref(), Some(self.0.administration), t)).transpose()
+    }
+    async fn measure(&self) -> Measure {
+        self.0.measure.into()
+    }
+    async fn unit(&self) -> Option<&str> {
+        self.0.unit.as_deref()
+    }
+    async fn direction(&self) -> Direction {
+        self.0.direction.into()
+    }
+    async fn baseline(&self) -> Baseline {
+        Baseline { value: self.0.baseline.value.to_string(), period: self.0.baseline.period.to_string() }
+    }
+    async fn frequency(&self) -> Frequency {
+        self.0.frequency.into()
+    }
+    async fn data_source(&self) -> Option<&str> {
+        self.0.data_source.as_deref()
+    }
+    async fn means_of_verification(&self) -> Option<&str> {
+        self.0.means_of_verification.as_deref()
+    }
+    async fn weight(&self) -> String {
+        self.0.weight.get().to_string()
+    }
+    async fn disclosure(&self) -> Disclosure {
+        self.0.disclosure.into()
+    }
+    async fn external_ref(&self) -> Option<String> {
+        self.0.external_ref.as_ref().map(ToString::to_string)
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+    async fn targets(&self, ctx: &Context<'_>) -> Result<Vec<Target>> {
+        let mut t = loader::<TargetsOfIndicator>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
+        t.sort_by_key(|t| t.period);
+        Ok(t.into_iter().map(Target).collect())
+    }
+    /// Measurements by period (outside the administration: approved values only).
+    async fn measurements(&self, ctx: &Context<'_>) -> Result<Vec<Measurement>> {
+        let mut m = loader::<MeasurementsOfIndicator>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
+        m.sort_by_key(|m| m.period);
+        Ok(m.into_iter().map(Measurement).collect())
+    }
+    /// The approved measurement of the latest period.
+    async fn latest_approved_measurement(&self, ctx: &Context<'_>) -> Result<Option<Measurement>> {
+        let all = loader::<MeasurementsOfIndicator>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(all
+            .into_iter()
+            .filter(|m| m.approved_value.is_some())
+            .max_by_key(|m| m.period)
+            .map(|m| Measurement(dm::Measurement { value: m.approved_value.unwrap_or(m.value), status: dm::ReviewStatus::Approved, ..m })))
+    }
+    /// Progress computed from the approved measurements.
+    async fn progress(&self, ctx: &Context<'_>) -> Result<Option<Progress>> {
+        Ok(loader::<ProgressOfIndicator>(ctx)?.load_one(self.0.id).await?.map(Progress))
+    }
+}
+
+// ------------------------------------------------------------------ catalogue, results
+
+pub struct IndicatorDefinition(pub di::IndicatorDefinition);
+
+/// A standard Customs KPI of the shared catalogue.
+#[Object]
+impl IndicatorDefinition {
+    async fn id(&self) -> ID {
+        global_id("IndicatorDefinition", self.0.id)
+    }
+    async fn uuid(&self) -> Uuid {
+        self.0.id.as_uuid()
+    }
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn dimension(&self) -> PmmDimension {
+        self.0.dimension.into()
+    }
+    async fn name(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
+        pick(ctx, lang.as_deref(), None, &self.0.name)
+    }
+    async fn name_translations(&self) -> Vec<Translation> {
+        translations(&self.0.name)
+    }
+    async fn description(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
+        pick(ctx, lang.as_deref(), None, &self.0.description)
+    }
+    async fn measure(&self) -> Measure {
+        self.0.measure.into()
+    }
+    async fn direction(&self) -> Direction {
+        self.0.direction.into()
+    }
+    async fn unit(&self) -> Option<&str> {
+        self.0.unit.as_deref()
+    }
+}
+
+pub struct Target(pub dm::Target);
+
+/// The value an indicator should reach in a period.
+#[Object]
+impl Target {
+    async fn period(&self) -> String {
+        self.0.period.to_string()
+    }
+    async fn value(&self) -> String {
+        self.0.value.to_string()
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+}
+
+pub struct Measurement(pub dm::Measurement);
+
+/// An actual value observed in a period.
+#[Object]
+impl Measurement {
+    async fn uuid(&self) -> Uuid {
+        self.0.id.as_uuid()
+    }
+    async fn indicator(&self, ctx: &Context<'_>) -> Result<Option<Indicator>> {
+        Ok(loader::<IndicatorLoader>(ctx)?.load_one(self.0.indicator_id).await?.map(Indicator))
+    }
+    async fn period(&self) -> String {
+        self.0.period.to_string()
+    }
+    /// The value last recorded (the approved one for readers outside the administration).
+    async fn value(&self) -> String {
+        self.0.value.to_string()
+    }
+    async fn status(&self) -> ReviewStatus {
+        self.0.status.into()
+    }
+    async fn approved_value(&self) -> Option<String> {
+        self.0.approved_value.map(|v| v.to_string())
+    }
+    async fn approved_at(&self) -> Option<DateTime<Utc>> {
+        self.0.approved_at
+    }
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+    async fn evidence_url(&self) -> Option<&str> {
+        self.0.evidence_url.as_deref()
+    }
+    async fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
+    }
+    async fn return_reason(&self) -> Option<&str> {
+        self.0.return_reason.as_deref()
+    }
+    async fn recorded_by(&self) -> &str {
+        &self.0.recorded_by
+    }
+    async fn submitted_by(&self) -> Option<&str> {
+        self.0.submitted_by.as_deref()
+    }
+    async fn reviewed_by(&self) -> Option<&str> {
+        self.0.reviewed_by.as_deref()
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+}
+
+/// One period of an indicator's series.
+#[derive(SimpleObject)]
+pub struct SeriesPointGql {
+    pub period: String,
+    pub target: Option<String>,
+    pub expected: Option<String>,
+    pub actual: Option<String>,
+    pub progress: Option<String>,
+    pub expected_progress: Option<String>,
+    pub status: Option<RagStatus>,
+}
+
+impl From<&SeriesPoint> for SeriesPointGql {
+    fn from(p: &SeriesPoint) -> Self {
+        Self {
+            period: p.period.to_string(),
+            target: dec(p.target),
+            expected: dec(p.expected),
+            actual: dec(p.actual),
+            progress: dec(p.progress),
+            expected_progress: dec(p.expected_progress),
+            status: p.status.map(Into::into),
+        }
+    }
+}
+
+pub struct Progress(pub IndicatorProgress);
+
+/// An indicator's progress, computed by the rules of results-based management.
+#[Object]
+impl Progress {
+    /// `(actual - baseline) / (final target - baseline)` at the latest approved period.
+    async fn progress(&self) -> Option<String> {
+        dec(self.0.progress)
+    }
+    async fn expected_progress(&self) -> Option<String> {
+        dec(self.0.expected_progress)
+    }
+    async fn status(&self) -> RagStatus {
+        self.0.status.into()
+    }
+    async fn latest_period(&self) -> Option<String> {
+        self.0.latest_period.map(|p| p.to_string())
+    }
+    async fn final_target(&self) -> Option<Target2> {
+        self.0.final_target.map(|(p, v)| Target2 { period: p.to_string(), value: v.to_string() })
+    }
+    /// Per period: target, expected value, approved actual, progress and status.
+    async fn series(&self) -> Vec<SeriesPointGql> {
+        self.0.points.iter().map(SeriesPointGql::from).collect()
+    }
+}
+
+/// A period and a value.
+#[derive(SimpleObject)]
+#[graphql(name = "PeriodValue")]
+pub struct Target2 {
+    pub period: String,
+    pub value: String,
+}
+
+pub struct RollUp(pub DRollUp);
+
+/// A weighted roll-up over what has data; what has none is counted, never taken as 0.
+#[Object]
+impl RollUp {
+    async fn progress(&self) -> Option<String> {
+        dec(self.0.progress)
+    }
+    async fn expected_progress(&self) -> Option<String> {
+        dec(self.0.expected_progress)
+    }
+    async fn status(&self) -> RagStatus {
+        self.0.status.into()
+    }
+    async fn indicators_with_data(&self) -> u32 {
+        self.0.indicators_with_data
+    }
+    async fn indicators_without_data(&self) -> u32 {
+        self.0.indicators_without_data
+    }
+}
+
+/// How many indicators are in a status.
+#[derive(SimpleObject)]
+pub struct StatusCount {
+    pub status: RagStatus,
+    pub count: u32,
+}
+
+pub struct Scorecard(pub Arc<DScorecard>);
+
+/// A plan's results at a glance.
+#[Object]
+impl Scorecard {
+    async fn plan(&self) -> Plan {
+        Plan(self.0.plan.clone())
+    }
+    async fn progress(&self) -> RollUp {
+        RollUp(self.0.rollup.clone())
+    }
+    async fn status_counts(&self) -> Vec<StatusCount> {
+        let counts: BTreeMap<&str, u32> = self.0.status_counts.iter().map(|(k, v)| (*k, *v)).collect();
+        DRag::ALL.iter().map(|s| StatusCount { status: (*s).into(), count: counts.get(s.as_str()).copied().unwrap_or(0) }).collect()
+    }
+    /// Objectives in tree order (parents before children).
+    async fn objectives(&self) -> Vec<ObjectiveScore> {
+        self.0.objectives.iter().cloned().map(ObjectiveScore).collect()
+    }
+    async fn indicators_without_data(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
+        let found = loader::<IndicatorLoader>(ctx)?.load_many(self.0.indicators_without_data.iter().copied()).await?;
+        Ok(self.0.indicators_without_data.iter().filter_map(|id| found.get(id).cloned()).map(Indicator).collect())
+    }
+}
+
+pub struct ObjectiveScore(pub DObjectiveScore);
+
+/// One objective in a scorecard.
+#[Object]
+impl ObjectiveScore {
+    async fn objective(&self) -> Objective {
+        Objective(self.0.objective.clone())
+    }
+    async fn progress(&self) -> RollUp {
+        RollUp(self.0.rollup.clone())
+    }
+    async fn indicators(&self) -> Vec<IndicatorScore> {
+        self.0.indicators.iter().map(|s| IndicatorScore { indicator: s.indicator.clone(), progress: s.progress.clone() }).collect()
+    }
+}
+
+/// One indicator in a scorecard.
+pub struct IndicatorScore {
+    indicator: di::Indicator,
+    progress: IndicatorProgress,
+}
+
+#[Object]
+impl IndicatorScore {
+    async fn indicator(&self) -> Indicator {
+        Indicator(self.indicator.clone())
+    }
+    async fn progress(&self) -> Progress {
+        Progress(self.progress.clone())
+    }
+}
+
+/// Who is asking.
+#[derive(SimpleObject)]
+pub struct Me {
+    pub subject: String,
+    pub role: String,
+    pub administration: Option<String>,
+    pub donor: Option<String>,
+}

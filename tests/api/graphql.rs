@@ -1,0 +1,234 @@
+//! The GraphQL face: the same rules as REST, a bounded number of statements per query, and
+//! the limits that keep it safe.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, id};
+
+/// What a donor portal asks in one round trip.
+const PORTAL: &str = r#"
+query Portal($first: Int) {
+  plans(first: $first) {
+    pageInfo { hasNextPage }
+    edges { node {
+      id title(lang: "en") status administration { code name }
+      progress { progress status indicatorsWithoutData }
+      objectives { code title progress { progress status }
+        indicators { name direction
+          latestApprovedMeasurement { period value }
+          measurements { period value status }
+          progress { progress expectedProgress status series { period expected actual } }
+        }
+      }
+    } }
+  }
+}"#;
+
+fn code(reply: &crate::helpers::Reply) -> String {
+    reply.body["errors"][0]["extensions"]["code"].as_str().unwrap_or_default().to_owned()
+}
+
+/// A plan of `administration` with two objectives of two indicators, each with an approved and
+/// a draft measurement; made active so that donors may see it.
+async fn portal_plan(app: &TestApp, administration: &str) -> String {
+    let planner = app.planner(administration);
+    let plan = id(&app.create_plan(&planner, json!({"title": {"es": "Plan", "en": "Plan EN"}})).await);
+    for o in 0..2 {
+        let objective = id(&app.create_objective(&planner, &plan, json!({"code": format!("SO{o}"), "title": {"es": format!("Objetivo {o}")}})).await);
+        for i in 0..2 {
+            let indicator = id(&app.create_indicator(&planner, &objective, json!({"name": {"en": format!("Indicator {o}.{i}")}})).await);
+            app.put(&format!("/api/v1/indicators/{indicator}/targets/2026"), &planner, json!({"value": "20"})).await.assert(201);
+            app.approved_measurement(&planner, &indicator, "2023", "12").await;
+            app.put(&format!("/api/v1/indicators/{indicator}/measurements/2024"), &planner, json!({"value": "99"})).await.assert(201);
+        }
+    }
+    app.advance_plan(&plan, "active").await;
+    plan
+}
+
+async fn statements_of(app: &TestApp, token: &str, query: &str, variables: Value) -> (u64, Value) {
+    let before = app.statements.get();
+    let reply = app.gql(Some(token), query, variables).await;
+    let after = app.statements.get();
+    let body = reply.assert(200).clone();
+    assert!(body.get("errors").is_none(), "{body}");
+    (after - before, body)
+}
+
+#[tokio::test]
+async fn a_nested_query_costs_the_same_statements_for_ten_times_the_data() {
+    let app = TestApp::spawn().await;
+    let donor = app.donor();
+    portal_plan(&app, "BOL").await;
+    let (small, body) = statements_of(&app, &donor, PORTAL, json!({"first": 50})).await;
+    assert_eq!(body["data"]["plans"]["edges"].as_array().unwrap().len(), 1);
+    for _ in 0..9 {
+        portal_plan(&app, "PER").await;
+    }
+    let (large, body) = statements_of(&app, &donor, PORTAL, json!({"first": 50})).await;
+    let plans = body["data"]["plans"]["edges"].as_array().unwrap();
+    assert_eq!(plans.len(), 10);
+    let indicators: usize =
+        plans.iter().map(|p| p["node"]["objectives"].as_array().unwrap().iter().map(|o| o["indicators"].as_array().unwrap().len()).sum::<usize>()).sum();
+    assert_eq!(indicators, 40);
+    assert_eq!(small, large, "statements grew with the data: {small} for 1 plan, {large} for 10");
+    assert!(small < 25, "{small} statements for one query");
+}
+
+#[tokio::test]
+async fn a_donor_walking_plans_sees_only_approved_values_of_disclosed_plans() {
+    let app = TestApp::spawn().await;
+    portal_plan(&app, "BOL").await;
+    // A draft plan of Peru with data stays invisible.
+    let per = app.planner("PER");
+    let draft = id(&app.create_plan(&per, json!({})).await);
+    app.create_objective(&per, &draft, json!({"code": "X", "title": {"es": "Oculto"}})).await;
+
+    let (_, body) = statements_of(&app, &app.donor(), PORTAL, json!({"first": 10})).await;
+    let plans = body["data"]["plans"]["edges"].as_array().unwrap();
+    assert_eq!(plans.len(), 1);
+    let plan = &plans[0]["node"];
+    assert_eq!(plan["title"], "Plan EN");
+    assert_eq!(plan["status"], "ACTIVE");
+    for objective in plan["objectives"].as_array().unwrap() {
+        for indicator in objective["indicators"].as_array().unwrap() {
+            let measurements = indicator["measurements"].as_array().unwrap();
+            assert_eq!(measurements, &vec![json!({"period": "2023", "value": "12", "status": "APPROVED"})]);
+            assert_eq!(indicator["latestApprovedMeasurement"], json!({"period": "2023", "value": "12"}));
+            assert_eq!(indicator["progress"]["status"], "AT_RISK", "{indicator}");
+        }
+    }
+    // The planner of the plan sees the value under review too.
+    let (_, inside) = statements_of(&app, &app.planner("BOL"), PORTAL, json!({"first": 10})).await;
+    let m = &inside["data"]["plans"]["edges"][0]["node"]["objectives"][0]["indicators"][0]["measurements"];
+    assert_eq!(m.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_private_object_reads_as_null_and_not_found_exactly_like_a_missing_one() {
+    let app = TestApp::spawn().await;
+    let plan = id(&app.create_plan(&app.planner("BOL"), json!({})).await);
+    let q = "query($id: ID!) { plan(id: $id) { title } }";
+    let private = app.gql(Some(&app.planner("PER")), q, json!({"id": plan})).await;
+    let missing = app.gql(Some(&app.planner("PER")), q, json!({"id": uuid::Uuid::now_v7()})).await;
+    for r in [&private, &missing] {
+        assert_eq!(r.body["data"]["plan"], Value::Null);
+        assert_eq!(code(r), "NOT_FOUND");
+    }
+    assert_eq!(private.body["errors"][0]["message"], missing.body["errors"][0]["message"]);
+    let own = app.gql(Some(&app.planner("BOL")), q, json!({"id": plan})).await;
+    assert_eq!(own.body["data"]["plan"]["title"], "Plan Estratégico");
+
+    // The global id works the same way, through `node`.
+    let global = app.gql(Some(&app.planner("BOL")), "query($id: ID!) { plan(id: $id) { id } }", json!({"id": plan})).await;
+    let gid = global.body["data"]["plan"]["id"].as_str().unwrap().to_owned();
+    let node = app.gql(Some(&app.planner("BOL")), "query($id: ID!) { node(id: $id) { ... on Plan { uuid } } }", json!({"id": gid})).await;
+    assert_eq!(node.body["data"]["node"]["uuid"], plan);
+    let hidden = app.gql(Some(&app.planner("PER")), "query($id: ID!) { node(id: $id) { id } }", json!({"id": gid})).await;
+    assert_eq!(code(&hidden), "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn mutations_follow_the_same_rules_with_error_codes() {
+    let app = TestApp::spawn().await;
+    let create = r#"mutation($input: CreatePlanInput!) { createPlan(input: $input) { id uuid version status } }"#;
+    let input = json!({"title": [{"lang": "es", "text": "Plan"}], "startYear": 2022, "endYear": 2026});
+    assert_eq!(code(&app.gql(None, create, json!({"input": input})).await), "UNAUTHENTICATED");
+    assert_eq!(code(&app.gql(Some(&app.viewer("BOL")), create, json!({"input": input})).await), "FORBIDDEN");
+    let bad = app.gql(Some(&app.planner("BOL")), create, json!({"input": {"title": [{"lang": "es", "text": " "}], "startYear": 2026, "endYear": 2022}})).await;
+    assert_eq!(code(&bad), "VALIDATION");
+    let fields: Vec<&str> = bad.body["errors"][0]["extensions"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["title.es", "end_year"]);
+    assert_eq!(app.count("plans").await, 0);
+
+    let made = app.gql(Some(&app.planner("BOL")), create, json!({"input": input})).await;
+    let plan = made.body["data"]["createPlan"].clone();
+    assert_eq!(plan["status"], "DRAFT");
+    let update = r#"mutation($id: ID!, $v: Int) { updatePlan(id: $id, version: $v, input: {nationalPlanRef: "PDES"}) { version nationalPlanRef } }"#;
+    let ok = app.gql(Some(&app.planner("BOL")), update, json!({"id": plan["id"], "v": 1})).await;
+    assert_eq!(ok.body["data"]["updatePlan"]["version"], 2);
+    let stale = app.gql(Some(&app.planner("BOL")), update, json!({"id": plan["id"], "v": 1})).await;
+    assert_eq!(code(&stale), "CONFLICT");
+    assert_eq!(stale.body["errors"][0]["extensions"]["reason"], "stale_version");
+    let transition = r#"mutation($id: ID!) { transitionPlan(id: $id, to: ACTIVE) { status } }"#;
+    let refused = app.gql(Some(&app.planner("BOL")), transition, json!({"id": plan["id"]})).await;
+    assert_eq!(code(&refused), "CONFLICT");
+
+    // The same upsert by external reference as REST: twice, one objective.
+    let upsert = r#"mutation($plan: ID!) { upsertObjectiveByRef(externalRef: "SIPLAN-9", planId: $plan, input: {code: "SO9", title: [{lang: "es", text: "Nueve"}]}) { outcome objective { externalRef version } } }"#;
+    let first = app.gql(Some(&app.planner("BOL")), upsert, json!({"plan": plan["id"]})).await;
+    assert_eq!(first.body["data"]["upsertObjectiveByRef"]["outcome"], "CREATED");
+    let second = app.gql(Some(&app.planner("BOL")), upsert, json!({"plan": plan["id"]})).await;
+    assert_eq!(second.body["data"]["upsertObjectiveByRef"]["outcome"], "UNCHANGED");
+    assert_eq!(app.count("objectives").await, 1);
+}
+
+#[tokio::test]
+async fn limits_are_enforced() {
+    let app = TestApp::spawn_with(|s| {
+        s.graphql_max_depth = 4;
+        s.graphql_max_batch = 2;
+        s.graphql_max_page_size = 20;
+    })
+    .await;
+    let token = app.planner("BOL");
+    let deep = app.gql(Some(&token), "{ plans { edges { node { objectives { indicators { name } } } } } }", json!({})).await;
+    assert!(deep.body["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{}", deep.body);
+    assert_eq!(code(&deep), "GRAPHQL_VALIDATION_FAILED");
+    let wide = app.gql(Some(&token), "{ plans(first: 21) { edges { cursor } } }", json!({})).await;
+    assert_eq!(code(&wide), "VALIDATION");
+
+    let batch = json!([{"query": "{ me { subject } }"}, {"query": "{ me { role } }"}, {"query": "{ me { subject } }"}]);
+    let r = app.request(reqwest::Method::POST, "/graphql", Some(&token), Some(batch), &[]).await;
+    assert_eq!(r.status, 400);
+    let two = json!([{"query": "{ me { subject } }"}, {"query": "{ me { role } }"}]);
+    let r = app.request(reqwest::Method::POST, "/graphql", Some(&token), Some(two), &[]).await;
+    assert_eq!(r.assert(200)[1]["data"]["me"]["role"], "planner");
+
+    // Only JSON over POST: a form post (a cross-site request) is refused before anything runs.
+    let form = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&token)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("query=mutation%7BdeletePlan(id%3A%22x%22)%7D")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 415);
+
+    let big = format!("{{\"query\": \"{{ me {{ subject }} }}\", \"variables\": {{\"pad\": \"{}\"}}}}", "x".repeat(2 * 1024 * 1024));
+    let r = app.client.post(format!("{}/graphql", app.base)).bearer_auth(&token).header("content-type", "application/json").body(big).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+
+    let forged = app.gql(Some("not-a-token"), "{ me { subject } }", json!({})).await;
+    assert_eq!(forged.status, 401);
+    assert_eq!(code(&forged), "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn introspection_suggestions_and_the_explorer_can_be_switched_off() {
+    let on = TestApp::spawn().await;
+    let schema = on.gql(None, "{ __schema { queryType { name } } }", json!({})).await;
+    assert_eq!(schema.body["data"]["__schema"]["queryType"]["name"], "Query");
+    let typo = on.gql(Some(&on.admin()), "{ plans { edges { node { titl } } } }", json!({})).await;
+    assert!(typo.body["errors"].to_string().contains("Did you mean"), "{}", typo.body);
+    let page = on.client.get(format!("{}/graphql", on.base)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    // Every script and style comes from this server: the explorer works offline.
+    for src in html.split("src=\"").skip(1).chain(html.split("href=\"").skip(1)) {
+        let url = src.split('"').next().unwrap();
+        assert!(url.starts_with("/graphql/assets/"), "external asset {url}");
+        let asset = on.client.get(format!("{}{url}", on.base)).send().await.unwrap();
+        assert_eq!(asset.status(), 200, "{url}");
+        assert!(asset.bytes().await.unwrap().len() > 1000);
+    }
+
+    let off = TestApp::spawn_with(|s| s.graphql_introspection = false).await;
+    let schema = off.gql(None, "{ __schema { queryType { name } } __type(name: \"Plan\") { name } }", json!({})).await;
+    assert_eq!(schema.body["data"], json!({"__schema": null, "__type": null}), "the schema leaked: {}", schema.body);
+    let typo = off.gql(Some(&off.admin()), "{ plans { edges { node { titl } } } }", json!({})).await;
+    assert!(!typo.body["errors"].to_string().contains("Did you mean"), "{}", typo.body);
+    assert_eq!(off.client.get(format!("{}/graphql", off.base)).send().await.unwrap().status(), 404);
+}
