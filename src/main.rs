@@ -51,6 +51,7 @@ async fn serve(settings: &Settings) -> Result<(), String> {
     println!("  REST API    {base}/api/v1");
     println!("  OpenAPI     {base}/api/v1/openapi.json");
     println!("  Swagger UI  {base}/docs");
+    println!("  GraphQL     {base}/graphql (GraphiQL in a browser)");
     if settings.jwt_secret.is_none() {
         let token = meridian::tokens(settings)
             .issue(&TokenRequest {

@@ -38,14 +38,6 @@ impl Localizer {
         Self { wanted, defaults: administrations.iter().map(|a| (a.code, a.default_language.clone())).collect() }
     }
 
-    /// The same reader, preferring `tag` above all.
-    #[must_use]
-    pub fn with_first(&self, tag: LanguageTag) -> Self {
-        let mut wanted = vec![tag];
-        wanted.extend(self.wanted.iter().cloned());
-        Self { wanted, defaults: self.defaults.clone() }
-    }
-
     /// The best text for the reader, falling back to the administration's language, then English.
     pub fn text(&self, administration: Option<AdministrationCode>, text: &LocalizedText) -> String {
         let english = LanguageTag::english();

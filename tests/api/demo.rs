@@ -40,3 +40,32 @@ async fn the_demo_shows_seven_administrations_and_every_status() {
     assert!(!visible.is_empty() && visible.len() < plans.len());
     assert!(visible.iter().all(|p| p["status"] == "active" || p["status"] == "closed"));
 }
+
+/// The example queries of the README run as written on the demo data, as a donor portal.
+#[tokio::test]
+async fn the_readmes_graphql_examples_run_on_the_demo_data() {
+    let readme = include_str!("../../README.md");
+    let block = readme.split("```graphql").nth(1).and_then(|b| b.split("```").next()).expect("a graphql block in the README");
+    let app = TestApp::spawn_demo().await;
+    let donor = app.donor();
+    // The block holds three operations; each runs by name.
+    let run = |name: &'static str, variables: serde_json::Value| {
+        let app = &app;
+        let donor = donor.clone();
+        async move {
+            let body = serde_json::json!({"query": block, "operationName": name, "variables": variables});
+            let reply = app.request(reqwest::Method::POST, "/graphql", Some(&donor), Some(body), &[]).await;
+            assert!(reply.body.get("errors").is_none(), "{name}: {}", reply.body);
+            reply.body["data"].clone()
+        }
+    };
+    let plans = run("Portal", serde_json::json!({})).await;
+    let edges = plans["plans"]["edges"].as_array().unwrap();
+    assert!(!edges.is_empty());
+    let card = run("Scorecard", serde_json::json!({})).await;
+    assert_eq!(card["plans"]["edges"].as_array().unwrap().len(), 1);
+    let q = app.gql(Some(&donor), "{ plans(first: 1) { edges { node { objectives { indicators { id } } } } } }", serde_json::json!({})).await;
+    let id = q.body["data"]["plans"]["edges"][0]["node"]["objectives"][0]["indicators"][0]["id"].clone();
+    let series = run("Series", serde_json::json!({"id": id})).await;
+    assert!(!series["indicator"]["progress"]["series"].as_array().unwrap().is_empty());
+}

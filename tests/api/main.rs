@@ -11,4 +11,5 @@ mod helpers;
 mod permissions;
 mod planning;
 mod results;
+mod typed_client;
 mod validation;

@@ -3,7 +3,12 @@
 //! Loaders live for one request and carry its caller: what a batch returns is what that caller
 //! may see.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use futures_util::future::{BoxFuture, FutureExt, Shared};
 
 use async_graphql::dataloader::Loader;
 use domain::{
@@ -136,5 +141,71 @@ impl Loader<IndicatorId> for ProgressOfIndicator {
 
     async fn load(&self, keys: &[IndicatorId]) -> Result<HashMap<IndicatorId, Self::Value>, Self::Error> {
         Ok(self.0.services.results.progress_of(&self.0.who, keys).await?)
+    }
+}
+
+type Flight<K, V> = Shared<BoxFuture<'static, Result<Arc<HashMap<K, V>>, GqlError>>>;
+
+/// Loads each key at most once per request, also while an earlier load of it is still in
+/// flight (a cache alone only helps once a load has completed). With it, the statements a
+/// query costs depend on its shape alone, not on timing.
+pub struct Once<K, L: Loader<K>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+{
+    inner: Arc<L>,
+    flights: Mutex<HashMap<K, Flight<K, L::Value>>>,
+}
+
+impl<K, L> Once<K, L>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    L: Loader<K, Error = GqlError>,
+{
+    pub fn new(inner: L) -> Self {
+        Self { inner: Arc::new(inner), flights: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<K, L> Loader<K> for Once<K, L>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    L: Loader<K, Error = GqlError>,
+{
+    type Value = L::Value;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[K]) -> Result<HashMap<K, Self::Value>, Self::Error> {
+        let flights: Vec<Flight<K, L::Value>> = {
+            let mut map = self.flights.lock().map_err(|_| GqlError(async_graphql::Error::new("loader poisoned")))?;
+            let fresh: Vec<K> = keys.iter().filter(|k| !map.contains_key(*k)).cloned().collect();
+            if !fresh.is_empty() {
+                let inner = self.inner.clone();
+                let batch = fresh.clone();
+                let flight: Flight<K, L::Value> = async move { inner.load(&batch).await.map(Arc::new) }.boxed().shared();
+                for k in fresh {
+                    map.insert(k, flight.clone());
+                }
+            }
+            let mut distinct: Vec<Flight<K, L::Value>> = Vec::new();
+            for k in keys {
+                if let Some(f) = map.get(k)
+                    && !distinct.iter().any(|d| d.ptr_eq(f))
+                {
+                    distinct.push(f.clone());
+                }
+            }
+            distinct
+        };
+        let mut out = HashMap::new();
+        for flight in flights {
+            let loaded = flight.await?;
+            for k in keys {
+                if let Some(v) = loaded.get(k) {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        Ok(out)
     }
 }

@@ -22,12 +22,12 @@ use domain::services::Services;
 use self::{
     loaders::{
         AdministrationLoader, Batch, DefinitionLoader, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, ObjectiveLoader, ObjectivesOfPlan,
-        PlanLoader, ProgressOfIndicator, ScorecardOfPlan, TargetsOfIndicator,
+        Once, PlanLoader, ProgressOfIndicator, ScorecardOfPlan, TargetsOfIndicator,
     },
     mutation::Mutation,
     query::Query,
 };
-use crate::{auth::Tokens, dto::Localizer, extract::Lang};
+use crate::{auth::Tokens, extract::Lang};
 
 pub type MeridianSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -118,29 +118,22 @@ pub async fn post(State(state): State<GraphqlState>, headers: HeaderMap, body: B
     {
         return graphql_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("a batch holds at most {} operations", state.limits.max_batch));
     }
-    let localizer = match state.services.administrations.all().await {
-        Ok(all) => Localizer::new(Lang::from_headers(&headers).0, &all),
-        Err(e) => {
-            tracing::error!(error = %e, "could not load administrations");
-            return graphql_error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "the request could not be completed; it was logged");
-        }
-    };
-    let mut batch = batch.data(localizer);
+    let mut batch = batch.data(Lang::from_headers(&headers));
     if let Some(who) = who {
         let b = Batch { services: state.services.clone(), who: who.clone() };
         batch = batch
             .data(who)
-            .data(Arc::new(DataLoader::new(AdministrationLoader(b.clone()), tokio::spawn)))
-            .data(Arc::new(DataLoader::new(PlanLoader(b.clone()), tokio::spawn)))
-            .data(Arc::new(DataLoader::new(ObjectiveLoader(b.clone()), tokio::spawn)))
-            .data(Arc::new(DataLoader::new(IndicatorLoader(b.clone()), tokio::spawn)))
-            .data(Arc::new(DataLoader::new(DefinitionLoader(b.clone()), tokio::spawn)))
-            .data(Arc::new(DataLoader::new(ObjectivesOfPlan(b.clone()), tokio::spawn)))
-            .data(Arc::new(DataLoader::new(IndicatorsOfObjective(b.clone()), tokio::spawn)))
-            .data(Arc::new(DataLoader::new(MeasurementsOfIndicator(b.clone()), tokio::spawn)))
-            .data(Arc::new(DataLoader::new(TargetsOfIndicator(b.clone()), tokio::spawn)))
-            .data(Arc::new(DataLoader::new(ProgressOfIndicator(b.clone()), tokio::spawn)))
-            .data(Arc::new(DataLoader::new(ScorecardOfPlan(b), tokio::spawn)));
+            .data(loader(AdministrationLoader(b.clone())))
+            .data(loader(PlanLoader(b.clone())))
+            .data(loader(ObjectiveLoader(b.clone())))
+            .data(loader(IndicatorLoader(b.clone())))
+            .data(loader(DefinitionLoader(b.clone())))
+            .data(loader(ObjectivesOfPlan(b.clone())))
+            .data(loader(IndicatorsOfObjective(b.clone())))
+            .data(loader(MeasurementsOfIndicator(b.clone())))
+            .data(loader(TargetsOfIndicator(b.clone())))
+            .data(loader(ProgressOfIndicator(b.clone())))
+            .data(loader(ScorecardOfPlan(b)));
     }
     let mut response = state.schema.execute_batch(batch).await;
     match &mut response {
@@ -158,6 +151,15 @@ fn label_errors(response: &mut async_graphql::Response) {
             extensions.set("code", "GRAPHQL_VALIDATION_FAILED");
         }
     }
+}
+
+/// A loader for one request that loads each key once, batching the keys asked together.
+fn loader<K, T>(l: T) -> Arc<DataLoader<Once<K, T>>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    T: async_graphql::dataloader::Loader<K, Error = errors::GqlError>,
+{
+    Arc::new(DataLoader::new(Once::new(l), tokio::spawn))
 }
 
 /// `GET /graphql`: the GraphiQL explorer.

@@ -7,6 +7,7 @@ use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject, 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use domain::{
+    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
     indicator as di, measurement as dm, objective as dobj, plan as dp,
     principal::Principal,
     progress::{IndicatorProgress, RagStatus as DRag, RollUp as DRollUp, SeriesPoint},
@@ -20,11 +21,11 @@ use uuid::Uuid;
 use super::{
     errors::{invalid, unauthenticated},
     loaders::{
-        AdministrationLoader, DefinitionLoader, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, ObjectiveLoader, ObjectivesOfPlan, PlanLoader,
-        ProgressOfIndicator, ScorecardOfPlan, TargetsOfIndicator,
+        AdministrationLoader, DefinitionLoader, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, ObjectiveLoader, ObjectivesOfPlan, Once,
+        PlanLoader, ProgressOfIndicator, ScorecardOfPlan, TargetsOfIndicator,
     },
 };
-use crate::dto::Localizer;
+use crate::extract::Lang;
 
 // ------------------------------------------------------------------ request helpers
 
@@ -40,15 +41,24 @@ pub fn loader<'a, T: Send + Sync + 'static>(ctx: &Context<'a>) -> Result<&'a Dat
 }
 
 /// The best text for the reader: the `lang` argument, else the request's `Accept-Language`,
-/// then the administration's language, then English.
-fn pick(ctx: &Context<'_>, lang: Option<&str>, administration: Option<AdministrationCode>, text: &LocalizedText) -> Result<String> {
-    let localizer = ctx.data::<Localizer>()?;
-    match lang {
-        Some(l) => {
-            let tag = LanguageTag::parse(l).map_err(|e| invalid("lang", e.message))?;
-            Ok(localizer.with_first(tag).text(administration, text))
-        }
-        None => Ok(localizer.text(administration, text)),
+/// then the administration's language (through the batched loader), then English.
+async fn pick(ctx: &Context<'_>, lang: Option<&str>, administration: Option<AdministrationCode>, text: &LocalizedText) -> Result<String> {
+    let mut wanted = Vec::new();
+    if let Some(l) = lang {
+        wanted.push(LanguageTag::parse(l).map_err(|e| invalid("lang", e.message))?);
+    }
+    wanted.extend(ctx.data::<Lang>()?.0.iter().cloned());
+    let default = match administration {
+        Some(code) => loader::<Once<AdministrationCode, AdministrationLoader>>(ctx)?.load_one(code).await?.map(|a| a.default_language),
+        None => None,
+    };
+    Ok(text.best(&wanted, &default.unwrap_or_else(LanguageTag::english)).1.to_owned())
+}
+
+async fn opt_pick(ctx: &Context<'_>, lang: Option<&str>, administration: Option<AdministrationCode>, text: Option<&LocalizedText>) -> Result<Option<String>> {
+    match text {
+        Some(t) => pick(ctx, lang, administration, t).await.map(Some),
+        None => Ok(None),
     }
 }
 
@@ -188,7 +198,7 @@ impl Administration {
         self.0.code.as_str()
     }
     async fn name(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
-        pick(ctx, lang.as_deref(), Some(self.0.code), &self.0.name)
+        pick(ctx, lang.as_deref(), Some(self.0.code), &self.0.name).await
     }
     async fn name_translations(&self) -> Vec<Translation> {
         translations(&self.0.name)
@@ -227,22 +237,22 @@ impl Plan {
         self.0.administration.as_str()
     }
     async fn administration(&self, ctx: &Context<'_>) -> Result<Option<Administration>> {
-        Ok(loader::<AdministrationLoader>(ctx)?.load_one(self.0.administration).await?.map(Administration))
+        Ok(loader::<Once<AdministrationCode, AdministrationLoader>>(ctx)?.load_one(self.0.administration).await?.map(Administration))
     }
     async fn title(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
-        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.title)
+        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.title).await
     }
     async fn title_translations(&self) -> Vec<Translation> {
         translations(&self.0.title)
     }
     async fn vision(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<Option<String>> {
-        self.0.vision.as_ref().map(|t| pick(ctx, lang.as_deref(), Some(self.0.administration), t)).transpose()
+        opt_pick(ctx, lang.as_deref(), Some(self.0.administration), self.0.vision.as_ref()).await
     }
     async fn vision_translations(&self) -> Vec<Translation> {
         self.0.vision.as_ref().map(translations).unwrap_or_default()
     }
     async fn mission(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<Option<String>> {
-        self.0.mission.as_ref().map(|t| pick(ctx, lang.as_deref(), Some(self.0.administration), t)).transpose()
+        opt_pick(ctx, lang.as_deref(), Some(self.0.administration), self.0.mission.as_ref()).await
     }
     async fn mission_translations(&self) -> Vec<Translation> {
         self.0.mission.as_ref().map(translations).unwrap_or_default()
@@ -281,16 +291,16 @@ impl Plan {
     }
     /// Every objective of the plan, flat (with `parent`); `topLevelOnly` keeps the roots.
     async fn objectives(&self, ctx: &Context<'_>, top_level_only: Option<bool>) -> Result<Vec<Objective>> {
-        let all = loader::<ObjectivesOfPlan>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
+        let all = loader::<Once<PlanId, ObjectivesOfPlan>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(all.into_iter().filter(|o| !top_level_only.unwrap_or(false) || o.parent_id.is_none()).map(Objective).collect())
     }
     /// Plan and objective roll-ups, status counts and indicators without data.
     async fn scorecard(&self, ctx: &Context<'_>) -> Result<Option<Scorecard>> {
-        Ok(loader::<ScorecardOfPlan>(ctx)?.load_one(self.0.id).await?.map(|c| Scorecard(Arc::new(c))))
+        Ok(loader::<Once<PlanId, ScorecardOfPlan>>(ctx)?.load_one(self.0.id).await?.map(|c| Scorecard(Arc::new(c))))
     }
     /// The plan's progress: the weighted roll-up of its top-level objectives.
     async fn progress(&self, ctx: &Context<'_>) -> Result<Option<RollUp>> {
-        Ok(loader::<ScorecardOfPlan>(ctx)?.load_one(self.0.id).await?.map(|c| RollUp(c.rollup)))
+        Ok(loader::<Once<PlanId, ScorecardOfPlan>>(ctx)?.load_one(self.0.id).await?.map(|c| RollUp(c.rollup)))
     }
 }
 
@@ -308,29 +318,29 @@ impl Objective {
         self.0.id.as_uuid()
     }
     async fn plan(&self, ctx: &Context<'_>) -> Result<Option<Plan>> {
-        Ok(loader::<PlanLoader>(ctx)?.load_one(self.0.plan_id).await?.map(Plan))
+        Ok(loader::<Once<PlanId, PlanLoader>>(ctx)?.load_one(self.0.plan_id).await?.map(Plan))
     }
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Objective>> {
         match self.0.parent_id {
-            Some(p) => Ok(loader::<ObjectiveLoader>(ctx)?.load_one(p).await?.map(Objective)),
+            Some(p) => Ok(loader::<Once<ObjectiveId, ObjectiveLoader>>(ctx)?.load_one(p).await?.map(Objective)),
             None => Ok(None),
         }
     }
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Objective>> {
-        let all = loader::<ObjectivesOfPlan>(ctx)?.load_one(self.0.plan_id).await?.unwrap_or_default();
+        let all = loader::<Once<PlanId, ObjectivesOfPlan>>(ctx)?.load_one(self.0.plan_id).await?.unwrap_or_default();
         Ok(all.into_iter().filter(|o| o.parent_id == Some(self.0.id)).map(Objective).collect())
     }
     async fn code(&self) -> &str {
         self.0.code.as_str()
     }
     async fn title(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
-        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.title)
+        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.title).await
     }
     async fn title_translations(&self) -> Vec<Translation> {
         translations(&self.0.title)
     }
     async fn description(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<Option<String>> {
-        self.0.description.as_ref().map(|t| pick(ctx, lang.as_deref(), Some(self.0.administration), t)).transpose()
+        opt_pick(ctx, lang.as_deref(), Some(self.0.administration), self.0.description.as_ref()).await
     }
     async fn description_translations(&self) -> Vec<Translation> {
         self.0.description.as_ref().map(translations).unwrap_or_default()
@@ -351,11 +361,11 @@ impl Objective {
         self.0.updated_at
     }
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
-        Ok(loader::<IndicatorsOfObjective>(ctx)?.load_one(self.0.id).await?.unwrap_or_default().into_iter().map(Indicator).collect())
+        Ok(loader::<Once<ObjectiveId, IndicatorsOfObjective>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default().into_iter().map(Indicator).collect())
     }
     /// The objective's roll-up over its indicators and child objectives.
     async fn progress(&self, ctx: &Context<'_>) -> Result<Option<RollUp>> {
-        let card = loader::<ScorecardOfPlan>(ctx)?.load_one(self.0.plan_id).await?;
+        let card = loader::<Once<PlanId, ScorecardOfPlan>>(ctx)?.load_one(self.0.plan_id).await?;
         Ok(card.and_then(|c| c.objectives.into_iter().find(|o| o.objective.id == self.0.id)).map(|o| RollUp(o.rollup)))
     }
 }
@@ -380,26 +390,29 @@ impl Indicator {
         self.0.id.as_uuid()
     }
     async fn objective(&self, ctx: &Context<'_>) -> Result<Option<Objective>> {
-        Ok(loader::<ObjectiveLoader>(ctx)?.load_one(self.0.objective_id).await?.map(Objective))
+        Ok(loader::<Once<ObjectiveId, ObjectiveLoader>>(ctx)?.load_one(self.0.objective_id).await?.map(Objective))
     }
     async fn plan(&self, ctx: &Context<'_>) -> Result<Option<Plan>> {
-        Ok(loader::<PlanLoader>(ctx)?.load_one(self.0.plan_id).await?.map(Plan))
+        Ok(loader::<Once<PlanId, PlanLoader>>(ctx)?.load_one(self.0.plan_id).await?.map(Plan))
     }
     /// The catalogue entry it adopts.
     async fn definition(&self, ctx: &Context<'_>) -> Result<Option<IndicatorDefinition>> {
         match self.0.definition_id {
-            Some(d) => Ok(loader::<DefinitionLoader>(ctx)?.load_one(d).await?.map(IndicatorDefinition)),
+            Some(d) => Ok(loader::<Once<IndicatorDefinitionId, DefinitionLoader>>(ctx)?.load_one(d).await?.map(IndicatorDefinition)),
             None => Ok(None),
         }
     }
     async fn name(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
-        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.name)
+        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.name).await
     }
     async fn name_translations(&self) -> Vec<Translation> {
         translations(&self.0.name)
     }
     async fn description(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<Option<String>> {
-        self.0.description.as_ref().map(|t| pick(ctx, lang.as_deref(), Some(self.0.administration), t)).transpose()
+        opt_pick(ctx, lang.as_deref(), Some(self.0.administration), self.0.description.as_ref()).await
+    }
+    async fn description_translations(&self) -> Vec<Translation> {
+        self.0.description.as_ref().map(translations).unwrap_or_default()
     }
     async fn measure(&self) -> Measure {
         self.0.measure.into()
@@ -435,19 +448,19 @@ impl Indicator {
         self.0.version
     }
     async fn targets(&self, ctx: &Context<'_>) -> Result<Vec<Target>> {
-        let mut t = loader::<TargetsOfIndicator>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
+        let mut t = loader::<Once<IndicatorId, TargetsOfIndicator>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         t.sort_by_key(|t| t.period);
         Ok(t.into_iter().map(Target).collect())
     }
     /// Measurements by period (outside the administration: approved values only).
     async fn measurements(&self, ctx: &Context<'_>) -> Result<Vec<Measurement>> {
-        let mut m = loader::<MeasurementsOfIndicator>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
+        let mut m = loader::<Once<IndicatorId, MeasurementsOfIndicator>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         m.sort_by_key(|m| m.period);
         Ok(m.into_iter().map(Measurement).collect())
     }
     /// The approved measurement of the latest period.
     async fn latest_approved_measurement(&self, ctx: &Context<'_>) -> Result<Option<Measurement>> {
-        let all = loader::<MeasurementsOfIndicator>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
+        let all = loader::<Once<IndicatorId, MeasurementsOfIndicator>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(all
             .into_iter()
             .filter(|m| m.approved_value.is_some())
@@ -456,7 +469,7 @@ impl Indicator {
     }
     /// Progress computed from the approved measurements.
     async fn progress(&self, ctx: &Context<'_>) -> Result<Option<Progress>> {
-        Ok(loader::<ProgressOfIndicator>(ctx)?.load_one(self.0.id).await?.map(Progress))
+        Ok(loader::<Once<IndicatorId, ProgressOfIndicator>>(ctx)?.load_one(self.0.id).await?.map(Progress))
     }
 }
 
@@ -480,13 +493,16 @@ impl IndicatorDefinition {
         self.0.dimension.into()
     }
     async fn name(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
-        pick(ctx, lang.as_deref(), None, &self.0.name)
+        pick(ctx, lang.as_deref(), None, &self.0.name).await
     }
     async fn name_translations(&self) -> Vec<Translation> {
         translations(&self.0.name)
     }
     async fn description(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
-        pick(ctx, lang.as_deref(), None, &self.0.description)
+        pick(ctx, lang.as_deref(), None, &self.0.description).await
+    }
+    async fn description_translations(&self) -> Vec<Translation> {
+        translations(&self.0.description)
     }
     async fn measure(&self) -> Measure {
         self.0.measure.into()
@@ -524,7 +540,7 @@ impl Measurement {
         self.0.id.as_uuid()
     }
     async fn indicator(&self, ctx: &Context<'_>) -> Result<Option<Indicator>> {
-        Ok(loader::<IndicatorLoader>(ctx)?.load_one(self.0.indicator_id).await?.map(Indicator))
+        Ok(loader::<Once<IndicatorId, IndicatorLoader>>(ctx)?.load_one(self.0.indicator_id).await?.map(Indicator))
     }
     async fn period(&self) -> String {
         self.0.period.to_string()
@@ -678,7 +694,7 @@ impl Scorecard {
         self.0.objectives.iter().cloned().map(ObjectiveScore).collect()
     }
     async fn indicators_without_data(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
-        let found = loader::<IndicatorLoader>(ctx)?.load_many(self.0.indicators_without_data.iter().copied()).await?;
+        let found = loader::<Once<IndicatorId, IndicatorLoader>>(ctx)?.load_many(self.0.indicators_without_data.iter().copied()).await?;
         Ok(self.0.indicators_without_data.iter().filter_map(|id| found.get(id).cloned()).map(Indicator).collect())
     }
 }
