@@ -145,7 +145,7 @@ pub struct Settings {
     #[arg(long, env = "MERIDIAN_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub graphql_introspection: bool,
     /// Deepest nesting of a GraphQL query.
-    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_DEPTH", default_value_t = 12, global = true)]
+    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_DEPTH", default_value_t = 16, global = true)]
     pub graphql_max_depth: usize,
     /// Largest complexity of a GraphQL query.
     #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_COMPLEXITY", default_value_t = 5000, global = true)]
@@ -209,7 +209,7 @@ fn unreachable_defaults() -> Settings {
         body_limit: 1024 * 1024,
         request_timeout: Duration::from_secs(30),
         graphql_introspection: true,
-        graphql_max_depth: 12,
+        graphql_max_depth: 16,
         graphql_max_complexity: 5000,
         graphql_max_recursion: 32,
         graphql_max_directives: 8,

@@ -240,6 +240,11 @@ async fn complexity_recursion_and_directive_limits_are_enforced() {
 #[tokio::test]
 async fn introspection_suggestions_and_the_explorer_can_be_switched_off() {
     let on = TestApp::spawn().await;
+    // Tools (GraphiQL, Apollo, code generators) introspect with this query: the default limits
+    // must let it through, or the explorer shows no schema.
+    let full = on.gql(None, include_str!("queries/introspection.graphql"), json!({})).await;
+    assert!(full.body.get("errors").is_none(), "{}", full.body);
+    assert!(full.body["data"]["__schema"]["types"].as_array().unwrap().len() > 40);
     let schema = on.gql(None, "{ __schema { queryType { name } } }", json!({})).await;
     assert_eq!(schema.body["data"]["__schema"]["queryType"]["name"], "Query");
     let typo = on.gql(Some(&on.admin()), "{ plans { edges { node { titl } } } }", json!({})).await;
@@ -262,4 +267,49 @@ async fn introspection_suggestions_and_the_explorer_can_be_switched_off() {
     let typo = off.gql(Some(&off.admin()), "{ plans { edges { node { titl } } } }", json!({})).await;
     assert!(!typo.body["errors"].to_string().contains("Did you mean"), "{}", typo.body);
     assert_eq!(off.client.get(format!("{}/graphql", off.base)).send().await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn the_permission_table_holds_through_graphql() {
+    let app = TestApp::spawn().await;
+    let bol = app.planner("BOL");
+    let plan = id(&app.create_plan(&bol, json!({})).await);
+    let objective = id(&app.create_objective(&bol, &plan, json!({"code": "SO1", "title": {"es": "Uno"}})).await);
+    let shared = id(&app.create_indicator(&bol, &objective, json!({"name": {"en": "Shared"}})).await);
+    app.create_indicator(&bol, &objective, json!({"name": {"en": "Internal"}, "disclosure": "restricted"})).await;
+    app.advance_plan(&plan, "active").await;
+
+    let rename = r#"mutation($id: ID!) { updatePlan(id: $id, input: {nationalPlanRef: "X"}) { version } }"#;
+    let record = r#"mutation($id: ID!) { recordMeasurement(indicatorId: $id, period: "2024", input: {value: "1"}) { status } }"#;
+    let integration = app.token("siplan", domain::principal::Role::Integration, Some("BOL"), None, &["measurements:write"]);
+    for (who, token) in [
+        ("PER planner", app.planner("PER")),
+        ("BOL viewer", app.viewer("BOL")),
+        ("donor", app.donor()),
+        ("integration without plans:write", integration.clone()),
+    ] {
+        let r = app.gql(Some(&token), rename, json!({"id": plan})).await;
+        assert_eq!(code(&r), "FORBIDDEN", "{who}: {}", r.body);
+    }
+    for (who, token) in [("PER planner", app.planner("PER")), ("donor", app.donor())] {
+        let r = app.gql(Some(&token), record, json!({"id": shared})).await;
+        assert_eq!(code(&r), "FORBIDDEN", "{who}: {}", r.body);
+    }
+    let r = app.gql(Some(&integration), record, json!({"id": shared})).await;
+    assert_eq!(r.body["data"]["recordMeasurement"]["status"], "DRAFT", "{}", r.body);
+    assert_eq!(app.gql(Some(&bol), rename, json!({"id": plan})).await.body["data"]["updatePlan"]["version"], 5);
+
+    // Outsiders walking the plan see the shared indicator only; insiders see both.
+    let walk = r#"query($id: ID!) { plan(id: $id) { objectives { indicators { name } } } }"#;
+    let names = |body: &Value| -> Vec<String> {
+        body["data"]["plan"]["objectives"][0]["indicators"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(names(&app.gql(Some(&app.donor()), walk, json!({"id": plan})).await.body), ["Shared"]);
+    assert_eq!(names(&app.gql(Some(&app.planner("PER")), walk, json!({"id": plan})).await.body), ["Shared"]);
+    assert_eq!(names(&app.gql(Some(&app.viewer("BOL")), walk, json!({"id": plan})).await.body), ["Shared", "Internal"]);
+
+    // Only admins register administrations.
+    let create = r#"mutation { createAdministration(input: {code: "COL", name: [{lang: "es", text: "DIAN"}], defaultLanguage: "es"}) { code } }"#;
+    assert_eq!(code(&app.gql(Some(&bol), create, json!({})).await), "FORBIDDEN");
+    assert_eq!(app.gql(Some(&app.admin()), create, json!({})).await.body["data"]["createAdministration"]["code"], "COL");
 }

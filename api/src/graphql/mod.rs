@@ -52,7 +52,7 @@ pub struct GraphqlLimits {
 
 impl Default for GraphqlLimits {
     fn default() -> Self {
-        Self { max_depth: 12, max_complexity: 5000, max_recursive_depth: 32, max_directives: 8, max_batch: 10, max_page_size: 100, introspection: true }
+        Self { max_depth: 16, max_complexity: 5000, max_recursive_depth: 32, max_directives: 8, max_batch: 10, max_page_size: 100, introspection: true }
     }
 }
 
