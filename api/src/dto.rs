@@ -933,6 +933,46 @@ impl ScorecardView {
     }
 }
 
+// ---------------------------------------------------------------- audit
+
+/// One entry of the audit trail.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditView {
+    /// Position in the log (increasing).
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// The token subject of who made the change.
+    pub actor: String,
+    pub actor_role: String,
+    pub administration: Option<String>,
+    pub entity_type: String,
+    pub entity_id: String,
+    /// `create`, `update`, `delete`, `transition:<status>` or `review:<status>`.
+    pub action: String,
+    /// The object before the change (absent on create).
+    pub before: Option<serde_json::Value>,
+    /// The object after the change (absent on delete).
+    pub after: Option<serde_json::Value>,
+}
+
+impl From<&domain::audit::AuditRecord> for AuditView {
+    fn from(r: &domain::audit::AuditRecord) -> Self {
+        let e = &r.entry;
+        Self {
+            id: r.id,
+            at: e.at,
+            actor: e.actor.clone(),
+            actor_role: e.actor_role.to_owned(),
+            administration: e.administration.map(|a| a.to_string()),
+            entity_type: e.entity_type.as_str().to_owned(),
+            entity_id: e.entity_id.clone(),
+            action: e.action.clone(),
+            before: e.before.clone(),
+            after: e.after.clone(),
+        }
+    }
+}
+
 // ---------------------------------------------------------------- lists and misc
 
 macro_rules! list_type {
@@ -953,6 +993,7 @@ list_type!(ObjectiveList, ObjectiveView);
 list_type!(IndicatorList, IndicatorView);
 list_type!(MeasurementList, MeasurementView);
 list_type!(DefinitionList, DefinitionView);
+list_type!(AuditList, AuditView);
 
 /// Health of the service.
 #[derive(Debug, Serialize, ToSchema)]

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use domain::services::{AdministrationService, CatalogueService, IndicatorService, ObjectiveService, PlanService, ResultService, Services};
+use domain::services::{AdministrationService, AuditService, CatalogueService, IndicatorService, ObjectiveService, PlanService, ResultService, Services};
 
 use crate::auth::Tokens;
 
@@ -26,6 +26,7 @@ macro_rules! substate {
 
 substate!(
     AdministrationService => administrations,
+    AuditService => audit,
     PlanService => plans,
     ObjectiveService => objectives,
     IndicatorService => indicators,

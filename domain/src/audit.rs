@@ -18,6 +18,17 @@ pub enum EntityType {
 }
 
 impl EntityType {
+    pub const ALL: [Self; 6] = [Self::Administration, Self::Plan, Self::Objective, Self::Indicator, Self::Target, Self::Measurement];
+
+    /// # Errors
+    /// `invalid_value` for an unknown type.
+    pub fn parse(s: &str) -> Result<Self, crate::FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| crate::FieldError::new("", "invalid_value", "one of administration, plan, objective, indicator, target, measurement"))
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Administration => "administration",
@@ -74,4 +85,20 @@ pub struct Change {
     pub entity_id: String,
     pub operation: Operation,
     pub administration: Option<AdministrationCode>,
+}
+
+/// A stored audit entry with its position in the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRecord {
+    /// Increases with every entry: the order of the log.
+    pub id: i64,
+    pub entry: AuditEntry,
+}
+
+/// Which audit entries to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub administration: Option<AdministrationCode>,
+    pub entity_type: Option<EntityType>,
+    pub entity_id: Option<String>,
 }

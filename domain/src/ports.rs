@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     StoreError,
-    audit::{AuditEntry, Change},
+    audit::{AuditEntry, AuditFilter, AuditRecord, Change},
     ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
@@ -293,6 +293,13 @@ pub trait JournalRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Backend`].
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+
+    /// Audit entries matching `filter`, newest first, before `page.after`, at most
+    /// `page.fetch()` rows.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn list_audit(&self, filter: &AuditFilter, page: &PageRequest<i64>) -> Result<Vec<AuditRecord>, StoreError>;
 
     /// Appends a change-feed entry; storage assigns its sequence number.
     ///

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use domain::{
     StoreError,
-    audit::{AuditEntry, Change},
+    audit::{AuditEntry, AuditFilter, AuditRecord, Change},
     ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
@@ -666,6 +666,24 @@ impl<C: ConnectionTrait + Send + Sync> JournalRepository for Repo<C> {
             ],
         )?;
         self.insert(&q).await
+    }
+
+    async fn list_audit(&self, filter: &AuditFilter, page: &PageRequest<i64>) -> Result<Vec<AuditRecord>, StoreError> {
+        let mut q = select_all(AuditLog::Table);
+        if let Some(a) = filter.administration {
+            q.and_where(Expr::col(AuditLog::AdministrationCode).eq(a.as_str()));
+        }
+        if let Some(t) = filter.entity_type {
+            q.and_where(Expr::col(AuditLog::EntityType).eq(t.as_str()));
+        }
+        if let Some(id) = &filter.entity_id {
+            q.and_where(Expr::col(AuditLog::EntityId).eq(id.as_str()));
+        }
+        if let Some(after) = page.after {
+            q.and_where(Expr::col(AuditLog::Id).lt(after));
+        }
+        q.order_by(AuditLog::Id, Order::Desc).limit(page.fetch());
+        self.all(&q, rows::audit).await
     }
 
     async fn record_change(&self, c: &Change) -> Result<(), StoreError> {

@@ -6,12 +6,14 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use domain::{
     StoreError,
+    audit::{AuditEntry, AuditRecord, EntityType},
     ids::{AdministrationId, IndicatorDefinitionId, IndicatorId, MeasurementId, ObjectiveId, PlanId, TargetId},
     indicator::{Baseline, Direction, Frequency, Indicator, IndicatorDefinition, Measure, PmmDimension},
     measurement::{Measurement, ReviewStatus, Target},
     objective::{Objective, ObjectiveCode, ObjectiveLevel},
     period::Period,
     plan::{Administration, PlanStatus, StrategicPlan, Thresholds},
+    principal::Role,
     text::{LanguageTag, LocalizedText},
     values::{AdministrationCode, Disclosure, ExternalRef, Quantity, Weight},
 };
@@ -246,5 +248,25 @@ pub(crate) fn measurement(row: &Row<'_>) -> Result<Measurement, StoreError> {
         version: row.i64("version")?,
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn audit(row: &Row<'_>) -> Result<AuditRecord, StoreError> {
+    Ok(AuditRecord {
+        id: row.i64("id")?,
+        entry: AuditEntry {
+            at: row.time("at")?,
+            actor: row.string("actor")?,
+            actor_role: row.parsed("actor_role", Role::parse)?.as_str(),
+            administration: row
+                .opt_string("administration_code")?
+                .map(|c| AdministrationCode::parse(&c).map_err(|e| corrupt("administration_code", e)))
+                .transpose()?,
+            entity_type: row.parsed("entity_type", EntityType::parse)?,
+            entity_id: row.string("entity_id")?,
+            action: row.string("action")?,
+            before: row.get("before")?,
+            after: row.get("after")?,
+        },
     })
 }

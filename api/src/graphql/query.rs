@@ -13,7 +13,7 @@ use domain::{
 use super::{
     GraphqlLimits,
     errors::{OrGql, invalid},
-    types::{Administration, Indicator, IndicatorDefinition, Me, Node, Objective, Plan, PlanStatus, decode_global_id, uuid_of, who},
+    types::{Administration, AuditEntry, Indicator, IndicatorDefinition, Me, Node, Objective, Plan, PlanStatus, decode_global_id, uuid_of, who},
 };
 use crate::extract::{decode_cursor, encode_cursor};
 
@@ -131,6 +131,28 @@ impl Query {
         let s = ctx.data::<domain::services::Services>()?;
         let id = IndicatorId::from_uuid(uuid_of("Indicator", &id)?);
         Ok(Some(Indicator(s.indicators.get(who(ctx)?, id).await.gql()?)))
+    }
+
+    /// The audit trail, newest first: admins read all of it, others their administration's.
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        administration: Option<String>,
+        entity_type: Option<String>,
+        entity_id: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, AuditEntry>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let filter = domain::audit::AuditFilter {
+            administration: administration.map(|a| AdministrationCode::parse(&a).map_err(|e| invalid("administration", e.message))).transpose()?,
+            entity_type: entity_type.map(|t| domain::audit::EntityType::parse(&t).map_err(|e| invalid("entityType", e.message))).transpose()?,
+            entity_id,
+        };
+        let given = after.is_some();
+        let req = page(ctx, first, after, str::parse::<i64>)?;
+        let result = s.audit.list(who(ctx)?, &filter, &req).await.gql()?;
+        Ok(connection(result, |r| r.id.to_string(), AuditEntry, given))
     }
 
     /// The catalogue of standard Customs KPIs, by code.

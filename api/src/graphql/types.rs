@@ -739,3 +739,42 @@ pub struct Me {
     pub administration: Option<String>,
     pub donor: Option<String>,
 }
+
+pub struct AuditEntry(pub domain::audit::AuditRecord);
+
+/// One entry of the audit trail: who changed what, when, before and after.
+#[Object]
+impl AuditEntry {
+    /// Position in the log (increasing).
+    async fn sequence(&self) -> i64 {
+        self.0.id
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.entry.at
+    }
+    async fn actor(&self) -> &str {
+        &self.0.entry.actor
+    }
+    async fn actor_role(&self) -> &str {
+        self.0.entry.actor_role
+    }
+    async fn administration_code(&self) -> Option<String> {
+        self.0.entry.administration.map(|a| a.to_string())
+    }
+    async fn entity_type(&self) -> &str {
+        self.0.entry.entity_type.as_str()
+    }
+    async fn entity_id(&self) -> &str {
+        &self.0.entry.entity_id
+    }
+    /// `create`, `update`, `delete`, `transition:<status>` or `review:<status>`.
+    async fn action(&self) -> &str {
+        &self.0.entry.action
+    }
+    async fn before(&self) -> Option<async_graphql::Json<serde_json::Value>> {
+        self.0.entry.before.clone().map(async_graphql::Json)
+    }
+    async fn after(&self) -> Option<async_graphql::Json<serde_json::Value>> {
+        self.0.entry.after.clone().map(async_graphql::Json)
+    }
+}

@@ -3,6 +3,7 @@
 //! change-feed entry in one transaction. REST and GraphQL both call these and nothing else.
 
 mod administrations;
+mod audit;
 mod catalogue;
 mod indicators;
 mod objectives;
@@ -12,6 +13,7 @@ mod results;
 use std::sync::Arc;
 
 pub use administrations::AdministrationService;
+pub use audit::AuditService;
 pub use catalogue::CatalogueService;
 pub use indicators::IndicatorService;
 pub use objectives::{ObjectiveNode, ObjectiveService, Upserted};
@@ -30,6 +32,7 @@ use crate::{
 #[derive(Clone)]
 pub struct Services {
     pub administrations: AdministrationService,
+    pub audit: AuditService,
     pub plans: PlanService,
     pub objectives: ObjectiveService,
     pub indicators: IndicatorService,
@@ -43,6 +46,7 @@ impl Services {
         let ctx = Ctx { store: store.clone(), clock };
         Self {
             administrations: AdministrationService { ctx: ctx.clone() },
+            audit: AuditService { ctx: ctx.clone() },
             plans: PlanService { ctx: ctx.clone() },
             objectives: ObjectiveService { ctx: ctx.clone() },
             indicators: IndicatorService { ctx: ctx.clone() },
