@@ -933,6 +933,53 @@ impl ScorecardView {
     }
 }
 
+/// One administration's latest approved figure for a catalogue indicator.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComparisonEntryView {
+    pub administration: String,
+    pub plan_id: Uuid,
+    pub indicator_id: Uuid,
+    /// The indicator's name in the reader's language.
+    pub indicator_name: String,
+    pub unit: Option<String>,
+    pub period: String,
+    pub value: String,
+    /// Progress against the administration's own baseline and targets.
+    pub progress: Option<String>,
+    pub status: String,
+}
+
+/// A catalogue indicator across the administrations that adopted and disclosed it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComparisonView {
+    pub definition: DefinitionView,
+    /// One entry per administration that has an approved value, by code.
+    pub entries: Vec<ComparisonEntryView>,
+}
+
+impl ComparisonView {
+    pub fn new(c: &domain::services::Comparison, l: &Localizer) -> Self {
+        Self {
+            definition: DefinitionView::new(&c.definition, l),
+            entries: c
+                .entries
+                .iter()
+                .map(|e| ComparisonEntryView {
+                    administration: e.administration.to_string(),
+                    plan_id: e.plan_id.as_uuid(),
+                    indicator_id: e.indicator.id.as_uuid(),
+                    indicator_name: l.text(Some(e.administration), &e.indicator.name),
+                    unit: e.indicator.unit.clone(),
+                    period: e.period.to_string(),
+                    value: e.value.to_string(),
+                    progress: dec(e.progress.progress),
+                    status: e.progress.status.as_str().to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
 // ---------------------------------------------------------------- audit
 
 /// One entry of the audit trail.

@@ -117,6 +117,7 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(results::review))
         .routes(routes!(results::progress))
         .routes(routes!(catalogue::list))
+        .routes(routes!(catalogue::comparison))
         .routes(routes!(audit::list));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).routes(routes!(health::live)).routes(routes!(health::ready))
 }

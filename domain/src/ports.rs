@@ -173,6 +173,12 @@ pub trait IndicatorRepository: Send + Sync {
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
     async fn indicators_of_objectives(&self, objectives: &[ObjectiveId]) -> Result<Vec<Indicator>, StoreError>;
 
+    /// Every indicator that adopts a catalogue entry, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn indicators_of_definition(&self, definition: IndicatorDefinitionId) -> Result<Vec<Indicator>, StoreError>;
+
     /// Every indicator of a plan visible as asked, in creation order.
     ///
     /// # Errors

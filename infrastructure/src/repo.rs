@@ -409,6 +409,14 @@ impl<C: ConnectionTrait + Send + Sync> IndicatorRepository for Repo<C> {
         self.all(&q, rows::indicator).await
     }
 
+    async fn indicators_of_definition(&self, definition: IndicatorDefinitionId) -> Result<Vec<Indicator>, StoreError> {
+        let q = select_all(Indicators::Table)
+            .and_where(Expr::col(Indicators::DefinitionId).eq(definition.as_uuid()))
+            .order_by(Indicators::Id, Order::Asc)
+            .to_owned();
+        self.all(&q, rows::indicator).await
+    }
+
     async fn indicators_of_plan(&self, plan: PlanId, visibility: IndicatorVisibility) -> Result<Vec<Indicator>, StoreError> {
         let mut q = select_all(Indicators::Table);
         q.and_where(Expr::col(Indicators::PlanId).eq(plan.as_uuid()));

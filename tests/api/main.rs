@@ -4,6 +4,7 @@
 
 mod audit;
 mod cli;
+mod comparison;
 mod concurrency;
 mod contract;
 mod demo;

@@ -13,7 +13,9 @@ use domain::{
 use super::{
     GraphqlLimits,
     errors::{OrGql, invalid},
-    types::{Administration, AuditEntry, Indicator, IndicatorDefinition, Me, Node, Objective, Plan, PlanStatus, decode_global_id, uuid_of, who},
+    types::{
+        Administration, AuditEntry, ComparisonEntry, Indicator, IndicatorDefinition, Me, Node, Objective, Plan, PlanStatus, decode_global_id, uuid_of, who,
+    },
 };
 use crate::extract::{decode_cursor, encode_cursor};
 
@@ -131,6 +133,14 @@ impl Query {
         let s = ctx.data::<domain::services::Services>()?;
         let id = IndicatorId::from_uuid(uuid_of("Indicator", &id)?);
         Ok(Some(Indicator(s.indicators.get(who(ctx)?, id).await.gql()?)))
+    }
+
+    /// Like with like: the latest approved value of every administration that adopted the
+    /// catalogue indicator `definitionId` and lets the caller see it.
+    async fn comparison(&self, ctx: &Context<'_>, definition_id: ID) -> Result<Vec<ComparisonEntry>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let id = IndicatorDefinitionId::from_uuid(uuid_of("IndicatorDefinition", &definition_id)?);
+        Ok(s.catalogue.comparison(who(ctx)?, id).await.gql()?.entries.into_iter().map(ComparisonEntry).collect())
     }
 
     /// The audit trail, newest first: admins read all of it, others their administration's.

@@ -778,3 +778,26 @@ impl AuditEntry {
         self.0.entry.after.clone().map(async_graphql::Json)
     }
 }
+
+pub struct ComparisonEntry(pub domain::services::ComparisonEntry);
+
+/// One administration's latest approved figure for a catalogue indicator.
+#[Object]
+impl ComparisonEntry {
+    async fn administration_code(&self) -> &str {
+        self.0.administration.as_str()
+    }
+    async fn indicator(&self) -> Indicator {
+        Indicator(self.0.indicator.clone())
+    }
+    async fn period(&self) -> String {
+        self.0.period.to_string()
+    }
+    async fn value(&self) -> String {
+        self.0.value.to_string()
+    }
+    /// Progress against the administration's own baseline and targets.
+    async fn progress(&self) -> Progress {
+        Progress(self.0.progress.clone())
+    }
+}

@@ -1,15 +1,22 @@
 //! The shared catalogue of standard indicator definitions: readable by every caller.
 
+use std::collections::BTreeMap;
+
 use crate::{
     DomainError,
     catalogue::standard_definitions,
     ids::IndicatorDefinitionId,
+    ids::PlanId,
+    indicator::Indicator,
     indicator::IndicatorDefinition,
     page::{Page, PageRequest},
+    period::Period,
     principal::Principal,
+    progress::IndicatorProgress,
+    values::{AdministrationCode, Quantity},
 };
 
-use super::Ctx;
+use super::{Ctx, indicators::visible_indicators, results::compute};
 
 #[derive(Clone)]
 pub struct CatalogueService {
@@ -49,5 +56,58 @@ impl CatalogueService {
         tx.ensure_definitions(&standard_definitions()).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// One administration's latest approved figure for a catalogue indicator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonEntry {
+    pub administration: AdministrationCode,
+    pub plan_id: PlanId,
+    pub indicator: Indicator,
+    pub period: Period,
+    pub value: Quantity,
+    /// The indicator's progress against its own baseline and targets.
+    pub progress: IndicatorProgress,
+}
+
+/// Like with like: a catalogue indicator across the administrations that adopted it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub definition: IndicatorDefinition,
+    /// One entry per administration, by code; administrations without an approved value
+    /// are left out.
+    pub entries: Vec<ComparisonEntry>,
+}
+
+impl CatalogueService {
+    /// The latest approved value of every administration that adopted `id` and lets the
+    /// caller see it (disclosed plans and indicators, or its own). Where an administration
+    /// has several such indicators, the one measured most recently counts.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`] for an unknown definition.
+    pub async fn comparison(&self, who: &Principal, id: IndicatorDefinitionId) -> Result<Comparison, DomainError> {
+        let repos = self.ctx.store.read();
+        let definition = repos.definition(id).await?.ok_or(DomainError::not_found("indicator definition"))?;
+        let visible = visible_indicators(repos, who, repos.indicators_of_definition(id).await?).await?;
+        let ids: Vec<_> = visible.iter().map(|(i, _)| i.id).collect();
+        let targets = repos.targets_of(&ids).await?;
+        let measurements = repos.measurements_of(&ids).await?;
+        let mut best: BTreeMap<AdministrationCode, ComparisonEntry> = BTreeMap::new();
+        for (indicator, plan) in visible {
+            let latest =
+                measurements.iter().filter(|m| m.indicator_id == indicator.id).filter_map(|m| m.approved_value.map(|v| (m.period, v))).max_by_key(|(p, _)| *p);
+            let Some((period, value)) = latest else { continue };
+            let progress = compute(&indicator, &plan, &targets, &measurements);
+            let entry = ComparisonEntry { administration: indicator.administration, plan_id: plan.id, indicator, period, value, progress };
+            match best.get(&entry.administration) {
+                Some(current) if current.period >= entry.period => {}
+                _ => {
+                    best.insert(entry.administration, entry);
+                }
+            }
+        }
+        Ok(Comparison { definition, entries: best.into_values().collect() })
     }
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 pub use administrations::AdministrationService;
 pub use audit::AuditService;
-pub use catalogue::CatalogueService;
+pub use catalogue::{CatalogueService, Comparison, ComparisonEntry};
 pub use indicators::IndicatorService;
 pub use objectives::{ObjectiveNode, ObjectiveService, Upserted};
 pub use plans::{PlanService, PlanTransition};
