@@ -9,7 +9,7 @@ use domain::{
     indicator::{Indicator, IndicatorDefinition, IndicatorInput},
     measurement::{Measurement, MeasurementInput, Target},
     objective::{Objective, ObjectiveInput},
-    plan::{Administration, AdministrationInput, PlanInput, StrategicPlan},
+    plan::{self as dp, Administration, AdministrationInput, PlanInput, StrategicPlan},
     progress::{IndicatorProgress, RollUp, SeriesPoint},
     services::{ObjectiveNode, ObjectiveScore, ProgressReport, Scorecard},
     text::{LanguageTag, LocalizedText},
@@ -282,6 +282,34 @@ impl PlanView {
             updated_at: p.updated_at,
         }
     }
+}
+
+/// A plan revision: the plan as it was when it reached a status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionView {
+    /// 1 for the first transition, then 2, 3, ...
+    pub number: i32,
+    /// The status the plan moved to.
+    pub status: String,
+    pub at: DateTime<Utc>,
+    /// Who moved it.
+    pub actor: String,
+    /// The plan, its objectives, indicators and targets at that moment (only in
+    /// `GET /plans/{id}/revisions/{n}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<serde_json::Value>,
+}
+
+impl RevisionView {
+    pub fn new(r: &dp::PlanRevision, with_snapshot: bool) -> Self {
+        Self { number: r.number, status: r.status.as_str().to_owned(), at: r.at, actor: r.actor.clone(), snapshot: with_snapshot.then(|| r.snapshot.clone()) }
+    }
+}
+
+/// A plan's revisions, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionList {
+    pub items: Vec<RevisionView>,
 }
 
 // ---------------------------------------------------------------- objectives

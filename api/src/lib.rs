@@ -105,6 +105,8 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(plans::get, plans::patch, plans::delete))
         .routes(routes!(plans::transition))
         .routes(routes!(plans::scorecard))
+        .routes(routes!(plans::revisions))
+        .routes(routes!(plans::revision))
         .routes(routes!(objectives::list, objectives::create))
         .routes(routes!(objectives::get, objectives::patch, objectives::delete))
         .routes(routes!(objectives::upsert))

@@ -214,6 +214,21 @@ impl StrategicPlan {
     }
 }
 
+/// The plan as it was when it reached a status: stored at every transition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRevision {
+    pub plan_id: PlanId,
+    /// 1 for the first transition, then 2, 3, ...
+    pub number: i32,
+    /// The status the plan moved to.
+    pub status: PlanStatus,
+    pub at: DateTime<Utc>,
+    /// Who moved it.
+    pub actor: String,
+    /// The plan with its objectives, indicators and targets at that moment.
+    pub snapshot: serde_json::Value,
+}
+
 /// Raw plan fields as a client sent them; `None` means "not given".
 #[derive(Debug, Clone, Default)]
 pub struct PlanInput {

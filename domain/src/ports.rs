@@ -14,7 +14,7 @@ use crate::{
     objective::Objective,
     page::PageRequest,
     period::Period,
-    plan::{Administration, PlanStatus, StrategicPlan},
+    plan::{Administration, PlanRevision, PlanStatus, StrategicPlan},
     values::{AdministrationCode, ExternalRef},
 };
 
@@ -293,6 +293,23 @@ pub trait ResultRepository: Send + Sync {
 }
 
 #[async_trait]
+pub trait RevisionRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Duplicate`] when the number is taken.
+    async fn insert_revision(&self, revision: &PlanRevision) -> Result<(), StoreError>;
+
+    /// Every revision of these plans, by plan and number, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn revisions_of_plans(&self, plans: &[PlanId]) -> Result<Vec<PlanRevision>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn revision(&self, plan: PlanId, number: i32) -> Result<Option<PlanRevision>, StoreError>;
+}
+
+#[async_trait]
 pub trait JournalRepository: Send + Sync {
     /// Appends an audit entry.
     ///
@@ -316,12 +333,26 @@ pub trait JournalRepository: Send + Sync {
 
 /// Every repository, on one connection.
 pub trait Repositories:
-    AdministrationRepository + PlanRepository + ObjectiveRepository + IndicatorRepository + DefinitionRepository + ResultRepository + JournalRepository
+    AdministrationRepository
+    + PlanRepository
+    + ObjectiveRepository
+    + IndicatorRepository
+    + DefinitionRepository
+    + ResultRepository
+    + RevisionRepository
+    + JournalRepository
 {
 }
 
 impl<T> Repositories for T where
-    T: AdministrationRepository + PlanRepository + ObjectiveRepository + IndicatorRepository + DefinitionRepository + ResultRepository + JournalRepository
+    T: AdministrationRepository
+        + PlanRepository
+        + ObjectiveRepository
+        + IndicatorRepository
+        + DefinitionRepository
+        + ResultRepository
+        + RevisionRepository
+        + JournalRepository
 {
 }
 

@@ -11,14 +11,14 @@ use domain::{
     objective::Objective,
     page::PageRequest,
     period::Period,
-    plan::{Administration, PlanStatus, StrategicPlan},
+    plan::{Administration, PlanRevision, PlanStatus, StrategicPlan},
     ports::{
         AdministrationRepository, DefinitionRepository, IndicatorRepository, IndicatorVisibility, JournalRepository, ObjectiveRepository, PlanFilter,
-        PlanRepository, PlanVisibility, ResultRepository,
+        PlanRepository, PlanVisibility, ResultRepository, RevisionRepository,
     },
     values::{AdministrationCode, Disclosure, ExternalRef},
 };
-use migration::tables::{Administrations, AuditLog, Changes, IndicatorDefinitions, Indicators, Measurements, Objectives, Plans, Targets};
+use migration::tables::{Administrations, AuditLog, Changes, IndicatorDefinitions, Indicators, Measurements, Objectives, PlanRevisions, Plans, Targets};
 use rust_decimal::Decimal;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DbErr, QueryResult, SqlErr,
@@ -653,6 +653,45 @@ impl<C: ConnectionTrait + Send + Sync> ResultRepository for Repo<C> {
             expected_version,
         ))
         .await
+    }
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> RevisionRepository for Repo<C> {
+    async fn insert_revision(&self, r: &PlanRevision) -> Result<(), StoreError> {
+        let q = insert_of(
+            PlanRevisions::Table,
+            vec![
+                (PlanRevisions::PlanId, Expr::val(r.plan_id.as_uuid())),
+                (PlanRevisions::Number, Expr::val(r.number)),
+                (PlanRevisions::Status, Expr::val(r.status.as_str())),
+                (PlanRevisions::At, Expr::val(r.at)),
+                (PlanRevisions::Actor, Expr::val(r.actor.clone())),
+                (PlanRevisions::Snapshot, Expr::val(r.snapshot.clone())),
+            ],
+        )?;
+        self.insert(&q).await
+    }
+
+    async fn revisions_of_plans(&self, plans: &[PlanId]) -> Result<Vec<PlanRevision>, StoreError> {
+        if plans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = plans.iter().map(PlanId::as_uuid).collect();
+        let q = select_all(PlanRevisions::Table)
+            .and_where(Expr::col(PlanRevisions::PlanId).is_in(ids))
+            .order_by(PlanRevisions::PlanId, Order::Asc)
+            .order_by(PlanRevisions::Number, Order::Asc)
+            .to_owned();
+        self.all(&q, rows::revision).await
+    }
+
+    async fn revision(&self, plan: PlanId, number: i32) -> Result<Option<PlanRevision>, StoreError> {
+        let q = select_all(PlanRevisions::Table)
+            .and_where(Expr::col(PlanRevisions::PlanId).eq(plan.as_uuid()))
+            .and_where(Expr::col(PlanRevisions::Number).eq(number))
+            .to_owned();
+        self.one(&q, rows::revision).await
     }
 }
 

@@ -12,7 +12,7 @@ use domain::{
     measurement::{Measurement, ReviewStatus, Target},
     objective::{Objective, ObjectiveCode, ObjectiveLevel},
     period::Period,
-    plan::{Administration, PlanStatus, StrategicPlan, Thresholds},
+    plan::{Administration, PlanRevision, PlanStatus, StrategicPlan, Thresholds},
     principal::Role,
     text::{LanguageTag, LocalizedText},
     values::{AdministrationCode, Disclosure, ExternalRef, Quantity, Weight},
@@ -268,5 +268,16 @@ pub(crate) fn audit(row: &Row<'_>) -> Result<AuditRecord, StoreError> {
             before: row.get("before")?,
             after: row.get("after")?,
         },
+    })
+}
+
+pub(crate) fn revision(row: &Row<'_>) -> Result<PlanRevision, StoreError> {
+    Ok(PlanRevision {
+        plan_id: PlanId::from_uuid(row.uuid("plan_id")?),
+        number: row.i32("number")?,
+        status: row.parsed("status", PlanStatus::parse)?,
+        at: row.time("at")?,
+        actor: row.string("actor")?,
+        snapshot: row.get("snapshot")?,
     })
 }

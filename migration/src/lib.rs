@@ -5,19 +5,21 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_planning;
+mod m20261128_000002_create_plan_revisions;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_create_planning::Migration)]
+        vec![Box::new(m20261128_000001_create_planning::Migration), Box::new(m20261128_000002_create_plan_revisions::Migration)]
     }
 }
 
 pub mod tables {
     //! Table and column names, shared with the repositories so that each is spelt once.
-    pub use crate::m20261128_000001_create_planning::{
-        Administrations, AuditLog, Changes, IndicatorDefinitions, Indicators, Measurements, Objectives, Plans, Targets,
+    pub use crate::{
+        m20261128_000001_create_planning::{Administrations, AuditLog, Changes, IndicatorDefinitions, Indicators, Measurements, Objectives, Plans, Targets},
+        m20261128_000002_create_plan_revisions::PlanRevisions,
     };
 }

@@ -13,5 +13,6 @@ mod helpers;
 mod permissions;
 mod planning;
 mod results;
+mod revisions;
 mod typed_client;
 mod validation;

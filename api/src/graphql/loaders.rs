@@ -16,7 +16,7 @@ use domain::{
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
-    plan::{Administration, StrategicPlan},
+    plan::{Administration, PlanRevision, StrategicPlan},
     principal::Principal,
     progress::IndicatorProgress,
     services::{Scorecard, Services},
@@ -98,6 +98,11 @@ by_key_loader!(
     /// Catalogue entries by id.
     DefinitionLoader, IndicatorDefinitionId, IndicatorDefinition,
     |b, keys| b.services.catalogue.by_ids(&b.who, keys), |d| d.id
+);
+grouped_loader!(
+    /// The revisions of each plan (for its administration only).
+    RevisionsOfPlan, PlanId, PlanRevision,
+    |b, keys| b.services.plans.revisions_of(&b.who, keys), |r| r.plan_id
 );
 grouped_loader!(
     /// The objectives of each plan.

@@ -22,7 +22,7 @@ use domain::services::Services;
 use self::{
     loaders::{
         AdministrationLoader, Batch, DefinitionLoader, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, ObjectiveLoader, ObjectivesOfPlan,
-        Once, PlanLoader, ProgressOfIndicator, ScorecardOfPlan, TargetsOfIndicator,
+        Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan, ScorecardOfPlan, TargetsOfIndicator,
     },
     mutation::Mutation,
     query::Query,
@@ -129,6 +129,7 @@ pub async fn post(State(state): State<GraphqlState>, headers: HeaderMap, body: B
             .data(loader(IndicatorLoader(b.clone())))
             .data(loader(DefinitionLoader(b.clone())))
             .data(loader(ObjectivesOfPlan(b.clone())))
+            .data(loader(RevisionsOfPlan(b.clone())))
             .data(loader(IndicatorsOfObjective(b.clone())))
             .data(loader(MeasurementsOfIndicator(b.clone())))
             .data(loader(TargetsOfIndicator(b.clone())))

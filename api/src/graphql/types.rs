@@ -22,7 +22,7 @@ use super::{
     errors::{invalid, unauthenticated},
     loaders::{
         AdministrationLoader, DefinitionLoader, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, ObjectiveLoader, ObjectivesOfPlan, Once,
-        PlanLoader, ProgressOfIndicator, ScorecardOfPlan, TargetsOfIndicator,
+        PlanLoader, ProgressOfIndicator, RevisionsOfPlan, ScorecardOfPlan, TargetsOfIndicator,
     },
 };
 use crate::extract::Lang;
@@ -293,6 +293,11 @@ impl Plan {
     async fn objectives(&self, ctx: &Context<'_>, top_level_only: Option<bool>) -> Result<Vec<Objective>> {
         let all = loader::<Once<PlanId, ObjectivesOfPlan>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(all.into_iter().filter(|o| !top_level_only.unwrap_or(false) || o.parent_id.is_none()).map(Objective).collect())
+    }
+    /// The plan as it was at each status transition, oldest first (empty outside its
+    /// administration).
+    async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<PlanRevision>> {
+        Ok(loader::<Once<PlanId, RevisionsOfPlan>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default().into_iter().map(PlanRevision).collect())
     }
     /// Plan and objective roll-ups, status counts and indicators without data.
     async fn scorecard(&self, ctx: &Context<'_>) -> Result<Option<Scorecard>> {
@@ -799,5 +804,28 @@ impl ComparisonEntry {
     /// Progress against the administration's own baseline and targets.
     async fn progress(&self) -> Progress {
         Progress(self.0.progress.clone())
+    }
+}
+
+pub struct PlanRevision(pub dp::PlanRevision);
+
+/// The plan as it was when it reached a status.
+#[Object]
+impl PlanRevision {
+    async fn number(&self) -> i32 {
+        self.0.number
+    }
+    async fn status(&self) -> PlanStatus {
+        self.0.status.into()
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+    /// The plan with its objectives, indicators and targets at that moment.
+    async fn snapshot(&self) -> async_graphql::Json<serde_json::Value> {
+        async_graphql::Json(self.0.snapshot.clone())
     }
 }

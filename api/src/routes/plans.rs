@@ -18,7 +18,7 @@ use utoipa::IntoParams;
 use super::{ReadErrors, WriteErrors, path_id};
 use crate::{
     auth::Auth,
-    dto::{CreatePlan, Localizer, PatchPlan, PlanList, PlanView, ScorecardView, Transition},
+    dto::{CreatePlan, Localizer, PatchPlan, PlanList, PlanView, RevisionList, RevisionView, ScorecardView, Transition},
     error::ApiError,
     extract::{ApiJson, ApiQuery, IfMatch, encode_cursor, page_request, with_etag},
 };
@@ -117,4 +117,26 @@ pub async fn transition(
 pub async fn scorecard(State(service): State<ResultService>, Auth(who): Auth, l: Localizer, Path(id): Path<String>) -> Result<Json<ScorecardView>, ApiError> {
     let card = service.scorecard(&who, path_id(&id, "plan")?).await?;
     Ok(Json(ScorecardView::new(&card, &l)))
+}
+
+/// The plan's revisions, oldest first: one per status transition. Read by the plan's
+/// administration and admins only.
+#[utoipa::path(get, path = "/plans/{id}/revisions", tag = "plans", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "Success", body = RevisionList), ReadErrors,
+        (status = 403, description = "Outside the plan's administration", body = crate::error::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn revisions(State(service): State<PlanService>, Auth(who): Auth, Path(id): Path<String>) -> Result<Json<RevisionList>, ApiError> {
+    let revisions = service.revisions(&who, path_id(&id, "plan")?).await?;
+    Ok(Json(RevisionList { items: revisions.iter().map(|r| RevisionView::new(r, false)).collect() }))
+}
+
+/// The plan as it was at revision `n`, with its objectives, indicators and targets.
+#[utoipa::path(get, path = "/plans/{id}/revisions/{n}", tag = "plans", params(("id" = uuid::Uuid, Path), ("n" = i32, Path, minimum = 1)),
+    responses((status = 200, description = "Success", body = RevisionView), ReadErrors,
+        (status = 403, description = "Outside the plan's administration", body = crate::error::Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn revision(State(service): State<PlanService>, Auth(who): Auth, Path((id, n)): Path<(String, String)>) -> Result<Json<RevisionView>, ApiError> {
+    let n: i32 = n.parse().map_err(|_| ApiError::not_found("revision"))?;
+    let revision = service.revision(&who, path_id(&id, "plan")?, n).await?;
+    Ok(Json(RevisionView::new(&revision, true)))
 }

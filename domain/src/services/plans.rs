@@ -6,7 +6,7 @@ use crate::{
     audit::{EntityType, Operation},
     ids::PlanId,
     page::{Page, PageRequest},
-    plan::{PlanDraft, PlanInput, PlanStatus, StrategicPlan},
+    plan::{PlanDraft, PlanInput, PlanRevision, PlanStatus, StrategicPlan},
     ports::{PlanFilter, PlanVisibility, Repositories},
     principal::{Principal, Role, Scope},
     values::AdministrationCode,
@@ -217,9 +217,66 @@ impl PlanService {
         plan.updated_at = self.ctx.clock.now();
         tx.update_plan(&plan, before.version).await.map_err(stale_on_race)?;
         journal(who, &plan, Operation::Update, &format!("transition:{}", status.as_str())).write(tx.as_ref(), snapshot(&before), snapshot(&plan)).await?;
+        let number = tx.revisions_of_plans(&[id]).await?.iter().map(|r| r.number).max().unwrap_or(0) + 1;
+        let revision = PlanRevision {
+            plan_id: id,
+            number,
+            status,
+            at: plan.updated_at,
+            actor: who.subject().to_owned(),
+            snapshot: plan_snapshot(tx.as_ref(), &plan).await?,
+        };
+        tx.insert_revision(&revision).await?;
         tx.commit().await?;
         Ok(plan)
     }
+
+    /// The plan's revisions, oldest first: the plan as it was at each status transition.
+    /// They hold internal working (restricted indicators, drafts), so only the administration
+    /// and admins read them.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`] for a plan the caller may not see, [`DomainError::Forbidden`]
+    /// for outsiders who may.
+    pub async fn revisions(&self, who: &Principal, id: PlanId) -> Result<Vec<PlanRevision>, DomainError> {
+        let repos = self.ctx.store.read();
+        let plan = readable_plan(repos, who, id).await?;
+        ensure_insider(who, &plan)?;
+        Ok(repos.revisions_of_plans(&[id]).await?)
+    }
+
+    /// One revision.
+    ///
+    /// # Errors
+    /// As [`Self::revisions`], and [`DomainError::NotFound`] for an unknown number.
+    pub async fn revision(&self, who: &Principal, id: PlanId, number: i32) -> Result<PlanRevision, DomainError> {
+        let repos = self.ctx.store.read();
+        let plan = readable_plan(repos, who, id).await?;
+        ensure_insider(who, &plan)?;
+        repos.revision(id, number).await?.ok_or(DomainError::not_found("revision"))
+    }
+
+    /// The revisions of the plans among `ids` whose revisions the caller may read (batched).
+    ///
+    /// # Errors
+    /// [`DomainError::Store`].
+    pub async fn revisions_of(&self, who: &Principal, ids: &[PlanId]) -> Result<Vec<PlanRevision>, DomainError> {
+        let repos = self.ctx.store.read();
+        let insiders: Vec<PlanId> = visible_plans(repos, who, ids).await?.into_values().filter(|p| who.is_insider(p.administration)).map(|p| p.id).collect();
+        Ok(repos.revisions_of_plans(&insiders).await?)
+    }
+}
+
+fn ensure_insider(who: &Principal, plan: &StrategicPlan) -> Result<(), DomainError> {
+    if who.is_insider(plan.administration) { Ok(()) } else { Err(DomainError::Forbidden("a plan's revisions are read by its administration only".into())) }
+}
+
+/// The plan with its objectives, indicators and targets, as a revision keeps it.
+async fn plan_snapshot(repos: &dyn Repositories, plan: &StrategicPlan) -> Result<serde_json::Value, DomainError> {
+    let objectives = repos.objectives_of_plan(plan.id).await?;
+    let indicators = repos.indicators_of_plan(plan.id, crate::ports::IndicatorVisibility::All).await?;
+    let targets = repos.targets_of_plan(plan.id).await?;
+    Ok(serde_json::json!({ "plan": plan, "objectives": objectives, "indicators": indicators, "targets": targets }))
 }
 
 fn journal<'a>(who: &'a Principal, plan: &StrategicPlan, operation: Operation, action: &str) -> Journal<'a> {
