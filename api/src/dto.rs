@@ -1008,6 +1008,174 @@ impl ComparisonView {
     }
 }
 
+// ---------------------------------------------------------------- capability assessments
+
+/// An exact amount in one currency.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoneyInput {
+    #[schema(value_type = String, example = "1250000.00")]
+    pub amount: DecimalInput,
+    /// ISO 4217 code.
+    #[schema(example = "USD")]
+    pub currency: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MoneyView {
+    pub amount: String,
+    pub currency: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAssessment {
+    /// Only admins name the administration.
+    pub administration: Option<String>,
+    /// The date the assessment describes.
+    #[schema(example = "2022-02-08")]
+    pub assessed_on: String,
+    /// Maturity 1–5 per dimension: `strategic_management`, `risk_management`,
+    /// `information_technology`, `human_resources`, `integrity`, `trade_facilitation`,
+    /// `stakeholder_cooperation`.
+    #[schema(example = json!({"risk_management": 2, "integrity": 3}))]
+    pub maturity: BTreeMap<String, i64>,
+    /// Staff working in the administration.
+    pub staff: Option<i64>,
+    pub annual_budget: Option<MoneyInput>,
+    pub notes: Option<Translations>,
+}
+
+impl From<CreateAssessment> for (Option<String>, domain::assessment::AssessmentInput) {
+    fn from(b: CreateAssessment) -> Self {
+        let (amount, currency) = match b.annual_budget {
+            Some(m) => (Some(m.amount.text()), Some(m.currency)),
+            None => (None, None),
+        };
+        (
+            b.administration,
+            domain::assessment::AssessmentInput {
+                assessed_on: Some(b.assessed_on),
+                maturity: Some(b.maturity.into_iter().collect()),
+                staff: Some(b.staff),
+                annual_budget_amount: Some(amount),
+                annual_budget_currency: Some(currency),
+                notes: Some(b.notes.map(pairs)),
+            },
+        )
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchAssessment {
+    pub assessed_on: Option<String>,
+    /// Replaces the whole set of levels.
+    pub maturity: Option<BTreeMap<String, i64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub staff: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub annual_budget: Option<Option<MoneyInput>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub notes: Option<Option<Translations>>,
+}
+
+impl From<PatchAssessment> for domain::assessment::AssessmentInput {
+    fn from(b: PatchAssessment) -> Self {
+        let (amount, currency) = match b.annual_budget {
+            Some(Some(m)) => (Some(Some(m.amount.text())), Some(Some(m.currency))),
+            Some(None) => (Some(None), Some(None)),
+            None => (None, None),
+        };
+        Self {
+            assessed_on: b.assessed_on,
+            maturity: b.maturity.map(|m| m.into_iter().collect()),
+            staff: b.staff,
+            annual_budget_amount: amount,
+            annual_budget_currency: currency,
+            notes: b.notes.map(|n| n.map(pairs)),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssessmentView {
+    pub id: Uuid,
+    pub administration: String,
+    pub assessed_on: String,
+    /// Maturity 1–5 per assessed dimension.
+    pub maturity: BTreeMap<String, u8>,
+    pub staff: Option<i64>,
+    pub annual_budget: Option<MoneyView>,
+    pub notes: Option<String>,
+    pub notes_translations: Option<Translations>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl AssessmentView {
+    pub fn new(a: &domain::assessment::CapabilityAssessment, l: &Localizer) -> Self {
+        Self {
+            id: a.id.as_uuid(),
+            administration: a.administration.to_string(),
+            assessed_on: a.assessed_on.to_string(),
+            maturity: a.maturity.iter().map(|(d, m)| (d.as_str().to_owned(), m.get())).collect(),
+            staff: a.staff,
+            annual_budget: a.annual_budget.as_ref().map(|m| MoneyView { amount: m.amount.to_string(), currency: m.currency.as_str().to_owned() }),
+            notes: a.notes.as_ref().map(|t| l.text(Some(a.administration), t)),
+            notes_translations: a.notes.as_ref().map(translations),
+            version: a.version,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+/// How one dimension moved between two assessments.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DimensionChangeView {
+    pub dimension: String,
+    pub before: Option<u8>,
+    pub after: Option<u8>,
+    /// After minus before, where both were assessed.
+    pub delta: Option<i8>,
+}
+
+/// What changed from the earlier assessment to the later one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssessmentComparisonView {
+    pub from: AssessmentView,
+    pub to: AssessmentView,
+    pub dimensions: Vec<DimensionChangeView>,
+    pub improved: Vec<String>,
+    pub worsened: Vec<String>,
+}
+
+impl AssessmentComparisonView {
+    pub fn new(c: &domain::assessment::AssessmentComparison, l: &Localizer) -> Self {
+        Self {
+            from: AssessmentView::new(&c.from, l),
+            to: AssessmentView::new(&c.to, l),
+            dimensions: c
+                .dimensions
+                .iter()
+                .map(|d| DimensionChangeView {
+                    dimension: d.dimension.as_str().to_owned(),
+                    before: d.before.map(|m| m.get()),
+                    after: d.after.map(|m| m.get()),
+                    delta: d.delta(),
+                })
+                .collect(),
+            improved: c.improved().iter().map(|d| d.as_str().to_owned()).collect(),
+            worsened: c.worsened().iter().map(|d| d.as_str().to_owned()).collect(),
+        }
+    }
+}
+
 // ---------------------------------------------------------------- audit
 
 /// One entry of the audit trail.
@@ -1069,6 +1237,7 @@ list_type!(IndicatorList, IndicatorView);
 list_type!(MeasurementList, MeasurementView);
 list_type!(DefinitionList, DefinitionView);
 list_type!(AuditList, AuditView);
+list_type!(AssessmentList, AssessmentView);
 
 /// Health of the service.
 #[derive(Debug, Serialize, ToSchema)]

@@ -72,6 +72,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "indicators", description = "Performance indicators of objectives"),
         (name = "results", description = "Targets, measurements, review and progress"),
         (name = "catalogue", description = "Standard Customs KPIs shared by every administration"),
+        (name = "assessments", description = "Capability assessments: the starting point of an administration"),
         (name = "audit", description = "Who changed what, and when"),
         (name = "health", description = "Probes")
     )
@@ -97,7 +98,7 @@ impl Modify for SecurityAddon {
 }
 
 fn api_routes() -> OpenApiRouter<ApiState> {
-    use routes::{administrations, audit, catalogue, health, indicators, objectives, plans, results};
+    use routes::{administrations, assessments, audit, catalogue, health, indicators, objectives, plans, results};
     let v1 = OpenApiRouter::new()
         .routes(routes!(administrations::list, administrations::create))
         .routes(routes!(administrations::get))
@@ -120,7 +121,10 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(results::progress))
         .routes(routes!(catalogue::list))
         .routes(routes!(catalogue::comparison))
-        .routes(routes!(audit::list));
+        .routes(routes!(audit::list))
+        .routes(routes!(assessments::list, assessments::create))
+        .routes(routes!(assessments::compare))
+        .routes(routes!(assessments::get, assessments::patch, assessments::delete));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).routes(routes!(health::live)).routes(routes!(health::ready))
 }
 

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use domain::services::{AdministrationService, AuditService, CatalogueService, IndicatorService, ObjectiveService, PlanService, ResultService, Services};
+use domain::services::{
+    AdministrationService, AssessmentService, AuditService, CatalogueService, IndicatorService, ObjectiveService, PlanService, ResultService, Services,
+};
 
 use crate::auth::Tokens;
 
@@ -27,6 +29,7 @@ macro_rules! substate {
 substate!(
     AdministrationService => administrations,
     AuditService => audit,
+    AssessmentService => assessments,
     PlanService => plans,
     ObjectiveService => objectives,
     IndicatorService => indicators,

@@ -15,10 +15,11 @@ pub enum EntityType {
     Indicator,
     Target,
     Measurement,
+    Assessment,
 }
 
 impl EntityType {
-    pub const ALL: [Self; 6] = [Self::Administration, Self::Plan, Self::Objective, Self::Indicator, Self::Target, Self::Measurement];
+    pub const ALL: [Self; 7] = [Self::Administration, Self::Plan, Self::Objective, Self::Indicator, Self::Target, Self::Measurement, Self::Assessment];
 
     /// # Errors
     /// `invalid_value` for an unknown type.
@@ -26,7 +27,7 @@ impl EntityType {
         Self::ALL
             .into_iter()
             .find(|t| t.as_str() == s)
-            .ok_or_else(|| crate::FieldError::new("", "invalid_value", "one of administration, plan, objective, indicator, target, measurement"))
+            .ok_or_else(|| crate::FieldError::new("", "invalid_value", "one of administration, plan, objective, indicator, target, measurement, assessment"))
     }
 
     pub const fn as_str(self) -> &'static str {
@@ -37,6 +38,7 @@ impl EntityType {
             Self::Indicator => "indicator",
             Self::Target => "target",
             Self::Measurement => "measurement",
+            Self::Assessment => "assessment",
         }
     }
 }

@@ -76,3 +76,7 @@ id_type!(
     /// Identifies a [`Target`](crate::measurement::Target).
     TargetId
 );
+id_type!(
+    /// Identifies a [`CapabilityAssessment`](crate::assessment::CapabilityAssessment).
+    AssessmentId
+);

@@ -2,6 +2,7 @@
 //! that compute progress, the use cases that enforce who may do what, and the ports the
 //! adapters implement. Nothing here performs I/O.
 
+pub mod assessment;
 pub mod audit;
 pub mod catalogue;
 pub mod error;

@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     StoreError,
+    assessment::CapabilityAssessment,
     audit::{AuditEntry, AuditFilter, AuditRecord, Change},
-    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
+    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
@@ -293,6 +294,35 @@ pub trait ResultRepository: Send + Sync {
 }
 
 #[async_trait]
+pub trait AssessmentRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn assessment(&self, id: AssessmentId) -> Result<Option<CapabilityAssessment>, StoreError>;
+
+    /// Assessments (of one administration, or all), by date then id, after `page.after`.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn list_assessments(
+        &self,
+        administration: Option<AdministrationCode>,
+        page: &PageRequest<AssessmentId>,
+    ) -> Result<Vec<CapabilityAssessment>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn insert_assessment(&self, assessment: &CapabilityAssessment) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::VersionMismatch`].
+    async fn update_assessment(&self, assessment: &CapabilityAssessment, expected_version: i64) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn delete_assessment(&self, id: AssessmentId) -> Result<(), StoreError>;
+}
+
+#[async_trait]
 pub trait RevisionRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Duplicate`] when the number is taken.
@@ -340,6 +370,7 @@ pub trait Repositories:
     + DefinitionRepository
     + ResultRepository
     + RevisionRepository
+    + AssessmentRepository
     + JournalRepository
 {
 }
@@ -352,6 +383,7 @@ impl<T> Repositories for T where
         + DefinitionRepository
         + ResultRepository
         + RevisionRepository
+        + AssessmentRepository
         + JournalRepository
 {
 }

@@ -4,8 +4,9 @@
 use async_trait::async_trait;
 use domain::{
     StoreError,
+    assessment::CapabilityAssessment,
     audit::{AuditEntry, AuditFilter, AuditRecord, Change},
-    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
+    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
@@ -13,12 +14,14 @@ use domain::{
     period::Period,
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan},
     ports::{
-        AdministrationRepository, DefinitionRepository, IndicatorRepository, IndicatorVisibility, JournalRepository, ObjectiveRepository, PlanFilter,
-        PlanRepository, PlanVisibility, ResultRepository, RevisionRepository,
+        AdministrationRepository, AssessmentRepository, DefinitionRepository, IndicatorRepository, IndicatorVisibility, JournalRepository, ObjectiveRepository,
+        PlanFilter, PlanRepository, PlanVisibility, ResultRepository, RevisionRepository,
     },
     values::{AdministrationCode, Disclosure, ExternalRef},
 };
-use migration::tables::{Administrations, AuditLog, Changes, IndicatorDefinitions, Indicators, Measurements, Objectives, PlanRevisions, Plans, Targets};
+use migration::tables::{
+    Administrations, AuditLog, CapabilityAssessments, Changes, IndicatorDefinitions, Indicators, Measurements, Objectives, PlanRevisions, Plans, Targets,
+};
 use rust_decimal::Decimal;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DbErr, QueryResult, SqlErr,
@@ -653,6 +656,73 @@ impl<C: ConnectionTrait + Send + Sync> ResultRepository for Repo<C> {
             expected_version,
         ))
         .await
+    }
+}
+
+impl<C: ConnectionTrait + Send + Sync> Repo<C> {
+    fn assessment_values(&self, a: &CapabilityAssessment) -> Vec<(CapabilityAssessments, Expr)> {
+        let maturity: serde_json::Map<String, serde_json::Value> =
+            a.maturity.iter().map(|(d, m)| (d.as_str().to_owned(), serde_json::Value::from(m.get()))).collect();
+        vec![
+            (CapabilityAssessments::AssessedOn, Expr::val(a.assessed_on)),
+            (CapabilityAssessments::Maturity, Expr::val(serde_json::Value::Object(maturity))),
+            (CapabilityAssessments::Staff, Expr::val(a.staff)),
+            (CapabilityAssessments::BudgetAmount, self.opt_dec(a.annual_budget.as_ref().map(|m| m.amount.get()))),
+            (CapabilityAssessments::BudgetCurrency, Expr::val(a.annual_budget.as_ref().map(|m| m.currency.as_str().to_owned()))),
+            (CapabilityAssessments::Notes, Expr::val(a.notes.as_ref().map(text_json))),
+            (CapabilityAssessments::Version, Expr::val(a.version)),
+            (CapabilityAssessments::UpdatedAt, Expr::val(a.updated_at)),
+        ]
+    }
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> AssessmentRepository for Repo<C> {
+    async fn assessment(&self, id: AssessmentId) -> Result<Option<CapabilityAssessment>, StoreError> {
+        let q = select_all(CapabilityAssessments::Table).and_where(Expr::col(CapabilityAssessments::Id).eq(id.as_uuid())).to_owned();
+        self.one(&q, rows::assessment).await
+    }
+
+    async fn list_assessments(
+        &self,
+        administration: Option<AdministrationCode>,
+        page: &PageRequest<AssessmentId>,
+    ) -> Result<Vec<CapabilityAssessment>, StoreError> {
+        let mut q = select_all(CapabilityAssessments::Table);
+        if let Some(a) = administration {
+            q.and_where(Expr::col(CapabilityAssessments::AdministrationCode).eq(a.as_str()));
+        }
+        if let Some(after) = page.after {
+            q.and_where(Expr::col(CapabilityAssessments::Id).gt(after.as_uuid()));
+        }
+        q.order_by(CapabilityAssessments::Id, Order::Asc).limit(page.fetch());
+        self.all(&q, rows::assessment).await
+    }
+
+    async fn insert_assessment(&self, a: &CapabilityAssessment) -> Result<(), StoreError> {
+        let mut pairs = self.assessment_values(a);
+        pairs.extend([
+            (CapabilityAssessments::Id, Expr::val(a.id.as_uuid())),
+            (CapabilityAssessments::AdministrationCode, Expr::val(a.administration.as_str())),
+            (CapabilityAssessments::CreatedAt, Expr::val(a.created_at)),
+        ]);
+        self.insert(&insert_of(CapabilityAssessments::Table, pairs)?).await
+    }
+
+    async fn update_assessment(&self, a: &CapabilityAssessment, expected_version: i64) -> Result<(), StoreError> {
+        self.update_versioned(&update_of(
+            CapabilityAssessments::Table,
+            self.assessment_values(a),
+            CapabilityAssessments::Id,
+            a.id.as_uuid(),
+            CapabilityAssessments::Version,
+            expected_version,
+        ))
+        .await
+    }
+
+    async fn delete_assessment(&self, id: AssessmentId) -> Result<(), StoreError> {
+        self.delete(&Query::delete().from_table(CapabilityAssessments::Table).and_where(Expr::col(CapabilityAssessments::Id).eq(id.as_uuid())).to_owned()).await
     }
 }
 

@@ -6,8 +6,9 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use domain::{
     StoreError,
+    assessment::{CapabilityAssessment, CapabilityDimension, Currency, Maturity, Money},
     audit::{AuditEntry, AuditRecord, EntityType},
-    ids::{AdministrationId, IndicatorDefinitionId, IndicatorId, MeasurementId, ObjectiveId, PlanId, TargetId},
+    ids::{AdministrationId, AssessmentId, IndicatorDefinitionId, IndicatorId, MeasurementId, ObjectiveId, PlanId, TargetId},
     indicator::{Baseline, Direction, Frequency, Indicator, IndicatorDefinition, Measure, PmmDimension},
     measurement::{Measurement, ReviewStatus, Target},
     objective::{Objective, ObjectiveCode, ObjectiveLevel},
@@ -279,5 +280,29 @@ pub(crate) fn revision(row: &Row<'_>) -> Result<PlanRevision, StoreError> {
         at: row.time("at")?,
         actor: row.string("actor")?,
         snapshot: row.get("snapshot")?,
+    })
+}
+
+pub(crate) fn assessment(row: &Row<'_>) -> Result<CapabilityAssessment, StoreError> {
+    let levels: serde_json::Value = row.get("maturity")?;
+    let mut maturity = std::collections::BTreeMap::new();
+    for (k, v) in levels.as_object().ok_or_else(|| corrupt("maturity", "not an object"))? {
+        let dimension = CapabilityDimension::parse(k).map_err(|e| corrupt("maturity", e))?;
+        let level = Maturity::new(v.as_i64().unwrap_or(0)).map_err(|e| corrupt("maturity", e))?;
+        maturity.insert(dimension, level);
+    }
+    let amount = row.opt_quantity("budget_amount")?;
+    let currency = row.opt_string("budget_currency")?.map(|c| Currency::parse(&c).map_err(|e| corrupt("budget_currency", e))).transpose()?;
+    Ok(CapabilityAssessment {
+        id: AssessmentId::from_uuid(row.uuid("id")?),
+        administration: row.code("administration_code")?,
+        assessed_on: row.get("assessed_on")?,
+        maturity,
+        staff: row.get("staff")?,
+        annual_budget: amount.zip(currency).map(|(amount, currency)| Money { amount, currency }),
+        notes: row.opt_text("notes")?,
+        version: row.i64("version")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
     })
 }

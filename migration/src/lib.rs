@@ -6,13 +6,18 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_planning;
 mod m20261128_000002_create_plan_revisions;
+mod m20261128_000003_create_capability_assessments;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_create_planning::Migration), Box::new(m20261128_000002_create_plan_revisions::Migration)]
+        vec![
+            Box::new(m20261128_000001_create_planning::Migration),
+            Box::new(m20261128_000002_create_plan_revisions::Migration),
+            Box::new(m20261128_000003_create_capability_assessments::Migration),
+        ]
     }
 }
 
@@ -21,5 +26,6 @@ pub mod tables {
     pub use crate::{
         m20261128_000001_create_planning::{Administrations, AuditLog, Changes, IndicatorDefinitions, Indicators, Measurements, Objectives, Plans, Targets},
         m20261128_000002_create_plan_revisions::PlanRevisions,
+        m20261128_000003_create_capability_assessments::CapabilityAssessments,
     };
 }

@@ -2,6 +2,7 @@
 //! `MERIDIAN_TEST_DATABASE_URL` is set (see README).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod assessments;
 mod audit;
 mod cli;
 mod comparison;

@@ -3,7 +3,8 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use domain::{
-    ids::{IndicatorId, ObjectiveId, PlanId},
+    assessment::AssessmentInput,
+    ids::{AssessmentId, IndicatorId, ObjectiveId, PlanId},
     indicator::IndicatorInput,
     measurement::MeasurementInput,
     objective::ObjectiveInput,
@@ -14,8 +15,8 @@ use domain::{
 use super::{
     errors::OrGql,
     types::{
-        Administration, Direction, Disclosure, Frequency, Indicator, Measure, Measurement, Objective, ObjectiveLevel, Plan, PlanStatus, ReviewStatus, Target,
-        global_id, uuid_of, who,
+        Administration, CapabilityAssessment, CapabilityDimension, Direction, Disclosure, Frequency, Indicator, Measure, Measurement, Objective,
+        ObjectiveLevel, Plan, PlanStatus, ReviewStatus, Target, global_id, uuid_of, who,
     },
 };
 
@@ -273,6 +274,49 @@ pub struct RecordMeasurementInput {
     pub comment: Option<String>,
 }
 
+/// A maturity level of one dimension.
+#[derive(InputObject)]
+pub struct MaturityInput {
+    pub dimension: CapabilityDimension,
+    /// 1 (initial) to 5 (optimised).
+    pub level: i32,
+}
+
+/// An exact amount in one currency.
+#[derive(InputObject)]
+pub struct MoneyInput {
+    /// Decimal text.
+    pub amount: String,
+    /// ISO 4217 code.
+    pub currency: String,
+}
+
+#[derive(InputObject)]
+pub struct CreateAssessmentInput {
+    /// Only admins name the administration.
+    pub administration: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub assessed_on: String,
+    pub maturity: Vec<MaturityInput>,
+    pub staff: Option<i64>,
+    pub annual_budget: Option<MoneyInput>,
+    pub notes: Option<Vec<TranslationInput>>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateAssessmentInput {
+    pub assessed_on: Option<String>,
+    /// Replaces the whole set of levels.
+    pub maturity: Option<Vec<MaturityInput>>,
+    pub staff: MaybeUndefined<i64>,
+    pub annual_budget: MaybeUndefined<MoneyInput>,
+    pub notes: MaybeUndefined<Vec<TranslationInput>>,
+}
+
+fn levels(v: Vec<MaturityInput>) -> Vec<(String, i64)> {
+    v.into_iter().map(|m| (m.dimension.text(), i64::from(m.level))).collect()
+}
+
 /// What an upsert did.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum UpsertOutcome {
@@ -381,6 +425,49 @@ impl Mutation {
         let uuid = IndicatorId::from_uuid(uuid_of("Indicator", &id)?);
         services(ctx)?.indicators.delete(who(ctx)?, uuid, version).await.gql()?;
         Ok(global_id("Indicator", uuid))
+    }
+
+    /// Records a capability assessment of the caller's administration.
+    async fn create_assessment(&self, ctx: &Context<'_>, input: CreateAssessmentInput) -> Result<CapabilityAssessment> {
+        let administration = input.administration.clone();
+        let (amount, currency) = match input.annual_budget {
+            Some(m) => (Some(m.amount), Some(m.currency)),
+            None => (None, None),
+        };
+        let raw = AssessmentInput {
+            assessed_on: Some(input.assessed_on),
+            maturity: Some(levels(input.maturity)),
+            staff: Some(input.staff),
+            annual_budget_amount: Some(amount),
+            annual_budget_currency: Some(currency),
+            notes: Some(input.notes.map(pairs)),
+        };
+        Ok(CapabilityAssessment(services(ctx)?.assessments.create(who(ctx)?, administration.as_deref(), &raw).await.gql()?))
+    }
+
+    async fn update_assessment(&self, ctx: &Context<'_>, id: ID, version: Option<i64>, input: UpdateAssessmentInput) -> Result<CapabilityAssessment> {
+        let id = AssessmentId::from_uuid(uuid_of("CapabilityAssessment", &id)?);
+        let (amount, currency) = match input.annual_budget {
+            MaybeUndefined::Undefined => (None, None),
+            MaybeUndefined::Null => (Some(None), Some(None)),
+            MaybeUndefined::Value(m) => (Some(Some(m.amount)), Some(Some(m.currency))),
+        };
+        let raw = AssessmentInput {
+            assessed_on: input.assessed_on,
+            maturity: input.maturity.map(levels),
+            staff: nullable(input.staff, |s| s),
+            annual_budget_amount: amount,
+            annual_budget_currency: currency,
+            notes: nullable(input.notes, pairs),
+        };
+        Ok(CapabilityAssessment(services(ctx)?.assessments.update(who(ctx)?, id, &raw, version).await.gql()?))
+    }
+
+    /// Deletes an assessment; returns its id.
+    async fn delete_assessment(&self, ctx: &Context<'_>, id: ID, version: Option<i64>) -> Result<ID> {
+        let uuid = AssessmentId::from_uuid(uuid_of("CapabilityAssessment", &id)?);
+        services(ctx)?.assessments.delete(who(ctx)?, uuid, version).await.gql()?;
+        Ok(global_id("CapabilityAssessment", uuid))
     }
 
     /// Sets the target of a period (`2026`, `2026-Q2`, `2026-05`).

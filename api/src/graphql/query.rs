@@ -5,7 +5,7 @@ use async_graphql::{
     connection::{Connection, Edge},
 };
 use domain::{
-    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
+    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
     page::{Page, PageRequest},
     values::AdministrationCode,
 };
@@ -14,7 +14,8 @@ use super::{
     GraphqlLimits,
     errors::{OrGql, invalid},
     types::{
-        Administration, AuditEntry, ComparisonEntry, Indicator, IndicatorDefinition, Me, Node, Objective, Plan, PlanStatus, decode_global_id, uuid_of, who,
+        Administration, AssessmentComparison, AuditEntry, CapabilityAssessment, ComparisonEntry, Indicator, IndicatorDefinition, Me, Node, Objective, Plan,
+        PlanStatus, decode_global_id, uuid_of, who,
     },
 };
 use crate::extract::{decode_cursor, encode_cursor};
@@ -141,6 +142,36 @@ impl Query {
         let s = ctx.data::<domain::services::Services>()?;
         let id = IndicatorDefinitionId::from_uuid(uuid_of("IndicatorDefinition", &definition_id)?);
         Ok(s.catalogue.comparison(who(ctx)?, id).await.gql()?.entries.into_iter().map(ComparisonEntry).collect())
+    }
+
+    /// Capability assessments of the caller's administration (all, for admins).
+    async fn assessments(
+        &self,
+        ctx: &Context<'_>,
+        administration: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, CapabilityAssessment>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let administration = administration.map(|a| AdministrationCode::parse(&a).map_err(|e| invalid("administration", e.message))).transpose()?;
+        let given = after.is_some();
+        let req = page(ctx, first, after, str::parse::<AssessmentId>)?;
+        let result = s.assessments.list(who(ctx)?, administration, &req).await.gql()?;
+        Ok(connection(result, |a| a.id.to_string(), CapabilityAssessment, given))
+    }
+
+    async fn assessment(&self, ctx: &Context<'_>, id: ID) -> Result<Option<CapabilityAssessment>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let id = AssessmentId::from_uuid(uuid_of("CapabilityAssessment", &id)?);
+        Ok(Some(CapabilityAssessment(s.assessments.get(who(ctx)?, id).await.gql()?)))
+    }
+
+    /// What improved between two assessments of one administration.
+    async fn compare_assessments(&self, ctx: &Context<'_>, from: ID, to: ID) -> Result<AssessmentComparison> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let a = AssessmentId::from_uuid(uuid_of("CapabilityAssessment", &from)?);
+        let b = AssessmentId::from_uuid(uuid_of("CapabilityAssessment", &to)?);
+        Ok(AssessmentComparison(s.assessments.compare(who(ctx)?, a, b).await.gql()?))
     }
 
     /// The audit trail, newest first: admins read all of it, others their administration's.

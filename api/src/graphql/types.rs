@@ -166,6 +166,18 @@ mirror_enum!(
     ReviewStatus = dm::ReviewStatus { Draft, Submitted, Approved, Returned }
 );
 mirror_enum!(
+    /// A capability assessed in a capability assessment.
+    CapabilityDimension = domain::assessment::CapabilityDimension {
+        StrategicManagement,
+        RiskManagement,
+        InformationTechnology,
+        HumanResources,
+        Integrity,
+        TradeFacilitation,
+        StakeholderCooperation
+    }
+);
+mirror_enum!(
     /// RAG status.
     RagStatus = DRag { OnTrack, AtRisk, OffTrack, NoData }
 );
@@ -827,5 +839,98 @@ impl PlanRevision {
     /// The plan with its objectives, indicators and targets at that moment.
     async fn snapshot(&self) -> async_graphql::Json<serde_json::Value> {
         async_graphql::Json(self.0.snapshot.clone())
+    }
+}
+
+/// A maturity level of one dimension.
+#[derive(SimpleObject)]
+pub struct MaturityLevel {
+    pub dimension: CapabilityDimension,
+    /// 1 (initial) to 5 (optimised).
+    pub level: i32,
+}
+
+/// An exact amount in one currency.
+#[derive(SimpleObject)]
+pub struct Money {
+    pub amount: String,
+    pub currency: String,
+}
+
+pub struct CapabilityAssessment(pub domain::assessment::CapabilityAssessment);
+
+/// The starting point of an administration at a date.
+#[Object]
+impl CapabilityAssessment {
+    async fn id(&self) -> ID {
+        global_id("CapabilityAssessment", self.0.id)
+    }
+    async fn uuid(&self) -> Uuid {
+        self.0.id.as_uuid()
+    }
+    async fn administration_code(&self) -> &str {
+        self.0.administration.as_str()
+    }
+    async fn assessed_on(&self) -> String {
+        self.0.assessed_on.to_string()
+    }
+    async fn maturity(&self) -> Vec<MaturityLevel> {
+        self.0.maturity.iter().map(|(d, m)| MaturityLevel { dimension: (*d).into(), level: i32::from(m.get()) }).collect()
+    }
+    async fn staff(&self) -> Option<i64> {
+        self.0.staff
+    }
+    async fn annual_budget(&self) -> Option<Money> {
+        self.0.annual_budget.as_ref().map(|m| Money { amount: m.amount.to_string(), currency: m.currency.as_str().to_owned() })
+    }
+    async fn notes(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<Option<String>> {
+        opt_pick(ctx, lang.as_deref(), Some(self.0.administration), self.0.notes.as_ref()).await
+    }
+    async fn notes_translations(&self) -> Vec<Translation> {
+        self.0.notes.as_ref().map(translations).unwrap_or_default()
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+}
+
+/// How one dimension moved between two assessments.
+#[derive(SimpleObject)]
+pub struct DimensionChange {
+    pub dimension: CapabilityDimension,
+    pub before: Option<i32>,
+    pub after: Option<i32>,
+    /// After minus before, where both were assessed.
+    pub delta: Option<i32>,
+}
+
+pub struct AssessmentComparison(pub domain::assessment::AssessmentComparison);
+
+/// What changed from the earlier assessment to the later one.
+#[Object]
+impl AssessmentComparison {
+    async fn from(&self) -> CapabilityAssessment {
+        CapabilityAssessment(self.0.from.clone())
+    }
+    async fn to(&self) -> CapabilityAssessment {
+        CapabilityAssessment(self.0.to.clone())
+    }
+    async fn dimensions(&self) -> Vec<DimensionChange> {
+        self.0
+            .dimensions
+            .iter()
+            .map(|d| DimensionChange {
+                dimension: d.dimension.into(),
+                before: d.before.map(|m| i32::from(m.get())),
+                after: d.after.map(|m| i32::from(m.get())),
+                delta: d.delta().map(i32::from),
+            })
+            .collect()
+    }
+    async fn improved(&self) -> Vec<CapabilityDimension> {
+        self.0.improved().into_iter().map(Into::into).collect()
+    }
+    async fn worsened(&self) -> Vec<CapabilityDimension> {
+        self.0.worsened().into_iter().map(Into::into).collect()
     }
 }

@@ -1,6 +1,7 @@
 //! REST handlers, registered together with their OpenAPI operations.
 
 pub mod administrations;
+pub mod assessments;
 pub mod audit;
 pub mod catalogue;
 pub mod health;

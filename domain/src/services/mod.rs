@@ -3,6 +3,7 @@
 //! change-feed entry in one transaction. REST and GraphQL both call these and nothing else.
 
 mod administrations;
+mod assessments;
 mod audit;
 mod catalogue;
 mod indicators;
@@ -13,6 +14,7 @@ mod results;
 use std::sync::Arc;
 
 pub use administrations::AdministrationService;
+pub use assessments::AssessmentService;
 pub use audit::AuditService;
 pub use catalogue::{CatalogueService, Comparison, ComparisonEntry};
 pub use indicators::IndicatorService;
@@ -33,6 +35,7 @@ use crate::{
 pub struct Services {
     pub administrations: AdministrationService,
     pub audit: AuditService,
+    pub assessments: AssessmentService,
     pub plans: PlanService,
     pub objectives: ObjectiveService,
     pub indicators: IndicatorService,
@@ -47,6 +50,7 @@ impl Services {
         Self {
             administrations: AdministrationService { ctx: ctx.clone() },
             audit: AuditService { ctx: ctx.clone() },
+            assessments: AssessmentService { ctx: ctx.clone() },
             plans: PlanService { ctx: ctx.clone() },
             objectives: ObjectiveService { ctx: ctx.clone() },
             indicators: IndicatorService { ctx: ctx.clone() },
