@@ -3,6 +3,7 @@
 
 use std::{net::SocketAddr, time::Duration};
 
+use api::{HttpSettings, graphql::GraphqlLimits};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The signing secret used when none is configured: fine on a laptop, never in production.
@@ -136,38 +137,38 @@ pub struct Settings {
     #[arg(long, env = "MERIDIAN_DB_ACQUIRE_TIMEOUT", default_value = "30s", value_parser = parse_duration, global = true)]
     pub db_acquire_timeout: Duration,
     /// Largest request body in bytes.
-    #[arg(long, env = "MERIDIAN_BODY_LIMIT", default_value_t = 1024 * 1024, global = true)]
+    #[arg(long, env = "MERIDIAN_BODY_LIMIT", default_value_t = HttpSettings::default().body_limit, global = true)]
     pub body_limit: usize,
     /// Longest a request may run.
     #[arg(long, env = "MERIDIAN_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration, global = true)]
     pub request_timeout: Duration,
     /// GraphQL introspection, field suggestions and the GraphiQL explorer (`false` in production).
-    #[arg(long, env = "MERIDIAN_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    #[arg(long, env = "MERIDIAN_GRAPHQL_INTROSPECTION", default_value_t = GraphqlLimits::default().introspection, action = clap::ArgAction::Set, global = true)]
     pub graphql_introspection: bool,
     /// Deepest nesting of a GraphQL query.
-    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_DEPTH", default_value_t = 16, global = true)]
+    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_DEPTH", default_value_t = GraphqlLimits::default().max_depth, global = true)]
     pub graphql_max_depth: usize,
     /// Largest complexity of a GraphQL query.
-    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_COMPLEXITY", default_value_t = 5000, global = true)]
+    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_COMPLEXITY", default_value_t = GraphqlLimits::default().max_complexity, global = true)]
     pub graphql_max_complexity: usize,
     /// Deepest recursion when parsing a GraphQL document.
-    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_RECURSION", default_value_t = 32, global = true)]
+    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_RECURSION", default_value_t = GraphqlLimits::default().max_recursive_depth, global = true)]
     pub graphql_max_recursion: usize,
     /// Most directives on one GraphQL field.
-    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_DIRECTIVES", default_value_t = 8, global = true)]
+    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_DIRECTIVES", default_value_t = GraphqlLimits::default().max_directives, global = true)]
     pub graphql_max_directives: usize,
     /// Most operations in one GraphQL batch.
-    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_BATCH", default_value_t = 10, global = true)]
+    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_BATCH", default_value_t = GraphqlLimits::default().max_batch, global = true)]
     pub graphql_max_batch: usize,
     /// Largest `first` of a GraphQL connection.
-    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_PAGE_SIZE", default_value_t = 100, global = true)]
+    #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_PAGE_SIZE", default_value_t = GraphqlLimits::default().max_page_size, global = true)]
     pub graphql_max_page_size: u32,
 }
 
 impl Settings {
     /// The GraphQL limits these settings describe.
-    pub fn graphql_limits(&self) -> api::graphql::GraphqlLimits {
-        api::graphql::GraphqlLimits {
+    pub fn graphql_limits(&self) -> GraphqlLimits {
+        GraphqlLimits {
             max_depth: self.graphql_max_depth,
             max_complexity: self.graphql_max_complexity,
             max_recursive_depth: self.graphql_max_recursion,
@@ -180,41 +181,18 @@ impl Settings {
 }
 
 impl Settings {
-    /// Settings as they are with no flag and no environment: for tests, which then change
-    /// what they need.
-    pub fn defaults() -> Self {
-        // Parsing an empty command line cannot fail: every setting has a default.
-        Cli::try_parse_from(["meridian"]).map(|c| c.settings).unwrap_or_else(|_| unreachable_defaults())
+    /// Settings with no flag given: the defaults, under whatever `MERIDIAN_*` variables are set
+    /// (tests start from this and change what they need).
+    ///
+    /// # Errors
+    /// The parse error of an invalid `MERIDIAN_*` variable.
+    pub fn from_env() -> Result<Self, clap::Error> {
+        Cli::try_parse_from(["meridian"]).map(|c| c.settings)
     }
 
     /// The configured secret, or the development one.
     pub fn jwt_secret(&self) -> &str {
         self.jwt_secret.as_ref().map_or(DEVELOPMENT_SECRET, |s| s.0.as_str())
-    }
-}
-
-fn unreachable_defaults() -> Settings {
-    Settings {
-        database_url: "sqlite://meridian.db?mode=rwc".into(),
-        bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
-        jwt_secret: None,
-        jwt_issuer: "meridian".into(),
-        jwt_audience: "meridian-api".into(),
-        log: "info".into(),
-        log_format: LogFormat::Text,
-        demo: DemoMode::Auto,
-        db_max_connections: 10,
-        db_min_connections: 1,
-        db_acquire_timeout: Duration::from_secs(30),
-        body_limit: 1024 * 1024,
-        request_timeout: Duration::from_secs(30),
-        graphql_introspection: true,
-        graphql_max_depth: 16,
-        graphql_max_complexity: 5000,
-        graphql_max_recursion: 32,
-        graphql_max_directives: 8,
-        graphql_max_batch: 10,
-        graphql_max_page_size: 100,
     }
 }
 

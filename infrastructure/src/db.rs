@@ -112,16 +112,6 @@ impl SeaStore {
     pub fn statements(&self) -> StatementCounter {
         self.statements.clone()
     }
-
-    /// The underlying connection, for tools that need raw SQL (tests, maintenance).
-    pub fn connection(&self) -> &DatabaseConnection {
-        &self.repo.conn
-    }
-
-    /// Closes the pool.
-    pub async fn close(self) {
-        let _ = self.repo.conn.close().await;
-    }
 }
 
 #[async_trait]

@@ -150,7 +150,7 @@ impl TestApp {
 
     async fn start(tweak: impl FnOnce(&mut Settings), demo: bool) -> Self {
         let (db, database_url) = TestDb::create().await;
-        let mut settings = Settings::defaults();
+        let mut settings = Settings::from_env().expect("the MERIDIAN_* variables are valid");
         settings.database_url = database_url.clone();
         settings.bind = "127.0.0.1:0".parse().expect("address");
         settings.jwt_secret = Some(SECRET.parse().expect("secret"));

@@ -18,7 +18,7 @@ async fn requests_without_or_with_a_bad_token_are_401_with_a_bearer_challenge() 
 
     // A token signed with another secret does not verify either.
     let other = meridian::tokens(&{
-        let mut s = meridian::Settings::defaults();
+        let mut s = meridian::Settings::from_env().expect("the MERIDIAN_* variables are valid");
         s.jwt_secret = Some("another-secret-of-enough-length".parse().unwrap());
         s
     })
