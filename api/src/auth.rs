@@ -137,6 +137,13 @@ fn principal_of(claims: &Claims) -> Result<Principal, FieldError> {
     Principal::new(claims.sub.clone(), role, administration, donor, scopes)
 }
 
+/// The token of an `Authorization: Bearer <token>` header value (the scheme is
+/// case-insensitive).
+pub fn bearer(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
 /// The verified caller of a request.
 pub struct Auth(pub Principal);
 
@@ -154,11 +161,8 @@ where
             .get(axum::http::header::AUTHORIZATION)
             .ok_or_else(|| ApiError::unauthenticated("invalid_request", "send `Authorization: Bearer <token>`"))?;
         let value = header.to_str().map_err(|_| ApiError::unauthenticated("invalid_request", "the Authorization header is not text"))?;
-        let token = value
-            .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))
-            .ok_or_else(|| ApiError::unauthenticated("invalid_request", "the Authorization header must use the Bearer scheme"))?;
-        tokens.verify(token.trim()).map(Auth)
+        let token = bearer(value).ok_or_else(|| ApiError::unauthenticated("invalid_request", "the Authorization header must use the Bearer scheme"))?;
+        tokens.verify(token).map(Auth)
     }
 }
 
@@ -172,6 +176,15 @@ mod tests {
 
     fn request(role: Role, adm: Option<&str>) -> TokenRequest {
         TokenRequest { subject: "alice".into(), role, administration: adm.map(Into::into), donor: None, scopes: vec![], ttl: Duration::from_secs(60) }
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive_and_required() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer  abc "), Some("abc"));
+        assert_eq!(bearer("BEARER abc"), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("abc"), None);
     }
 
     #[test]

@@ -104,7 +104,7 @@ pub async fn post(State(state): State<GraphqlState>, headers: HeaderMap, body: B
     }
     let who = match headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or_default()) {
         None => None,
-        Some(value) => match value.strip_prefix("Bearer ").map(|t| state.tokens.verify(t.trim())) {
+        Some(value) => match crate::auth::bearer(value).map(|t| state.tokens.verify(t)) {
             Some(Ok(p)) => Some(Arc::new(p)),
             _ => return graphql_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "the bearer token does not verify"),
         },
