@@ -1176,6 +1176,106 @@ impl AssessmentComparisonView {
     }
 }
 
+// ---------------------------------------------------------------- practice library
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePractice {
+    /// Only admins name the administration.
+    pub administration: Option<String>,
+    /// `best_practice`, `challenge`, `opportunity` or `lesson_learned`.
+    #[schema(example = "best_practice")]
+    pub kind: String,
+    pub title: Translations,
+    pub body: Translations,
+    /// Up to 20 tags of letters, digits or `-`.
+    #[schema(example = json!(["risk-management", "aeo"]))]
+    pub tags: Option<Vec<String>>,
+    /// Objectives of your administration this practice relates to.
+    pub objective_ids: Option<Vec<Uuid>>,
+}
+
+impl From<CreatePractice> for (Option<String>, domain::practice::PracticeInput) {
+    fn from(b: CreatePractice) -> Self {
+        (
+            b.administration,
+            domain::practice::PracticeInput {
+                kind: Some(b.kind),
+                title: Some(pairs(b.title)),
+                body: Some(pairs(b.body)),
+                tags: b.tags,
+                objective_ids: b.objective_ids.map(|v| v.iter().map(ToString::to_string).collect()),
+            },
+        )
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchPractice {
+    pub kind: Option<String>,
+    pub title: Option<Translations>,
+    pub body: Option<Translations>,
+    /// Replaces the tags.
+    pub tags: Option<Vec<String>>,
+    /// Replaces the linked objectives.
+    pub objective_ids: Option<Vec<Uuid>>,
+}
+
+impl From<PatchPractice> for domain::practice::PracticeInput {
+    fn from(b: PatchPractice) -> Self {
+        Self {
+            kind: b.kind,
+            title: b.title.map(pairs),
+            body: b.body.map(pairs),
+            tags: b.tags,
+            objective_ids: b.objective_ids.map(|v| v.iter().map(ToString::to_string).collect()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PracticeView {
+    pub id: Uuid,
+    /// The administration that wrote it.
+    pub administration: String,
+    pub kind: String,
+    pub title: String,
+    pub title_translations: Translations,
+    pub body: String,
+    pub body_translations: Translations,
+    pub tags: Vec<String>,
+    pub objective_ids: Vec<Uuid>,
+    /// `draft` (its administration only) or `published` (everyone).
+    pub status: String,
+    pub published_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl PracticeView {
+    pub fn new(p: &domain::practice::Practice, l: &Localizer) -> Self {
+        let a = Some(p.administration);
+        Self {
+            id: p.id.as_uuid(),
+            administration: p.administration.to_string(),
+            kind: p.kind.as_str().to_owned(),
+            title: l.text(a, &p.title),
+            title_translations: translations(&p.title),
+            body: l.text(a, &p.body),
+            body_translations: translations(&p.body),
+            tags: p.tags.iter().map(|t| t.as_str().to_owned()).collect(),
+            objective_ids: p.objective_ids.iter().map(|o| o.as_uuid()).collect(),
+            status: p.status.as_str().to_owned(),
+            published_at: p.published_at,
+            version: p.version,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
 // ---------------------------------------------------------------- audit
 
 /// One entry of the audit trail.
@@ -1238,6 +1338,7 @@ list_type!(MeasurementList, MeasurementView);
 list_type!(DefinitionList, DefinitionView);
 list_type!(AuditList, AuditView);
 list_type!(AssessmentList, AssessmentView);
+list_type!(PracticeList, PracticeView);
 
 /// Health of the service.
 #[derive(Debug, Serialize, ToSchema)]

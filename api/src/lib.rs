@@ -73,6 +73,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "results", description = "Targets, measurements, review and progress"),
         (name = "catalogue", description = "Standard Customs KPIs shared by every administration"),
         (name = "assessments", description = "Capability assessments: the starting point of an administration"),
+        (name = "practices", description = "The practice library: best practices, challenges, opportunities, lessons learned"),
         (name = "audit", description = "Who changed what, and when"),
         (name = "health", description = "Probes")
     )
@@ -98,7 +99,7 @@ impl Modify for SecurityAddon {
 }
 
 fn api_routes() -> OpenApiRouter<ApiState> {
-    use routes::{administrations, assessments, audit, catalogue, health, indicators, objectives, plans, results};
+    use routes::{administrations, assessments, audit, catalogue, health, indicators, objectives, plans, practices, results};
     let v1 = OpenApiRouter::new()
         .routes(routes!(administrations::list, administrations::create))
         .routes(routes!(administrations::get))
@@ -124,7 +125,10 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(audit::list))
         .routes(routes!(assessments::list, assessments::create))
         .routes(routes!(assessments::compare))
-        .routes(routes!(assessments::get, assessments::patch, assessments::delete));
+        .routes(routes!(assessments::get, assessments::patch, assessments::delete))
+        .routes(routes!(practices::list, practices::create))
+        .routes(routes!(practices::get, practices::patch, practices::delete))
+        .routes(routes!(practices::transition));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).routes(routes!(health::live)).routes(routes!(health::ready))
 }
 

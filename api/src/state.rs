@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use domain::services::{
-    AdministrationService, AssessmentService, AuditService, CatalogueService, IndicatorService, ObjectiveService, PlanService, ResultService, Services,
+    AdministrationService, AssessmentService, AuditService, CatalogueService, IndicatorService, ObjectiveService, PlanService, PracticeService, ResultService,
+    Services,
 };
 
 use crate::auth::Tokens;
@@ -30,6 +31,7 @@ substate!(
     AdministrationService => administrations,
     AuditService => audit,
     AssessmentService => assessments,
+    PracticeService => practices,
     PlanService => plans,
     ObjectiveService => objectives,
     IndicatorService => indicators,

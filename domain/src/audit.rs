@@ -16,18 +16,19 @@ pub enum EntityType {
     Target,
     Measurement,
     Assessment,
+    Practice,
 }
 
 impl EntityType {
-    pub const ALL: [Self; 7] = [Self::Administration, Self::Plan, Self::Objective, Self::Indicator, Self::Target, Self::Measurement, Self::Assessment];
+    pub const ALL: [Self; 8] =
+        [Self::Administration, Self::Plan, Self::Objective, Self::Indicator, Self::Target, Self::Measurement, Self::Assessment, Self::Practice];
 
     /// # Errors
     /// `invalid_value` for an unknown type.
     pub fn parse(s: &str) -> Result<Self, crate::FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| crate::FieldError::new("", "invalid_value", "one of administration, plan, objective, indicator, target, measurement, assessment"))
+        Self::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| {
+            crate::FieldError::new("", "invalid_value", "one of administration, plan, objective, indicator, target, measurement, assessment, practice")
+        })
     }
 
     pub const fn as_str(self) -> &'static str {
@@ -39,6 +40,7 @@ impl EntityType {
             Self::Target => "target",
             Self::Measurement => "measurement",
             Self::Assessment => "assessment",
+            Self::Practice => "practice",
         }
     }
 }

@@ -80,3 +80,7 @@ id_type!(
     /// Identifies a [`CapabilityAssessment`](crate::assessment::CapabilityAssessment).
     AssessmentId
 );
+id_type!(
+    /// Identifies a [`Practice`](crate::practice::Practice) of the library.
+    PracticeId
+);

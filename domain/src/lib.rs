@@ -14,6 +14,7 @@ pub mod page;
 pub mod period;
 pub mod plan;
 pub mod ports;
+pub mod practice;
 pub mod principal;
 pub mod progress;
 pub mod services;

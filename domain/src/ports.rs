@@ -9,13 +9,14 @@ use crate::{
     StoreError,
     assessment::CapabilityAssessment,
     audit::{AuditEntry, AuditFilter, AuditRecord, Change},
-    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
+    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PracticeId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
     page::PageRequest,
     period::Period,
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan},
+    practice::{Practice, PracticeKind, PracticeStatus, Tag},
     values::{AdministrationCode, ExternalRef},
 };
 
@@ -322,6 +323,56 @@ pub trait AssessmentRepository: Send + Sync {
     async fn delete_assessment(&self, id: AssessmentId) -> Result<(), StoreError>;
 }
 
+/// Which practices a list may return, decided by the use case from the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PracticeVisibility {
+    All,
+    /// Published ones, and this administration's drafts.
+    InsiderOf(AdministrationCode),
+    PublishedOnly,
+}
+
+/// Filters of the practice library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PracticeFilter {
+    pub visibility: PracticeVisibility,
+    pub administration: Option<AdministrationCode>,
+    pub kind: Option<PracticeKind>,
+    pub status: Option<PracticeStatus>,
+    pub tag: Option<Tag>,
+    /// Every term must start a word of the practice (see [`crate::practice::search_terms`]).
+    pub terms: Vec<String>,
+}
+
+#[async_trait]
+pub trait PracticeRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn practice(&self, id: PracticeId) -> Result<Option<Practice>, StoreError>;
+
+    /// Practices matching `filter`, by id, after `page.after`, at most `page.fetch()` rows.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn list_practices(&self, filter: &PracticeFilter, page: &PageRequest<PracticeId>) -> Result<Vec<Practice>, StoreError>;
+
+    /// Stores a new practice with its search terms.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn insert_practice(&self, practice: &Practice) -> Result<(), StoreError>;
+
+    /// Stores `practice` and its search terms if the row is still at `expected_version`.
+    ///
+    /// # Errors
+    /// [`StoreError::VersionMismatch`].
+    async fn update_practice(&self, practice: &Practice, expected_version: i64) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn delete_practice(&self, id: PracticeId) -> Result<(), StoreError>;
+}
+
 #[async_trait]
 pub trait RevisionRepository: Send + Sync {
     /// # Errors
@@ -371,6 +422,7 @@ pub trait Repositories:
     + ResultRepository
     + RevisionRepository
     + AssessmentRepository
+    + PracticeRepository
     + JournalRepository
 {
 }
@@ -384,6 +436,7 @@ impl<T> Repositories for T where
         + ResultRepository
         + RevisionRepository
         + AssessmentRepository
+        + PracticeRepository
         + JournalRepository
 {
 }

@@ -6,7 +6,7 @@ use domain::{
     StoreError,
     assessment::CapabilityAssessment,
     audit::{AuditEntry, AuditFilter, AuditRecord, Change},
-    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
+    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PracticeId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
@@ -15,12 +15,14 @@ use domain::{
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan},
     ports::{
         AdministrationRepository, AssessmentRepository, DefinitionRepository, IndicatorRepository, IndicatorVisibility, JournalRepository, ObjectiveRepository,
-        PlanFilter, PlanRepository, PlanVisibility, ResultRepository, RevisionRepository,
+        PlanFilter, PlanRepository, PlanVisibility, PracticeFilter, PracticeRepository, PracticeVisibility, ResultRepository, RevisionRepository,
     },
+    practice::{Practice, PracticeStatus},
     values::{AdministrationCode, Disclosure, ExternalRef},
 };
 use migration::tables::{
-    Administrations, AuditLog, CapabilityAssessments, Changes, IndicatorDefinitions, Indicators, Measurements, Objectives, PlanRevisions, Plans, Targets,
+    Administrations, AuditLog, CapabilityAssessments, Changes, IndicatorDefinitions, Indicators, Measurements, Objectives, PlanRevisions, Plans, PracticeTerms,
+    Practices, Targets,
 };
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -723,6 +725,108 @@ impl<C: ConnectionTrait + Send + Sync> AssessmentRepository for Repo<C> {
 
     async fn delete_assessment(&self, id: AssessmentId) -> Result<(), StoreError> {
         self.delete(&Query::delete().from_table(CapabilityAssessments::Table).and_where(Expr::col(CapabilityAssessments::Id).eq(id.as_uuid())).to_owned()).await
+    }
+}
+
+impl<C: ConnectionTrait + Send + Sync> Repo<C> {
+    fn practice_values(p: &Practice) -> Vec<(Practices, Expr)> {
+        let tags: Vec<serde_json::Value> = p.tags.iter().map(|t| serde_json::Value::from(t.as_str())).collect();
+        let objectives: Vec<serde_json::Value> = p.objective_ids.iter().map(|o| serde_json::Value::from(o.to_string())).collect();
+        vec![
+            (Practices::Kind, Expr::val(p.kind.as_str())),
+            (Practices::Title, Expr::val(text_json(&p.title))),
+            (Practices::Body, Expr::val(text_json(&p.body))),
+            (Practices::Tags, Expr::val(serde_json::Value::Array(tags))),
+            (Practices::ObjectiveIds, Expr::val(serde_json::Value::Array(objectives))),
+            (Practices::Status, Expr::val(p.status.as_str())),
+            (Practices::PublishedAt, Expr::val(p.published_at)),
+            (Practices::Version, Expr::val(p.version)),
+            (Practices::UpdatedAt, Expr::val(p.updated_at)),
+        ]
+    }
+
+    /// Replaces the search terms of a practice: its words, and its tags as `tag:<tag>`.
+    async fn index_practice(&self, p: &Practice) -> Result<(), StoreError> {
+        self.delete(&Query::delete().from_table(PracticeTerms::Table).and_where(Expr::col(PracticeTerms::PracticeId).eq(p.id.as_uuid())).to_owned()).await?;
+        let mut terms = p.search_terms();
+        terms.extend(p.tags.iter().map(|t| format!("tag:{}", t.as_str())));
+        if terms.is_empty() {
+            return Ok(());
+        }
+        let mut q = Query::insert();
+        q.into_table(PracticeTerms::Table).columns([PracticeTerms::PracticeId, PracticeTerms::Term]);
+        for term in terms {
+            q.values([Expr::val(p.id.as_uuid()), Expr::val(term)]).map_err(build_error)?;
+        }
+        self.insert(&q).await
+    }
+}
+
+fn having_term(term: Expr) -> SelectStatement {
+    Query::select().column(PracticeTerms::PracticeId).from(PracticeTerms::Table).and_where(term).to_owned()
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> PracticeRepository for Repo<C> {
+    async fn practice(&self, id: PracticeId) -> Result<Option<Practice>, StoreError> {
+        let q = select_all(Practices::Table).and_where(Expr::col(Practices::Id).eq(id.as_uuid())).to_owned();
+        self.one(&q, rows::practice).await
+    }
+
+    async fn list_practices(&self, f: &PracticeFilter, page: &PageRequest<PracticeId>) -> Result<Vec<Practice>, StoreError> {
+        let mut q = select_all(Practices::Table);
+        let published = Expr::col(Practices::Status).eq(PracticeStatus::Published.as_str());
+        match f.visibility {
+            PracticeVisibility::All => {}
+            PracticeVisibility::InsiderOf(code) => {
+                q.cond_where(Condition::any().add(published).add(Expr::col(Practices::AdministrationCode).eq(code.as_str())));
+            }
+            PracticeVisibility::PublishedOnly => {
+                q.and_where(published);
+            }
+        }
+        if let Some(a) = f.administration {
+            q.and_where(Expr::col(Practices::AdministrationCode).eq(a.as_str()));
+        }
+        if let Some(k) = f.kind {
+            q.and_where(Expr::col(Practices::Kind).eq(k.as_str()));
+        }
+        if let Some(s) = f.status {
+            q.and_where(Expr::col(Practices::Status).eq(s.as_str()));
+        }
+        if let Some(t) = &f.tag {
+            q.and_where(Expr::col(Practices::Id).in_subquery(having_term(Expr::col(PracticeTerms::Term).eq(format!("tag:{}", t.as_str())))));
+        }
+        for term in &f.terms {
+            // Terms are letters and digits only (see domain::practice::search_terms): no LIKE wildcard inside.
+            q.and_where(Expr::col(Practices::Id).in_subquery(having_term(Expr::col(PracticeTerms::Term).like(format!("{term}%")))));
+        }
+        if let Some(after) = page.after {
+            q.and_where(Expr::col(Practices::Id).gt(after.as_uuid()));
+        }
+        q.order_by(Practices::Id, Order::Asc).limit(page.fetch());
+        self.all(&q, rows::practice).await
+    }
+
+    async fn insert_practice(&self, p: &Practice) -> Result<(), StoreError> {
+        let mut pairs = Self::practice_values(p);
+        pairs.extend([
+            (Practices::Id, Expr::val(p.id.as_uuid())),
+            (Practices::AdministrationCode, Expr::val(p.administration.as_str())),
+            (Practices::CreatedAt, Expr::val(p.created_at)),
+        ]);
+        self.insert(&insert_of(Practices::Table, pairs)?).await?;
+        self.index_practice(p).await
+    }
+
+    async fn update_practice(&self, p: &Practice, expected_version: i64) -> Result<(), StoreError> {
+        self.update_versioned(&update_of(Practices::Table, Self::practice_values(p), Practices::Id, p.id.as_uuid(), Practices::Version, expected_version))
+            .await?;
+        self.index_practice(p).await
+    }
+
+    async fn delete_practice(&self, id: PracticeId) -> Result<(), StoreError> {
+        self.delete(&Query::delete().from_table(Practices::Table).and_where(Expr::col(Practices::Id).eq(id.as_uuid())).to_owned()).await
     }
 }
 

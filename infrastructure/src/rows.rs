@@ -8,12 +8,13 @@ use domain::{
     StoreError,
     assessment::{CapabilityAssessment, CapabilityDimension, Currency, Maturity, Money},
     audit::{AuditEntry, AuditRecord, EntityType},
-    ids::{AdministrationId, AssessmentId, IndicatorDefinitionId, IndicatorId, MeasurementId, ObjectiveId, PlanId, TargetId},
+    ids::{AdministrationId, AssessmentId, IndicatorDefinitionId, IndicatorId, MeasurementId, ObjectiveId, PlanId, PracticeId, TargetId},
     indicator::{Baseline, Direction, Frequency, Indicator, IndicatorDefinition, Measure, PmmDimension},
     measurement::{Measurement, ReviewStatus, Target},
     objective::{Objective, ObjectiveCode, ObjectiveLevel},
     period::Period,
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan, Thresholds},
+    practice::{Practice, PracticeKind, PracticeStatus, Tag},
     principal::Role,
     text::{LanguageTag, LocalizedText},
     values::{AdministrationCode, Disclosure, ExternalRef, Quantity, Weight},
@@ -301,6 +302,37 @@ pub(crate) fn assessment(row: &Row<'_>) -> Result<CapabilityAssessment, StoreErr
         staff: row.get("staff")?,
         annual_budget: amount.zip(currency).map(|(amount, currency)| Money { amount, currency }),
         notes: row.opt_text("notes")?,
+        version: row.i64("version")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn practice(row: &Row<'_>) -> Result<Practice, StoreError> {
+    let tags: serde_json::Value = row.get("tags")?;
+    let tags = tags
+        .as_array()
+        .ok_or_else(|| corrupt("tags", "not an array"))?
+        .iter()
+        .map(|t| Tag::parse(t.as_str().unwrap_or_default()).map_err(|e| corrupt("tags", e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let objectives: serde_json::Value = row.get("objective_ids")?;
+    let objective_ids = objectives
+        .as_array()
+        .ok_or_else(|| corrupt("objective_ids", "not an array"))?
+        .iter()
+        .map(|o| o.as_str().unwrap_or_default().parse::<ObjectiveId>().map_err(|e| corrupt("objective_ids", e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Practice {
+        id: PracticeId::from_uuid(row.uuid("id")?),
+        administration: row.code("administration_code")?,
+        kind: row.parsed("kind", PracticeKind::parse)?,
+        title: row.text("title")?,
+        body: row.text("body")?,
+        tags,
+        objective_ids,
+        status: row.parsed("status", PracticeStatus::parse)?,
+        published_at: row.opt_time("published_at")?,
         version: row.i64("version")?,
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,

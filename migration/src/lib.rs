@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_create_planning;
 mod m20261128_000002_create_plan_revisions;
 mod m20261128_000003_create_capability_assessments;
+mod m20261128_000004_create_practices;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_create_planning::Migration),
             Box::new(m20261128_000002_create_plan_revisions::Migration),
             Box::new(m20261128_000003_create_capability_assessments::Migration),
+            Box::new(m20261128_000004_create_practices::Migration),
         ]
     }
 }
@@ -27,5 +29,6 @@ pub mod tables {
         m20261128_000001_create_planning::{Administrations, AuditLog, Changes, IndicatorDefinitions, Indicators, Measurements, Objectives, Plans, Targets},
         m20261128_000002_create_plan_revisions::PlanRevisions,
         m20261128_000003_create_capability_assessments::CapabilityAssessments,
+        m20261128_000004_create_practices::{PracticeTerms, Practices},
     };
 }

@@ -13,6 +13,7 @@ mod graphql;
 mod helpers;
 mod permissions;
 mod planning;
+mod practices;
 mod results;
 mod revisions;
 mod typed_client;

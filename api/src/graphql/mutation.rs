@@ -4,11 +4,12 @@
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use domain::{
     assessment::AssessmentInput,
-    ids::{AssessmentId, IndicatorId, ObjectiveId, PlanId},
+    ids::{AssessmentId, IndicatorId, ObjectiveId, PlanId, PracticeId},
     indicator::IndicatorInput,
     measurement::MeasurementInput,
     objective::ObjectiveInput,
     plan::{AdministrationInput, PlanInput},
+    practice::PracticeInput,
     services::{PlanTransition, ReviewRequest, Services, Upserted},
 };
 
@@ -16,7 +17,7 @@ use super::{
     errors::OrGql,
     types::{
         Administration, CapabilityAssessment, CapabilityDimension, Direction, Disclosure, Frequency, Indicator, Measure, Measurement, Objective,
-        ObjectiveLevel, Plan, PlanStatus, ReviewStatus, Target, global_id, uuid_of, who,
+        ObjectiveLevel, Plan, PlanStatus, Practice, PracticeKind, PracticeStatus, ReviewStatus, Target, global_id, uuid_of, who,
     },
 };
 
@@ -317,6 +318,33 @@ fn levels(v: Vec<MaturityInput>) -> Vec<(String, i64)> {
     v.into_iter().map(|m| (m.dimension.text(), i64::from(m.level))).collect()
 }
 
+#[derive(InputObject)]
+pub struct CreatePracticeInput {
+    /// Only admins name the administration.
+    pub administration: Option<String>,
+    pub kind: PracticeKind,
+    pub title: Vec<TranslationInput>,
+    pub body: Vec<TranslationInput>,
+    pub tags: Option<Vec<String>>,
+    /// Objectives of your administration (global ids or UUIDs).
+    pub objective_ids: Option<Vec<ID>>,
+}
+
+#[derive(InputObject)]
+pub struct UpdatePracticeInput {
+    pub kind: Option<PracticeKind>,
+    pub title: Option<Vec<TranslationInput>>,
+    pub body: Option<Vec<TranslationInput>>,
+    /// Replaces the tags.
+    pub tags: Option<Vec<String>>,
+    /// Replaces the linked objectives.
+    pub objective_ids: Option<Vec<ID>>,
+}
+
+fn objective_keys(ids: Option<Vec<ID>>) -> Result<Option<Vec<String>>> {
+    ids.map(|v| v.iter().map(objective_key).collect()).transpose()
+}
+
 /// What an upsert did.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum UpsertOutcome {
@@ -468,6 +496,42 @@ impl Mutation {
         let uuid = AssessmentId::from_uuid(uuid_of("CapabilityAssessment", &id)?);
         services(ctx)?.assessments.delete(who(ctx)?, uuid, version).await.gql()?;
         Ok(global_id("CapabilityAssessment", uuid))
+    }
+
+    /// Writes a draft practice for the library.
+    async fn create_practice(&self, ctx: &Context<'_>, input: CreatePracticeInput) -> Result<Practice> {
+        let raw = PracticeInput {
+            kind: Some(input.kind.text()),
+            title: Some(pairs(input.title)),
+            body: Some(pairs(input.body)),
+            tags: input.tags,
+            objective_ids: objective_keys(input.objective_ids)?,
+        };
+        Ok(Practice(services(ctx)?.practices.create(who(ctx)?, input.administration.as_deref(), &raw).await.gql()?))
+    }
+
+    async fn update_practice(&self, ctx: &Context<'_>, id: ID, version: Option<i64>, input: UpdatePracticeInput) -> Result<Practice> {
+        let id = PracticeId::from_uuid(uuid_of("Practice", &id)?);
+        let raw = PracticeInput {
+            kind: input.kind.map(|k| k.text()),
+            title: input.title.map(pairs),
+            body: input.body.map(pairs),
+            tags: input.tags,
+            objective_ids: objective_keys(input.objective_ids)?,
+        };
+        Ok(Practice(services(ctx)?.practices.update(who(ctx)?, id, &raw, version).await.gql()?))
+    }
+
+    /// Publishes a practice (`PUBLISHED`) or withdraws it (`DRAFT`).
+    async fn transition_practice(&self, ctx: &Context<'_>, id: ID, to: PracticeStatus, version: Option<i64>) -> Result<Practice> {
+        let id = PracticeId::from_uuid(uuid_of("Practice", &id)?);
+        Ok(Practice(services(ctx)?.practices.transition(who(ctx)?, id, to.into(), version).await.gql()?))
+    }
+
+    async fn delete_practice(&self, ctx: &Context<'_>, id: ID, version: Option<i64>) -> Result<ID> {
+        let uuid = PracticeId::from_uuid(uuid_of("Practice", &id)?);
+        services(ctx)?.practices.delete(who(ctx)?, uuid, version).await.gql()?;
+        Ok(global_id("Practice", uuid))
     }
 
     /// Sets the target of a period (`2026`, `2026-Q2`, `2026-05`).

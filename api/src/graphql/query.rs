@@ -5,7 +5,7 @@ use async_graphql::{
     connection::{Connection, Edge},
 };
 use domain::{
-    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
+    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PracticeId},
     page::{Page, PageRequest},
     values::AdministrationCode,
 };
@@ -15,7 +15,7 @@ use super::{
     errors::{OrGql, invalid},
     types::{
         Administration, AssessmentComparison, AuditEntry, CapabilityAssessment, ComparisonEntry, Indicator, IndicatorDefinition, Me, Node, Objective, Plan,
-        PlanStatus, decode_global_id, uuid_of, who,
+        PlanStatus, Practice, PracticeKind, PracticeStatus, decode_global_id, uuid_of, who,
     },
 };
 use crate::extract::{decode_cursor, encode_cursor};
@@ -172,6 +172,33 @@ impl Query {
         let a = AssessmentId::from_uuid(uuid_of("CapabilityAssessment", &from)?);
         let b = AssessmentId::from_uuid(uuid_of("CapabilityAssessment", &to)?);
         Ok(AssessmentComparison(s.assessments.compare(who(ctx)?, a, b).await.gql()?))
+    }
+
+    /// Searches the practice library: published practices, and the caller's own drafts.
+    #[allow(clippy::too_many_arguments)]
+    async fn practices(
+        &self,
+        ctx: &Context<'_>,
+        q: Option<String>,
+        kind: Option<PracticeKind>,
+        tag: Option<String>,
+        status: Option<PracticeStatus>,
+        administration: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Practice>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let given = after.is_some();
+        let req = page(ctx, first, after, str::parse::<PracticeId>)?;
+        let query = domain::services::PracticeQuery { q, kind: kind.map(PracticeKind::text), tag, status: status.map(PracticeStatus::text), administration };
+        let result = s.practices.list(who(ctx)?, &query, &req).await.gql()?;
+        Ok(connection(result, |p| p.id.to_string(), Practice, given))
+    }
+
+    async fn practice(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Practice>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let id = PracticeId::from_uuid(uuid_of("Practice", &id)?);
+        Ok(Some(Practice(s.practices.get(who(ctx)?, id).await.gql()?)))
     }
 
     /// The audit trail, newest first: admins read all of it, others their administration's.

@@ -178,6 +178,14 @@ mirror_enum!(
     }
 );
 mirror_enum!(
+    /// What kind of knowledge a practice shares.
+    PracticeKind = domain::practice::PracticeKind { BestPractice, Challenge, Opportunity, LessonLearned }
+);
+mirror_enum!(
+    /// Whether a practice is shared yet.
+    PracticeStatus = domain::practice::PracticeStatus { Draft, Published }
+);
+mirror_enum!(
     /// RAG status.
     RagStatus = DRag { OnTrack, AtRisk, OffTrack, NoData }
 );
@@ -932,5 +940,54 @@ impl AssessmentComparison {
     }
     async fn worsened(&self) -> Vec<CapabilityDimension> {
         self.0.worsened().into_iter().map(Into::into).collect()
+    }
+}
+
+pub struct Practice(pub domain::practice::Practice);
+
+/// A best practice, challenge, opportunity or lesson learned shared across the Programme.
+#[Object]
+impl Practice {
+    async fn id(&self) -> ID {
+        global_id("Practice", self.0.id)
+    }
+    async fn uuid(&self) -> Uuid {
+        self.0.id.as_uuid()
+    }
+    /// The administration that wrote it.
+    async fn administration_code(&self) -> &str {
+        self.0.administration.as_str()
+    }
+    async fn kind(&self) -> PracticeKind {
+        self.0.kind.into()
+    }
+    async fn title(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
+        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.title).await
+    }
+    async fn title_translations(&self) -> Vec<Translation> {
+        translations(&self.0.title)
+    }
+    async fn body(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
+        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.body).await
+    }
+    async fn body_translations(&self) -> Vec<Translation> {
+        translations(&self.0.body)
+    }
+    async fn tags(&self) -> Vec<&str> {
+        self.0.tags.iter().map(|t| t.as_str()).collect()
+    }
+    /// The linked objectives the caller may see.
+    async fn objectives(&self, ctx: &Context<'_>) -> Result<Vec<Objective>> {
+        let found = loader::<Once<ObjectiveId, ObjectiveLoader>>(ctx)?.load_many(self.0.objective_ids.iter().copied()).await?;
+        Ok(self.0.objective_ids.iter().filter_map(|id| found.get(id).cloned()).map(Objective).collect())
+    }
+    async fn status(&self) -> PracticeStatus {
+        self.0.status.into()
+    }
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
     }
 }

@@ -8,6 +8,7 @@ pub mod health;
 pub mod indicators;
 pub mod objectives;
 pub mod plans;
+pub mod practices;
 pub mod results;
 
 use axum::{extract::FromRequestParts, http::request::Parts};

@@ -9,6 +9,7 @@ mod catalogue;
 mod indicators;
 mod objectives;
 mod plans;
+mod practices;
 mod results;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ pub use catalogue::{CatalogueService, Comparison, ComparisonEntry};
 pub use indicators::IndicatorService;
 pub use objectives::{ObjectiveNode, ObjectiveService, Upserted};
 pub use plans::{PlanService, PlanTransition};
+pub use practices::{PracticeQuery, PracticeService};
 pub use results::{IndicatorScore, ObjectiveScore, ProgressReport, ResultService, ReviewRequest, Scorecard};
 
 use crate::{
@@ -36,6 +38,7 @@ pub struct Services {
     pub administrations: AdministrationService,
     pub audit: AuditService,
     pub assessments: AssessmentService,
+    pub practices: PracticeService,
     pub plans: PlanService,
     pub objectives: ObjectiveService,
     pub indicators: IndicatorService,
@@ -51,6 +54,7 @@ impl Services {
             administrations: AdministrationService { ctx: ctx.clone() },
             audit: AuditService { ctx: ctx.clone() },
             assessments: AssessmentService { ctx: ctx.clone() },
+            practices: PracticeService { ctx: ctx.clone() },
             plans: PlanService { ctx: ctx.clone() },
             objectives: ObjectiveService { ctx: ctx.clone() },
             indicators: IndicatorService { ctx: ctx.clone() },
