@@ -33,6 +33,8 @@ pub struct DemoSummary {
     pub objectives: usize,
     pub indicators: usize,
     pub measurements: usize,
+    pub assessments: usize,
+    pub practices: usize,
 }
 
 /// Loads the demo data through the use cases, as an admin would enter it.
@@ -56,6 +58,9 @@ pub async fn load(services: &Services) -> Result<DemoSummary, DomainError> {
             load_plan(services, &admin, spec, &definitions, &mut summary).await?;
         }
     }
+    let (assessments, practices) = crate::demo_library::load(services, &admin).await?;
+    summary.assessments = assessments;
+    summary.practices = practices;
     Ok(summary)
 }
 

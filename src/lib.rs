@@ -2,6 +2,7 @@
 //! connects storage, wires the use cases to the HTTP face, and runs the server or a command.
 
 pub mod demo;
+mod demo_library;
 pub mod settings;
 pub mod telemetry;
 

@@ -93,8 +93,8 @@ async fn seed(settings: &Settings, demo: bool) -> Result<(), String> {
     let (_, services) = meridian::open_store(settings).await.map_err(|e| e.to_string())?;
     let s = meridian::demo::load(&services).await.map_err(|e| e.to_string())?;
     println!(
-        "demo data: {} administrations, {} plans, {} objectives, {} indicators, {} measurements added",
-        s.administrations, s.plans, s.objectives, s.indicators, s.measurements
+        "demo data: {} administrations, {} plans, {} objectives, {} indicators, {} measurements, {} assessments, {} practices added",
+        s.administrations, s.plans, s.objectives, s.indicators, s.measurements, s.assessments, s.practices
     );
     Ok(())
 }

@@ -28,11 +28,20 @@ async fn the_demo_shows_seven_administrations_and_every_status() {
     }
 
     // Loading again (here by an operator, from another process) adds nothing.
-    let before = (app.count("plans").await, app.count("measurements").await);
+    let before = (app.count("plans").await, app.count("measurements").await, app.count("capability_assessments").await, app.count("practices").await);
     assert!(before.1 > 0);
+    assert_eq!((before.2, before.3), (14, 4), "two assessments per administration, four practices");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_meridian")).args(["seed", "--demo", "--database-url", &app.database_url]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!((app.count("plans").await, app.count("measurements").await), before);
+    assert_eq!((app.count("plans").await, app.count("measurements").await, app.count("capability_assessments").await, app.count("practices").await), before);
+
+    // The library is shared with everyone; the starting points stay with each administration.
+    let library = app.get("/api/v1/practices?q=risk", &app.donor()).await;
+    assert!(!library.assert(200)["items"].as_array().unwrap().is_empty());
+    let bolivia = app.get("/api/v1/assessments", &app.viewer("BOL")).await;
+    let [first, second] = bolivia.assert(200)["items"].as_array().unwrap().clone().try_into().unwrap();
+    let compared = app.get(&format!("/api/v1/assessments/compare?from={}&to={}", id(&first), id(&second)), &app.viewer("BOL")).await;
+    assert!(!compared.assert(200)["improved"].as_array().unwrap().is_empty());
 
     // A donor portal sees only the plans that are active or closed and disclosed.
     let donor = app.get("/api/v1/plans?limit=200", &app.donor()).await;

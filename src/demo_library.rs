@@ -1,0 +1,141 @@
+//! Demo data beyond the plans: each administration's capability assessments (its starting
+//! point in 2022 and a follow-up in 2025) and the practices some of them shared in the library.
+//! Entered through the use cases like the rest of the demo, and only where an administration
+//! has none yet, so loading twice adds nothing.
+
+use domain::{
+    DomainError,
+    assessment::AssessmentInput,
+    page::PageRequest,
+    practice::{PracticeInput, PracticeStatus},
+    principal::Principal,
+    services::{PracticeQuery, Services},
+    values::AdministrationCode,
+};
+
+/// Maturity levels 1–5 in the order of the dimensions named below.
+const DIMENSIONS: [&str; 7] =
+    ["strategic_management", "risk_management", "information_technology", "human_resources", "integrity", "trade_facilitation", "stakeholder_cooperation"];
+
+struct AssessmentSpec {
+    administration: &'static str,
+    staff: i64,
+    budget: (&'static str, &'static str),
+    /// The 2022 starting point, then the 2025 follow-up.
+    levels: [[i64; 7]; 2],
+}
+
+const ASSESSMENTS: &[AssessmentSpec] = &[
+    AssessmentSpec { administration: "BGD", staff: 5100, budget: ("9800000000", "BDT"), levels: [[2, 1, 2, 2, 2, 2, 1], [2, 2, 3, 2, 2, 3, 2]] },
+    AssessmentSpec { administration: "BOL", staff: 2900, budget: ("410000000", "BOB"), levels: [[2, 2, 2, 2, 3, 2, 2], [3, 3, 3, 2, 3, 3, 3]] },
+    AssessmentSpec { administration: "COL", staff: 4300, budget: ("520000000000", "COP"), levels: [[3, 3, 3, 3, 3, 3, 2], [4, 3, 4, 3, 3, 4, 3]] },
+    AssessmentSpec { administration: "GTM", staff: 1800, budget: ("640000000", "GTQ"), levels: [[2, 2, 2, 2, 2, 2, 2], [3, 3, 2, 2, 3, 3, 2]] },
+    AssessmentSpec { administration: "PER", staff: 3600, budget: ("950000000", "PEN"), levels: [[3, 3, 3, 2, 3, 3, 3], [3, 4, 4, 3, 3, 4, 3]] },
+    AssessmentSpec { administration: "UKR", staff: 9800, budget: ("6200000000", "UAH"), levels: [[3, 2, 3, 3, 2, 3, 3], [3, 3, 3, 3, 3, 4, 3]] },
+    AssessmentSpec { administration: "UZB", staff: 7000, budget: ("1900000000000", "UZS"), levels: [[2, 2, 2, 2, 2, 2, 1], [3, 3, 3, 2, 3, 3, 2]] },
+];
+
+struct PracticeSpec {
+    administration: &'static str,
+    kind: &'static str,
+    title: &'static [(&'static str, &'static str)],
+    body: &'static [(&'static str, &'static str)],
+    tags: &'static [&'static str],
+}
+
+const PRACTICES: &[PracticeSpec] = &[
+    PracticeSpec {
+        administration: "BOL",
+        kind: "best_practice",
+        title: &[("es", "Perfiles de riesgo compartidos en frontera"), ("en", "Risk profiles shared at the border")],
+        body: &[
+            (
+                "es",
+                "La Aduana Nacional comparte perfiles de riesgo con la policía y las agencias sanitarias en sus pasos de frontera, lo que redujo las inspecciones físicas sin perder hallazgos.",
+            ),
+            (
+                "en",
+                "The National Customs shares risk profiles with police and sanitary agencies at its border posts, which cut physical inspections without losing findings.",
+            ),
+        ],
+        tags: &["risk-management", "coordinated-border-management"],
+    },
+    PracticeSpec {
+        administration: "COL",
+        kind: "lesson_learned",
+        title: &[("es", "La validación OEA exige más auditorías de lo previsto"), ("en", "AEO validation needs more audits than planned")],
+        body: &[
+            ("es", "Planificar dos visitas de validación por operador y capacitar a las pymes antes de la solicitud acortó los plazos de certificación."),
+            ("en", "Planning two validation visits per operator and training small firms before they apply shortened certification times."),
+        ],
+        tags: &["aeo", "trade-facilitation"],
+    },
+    PracticeSpec {
+        administration: "UKR",
+        kind: "challenge",
+        title: &[("uk", "Утримання ІТ-фахівців у митниці"), ("en", "Keeping IT specialists in Customs")],
+        body: &[
+            ("uk", "Конкуренція з приватним сектором ускладнює утримання розробників митних систем."),
+            ("en", "Competition with the private sector makes it hard to keep the developers of Customs systems."),
+        ],
+        tags: &["human-resources", "it"],
+    },
+    PracticeSpec {
+        administration: "PER",
+        kind: "opportunity",
+        title: &[("es", "Despacho anticipado con la VUCE 2.0"), ("en", "Pre-arrival clearance with VUCE 2.0")],
+        body: &[
+            ("es", "La nueva ventanilla única permite presentar la declaración antes de la llegada y liberar la carga en horas."),
+            ("en", "The new single window lets traders lodge declarations before arrival and release cargo within hours."),
+        ],
+        tags: &["single-window", "pre-arrival"],
+    },
+];
+
+fn pairs(texts: &[(&str, &str)]) -> Vec<(String, String)> {
+    texts.iter().map(|(l, t)| ((*l).to_owned(), (*t).to_owned())).collect()
+}
+
+/// Loads the assessments and practices; returns how many of each were added.
+///
+/// # Errors
+/// The first error a use case answers.
+pub async fn load(services: &Services, admin: &Principal) -> Result<(usize, usize), DomainError> {
+    let mut assessments = 0;
+    for spec in ASSESSMENTS {
+        let code = AdministrationCode::parse(spec.administration)?;
+        if !services.assessments.list(admin, Some(code), &PageRequest::first(1)).await?.items.is_empty() {
+            continue;
+        }
+        for (date, levels) in [("2022-02-08", spec.levels[0]), ("2025-06-30", spec.levels[1])] {
+            let input = AssessmentInput {
+                assessed_on: Some(date.to_owned()),
+                maturity: Some(DIMENSIONS.iter().zip(levels).map(|(d, l)| ((*d).to_owned(), l)).collect()),
+                staff: Some(Some(spec.staff)),
+                annual_budget_amount: Some(Some(spec.budget.0.to_owned())),
+                annual_budget_currency: Some(Some(spec.budget.1.to_owned())),
+                notes: None,
+            };
+            services.assessments.create(admin, Some(spec.administration), &input).await?;
+            assessments += 1;
+        }
+    }
+    let mut practices = 0;
+    for spec in PRACTICES {
+        let query = PracticeQuery { administration: Some(spec.administration.to_owned()), ..PracticeQuery::default() };
+        if !services.practices.list(admin, &query, &PageRequest::first(1)).await?.items.is_empty() {
+            continue;
+        }
+        let input = PracticeInput {
+            kind: Some(spec.kind.to_owned()),
+            title: Some(pairs(spec.title)),
+            body: Some(pairs(spec.body)),
+            tags: Some(spec.tags.iter().map(|t| (*t).to_owned()).collect()),
+            objective_ids: None,
+        };
+        let practice = services.practices.create(admin, Some(spec.administration), &input).await?;
+        services.practices.transition(admin, practice.id, PracticeStatus::Published, None).await?;
+        practices += 1;
+    }
+    Ok((assessments, practices))
+}
