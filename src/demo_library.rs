@@ -1,11 +1,13 @@
-//! Demo data beyond the plans: each administration's capability assessments (its starting
-//! point in 2022 and a follow-up in 2025) and the practices some of them shared in the library.
+//! Demo data beyond the plans: the Programme's donors (SECO, WCO), each administration's
+//! capability assessments (its starting point in 2022 and a follow-up in 2025) and the
+//! practices some of them shared in the library.
 //! Entered through the use cases like the rest of the demo, and only where an administration
 //! has none yet, so loading twice adds nothing.
 
 use domain::{
     DomainError,
     assessment::AssessmentInput,
+    donor::DonorInput,
     page::PageRequest,
     practice::{PracticeInput, PracticeStatus},
     principal::Principal,
@@ -92,6 +94,19 @@ const PRACTICES: &[PracticeSpec] = &[
     },
 ];
 
+/// The Programme's donor and implementing partner.
+const DONORS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "SECO",
+        &[
+            ("en", "State Secretariat for Economic Affairs SECO"),
+            ("fr", "Secrétariat d'État à l'économie SECO"),
+            ("de", "Staatssekretariat für Wirtschaft SECO"),
+        ],
+    ),
+    ("WCO", &[("en", "World Customs Organization"), ("fr", "Organisation mondiale des douanes"), ("es", "Organización Mundial de Aduanas")]),
+];
+
 fn pairs(texts: &[(&str, &str)]) -> Vec<(String, String)> {
     texts.iter().map(|(l, t)| ((*l).to_owned(), (*t).to_owned())).collect()
 }
@@ -101,6 +116,9 @@ fn pairs(texts: &[(&str, &str)]) -> Vec<(String, String)> {
 /// # Errors
 /// The first error a use case answers.
 pub async fn load(services: &Services, admin: &Principal) -> Result<(usize, usize), DomainError> {
+    for (code, name) in DONORS {
+        services.donors.ensure(admin, &DonorInput { code: Some((*code).to_owned()), name: Some(pairs(name)), iati_org_id: None }).await?;
+    }
     let mut assessments = 0;
     for spec in ASSESSMENTS {
         let code = AdministrationCode::parse(spec.administration)?;

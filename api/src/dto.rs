@@ -1276,6 +1276,66 @@ impl PracticeView {
     }
 }
 
+// ---------------------------------------------------------------- donors
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDonor {
+    /// 2–16 upper-case letters, digits, `-` or `_`.
+    #[schema(example = "SECO")]
+    pub code: String,
+    pub name: Translations,
+    /// IATI organisation identifier.
+    #[schema(example = "CH-4")]
+    pub iati_org_id: Option<String>,
+}
+
+impl From<CreateDonor> for domain::donor::DonorInput {
+    fn from(b: CreateDonor) -> Self {
+        Self { code: Some(b.code), name: Some(pairs(b.name)), iati_org_id: Some(b.iati_org_id) }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchDonor {
+    pub name: Option<Translations>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub iati_org_id: Option<Option<String>>,
+}
+
+impl From<PatchDonor> for domain::donor::DonorInput {
+    fn from(b: PatchDonor) -> Self {
+        Self { code: None, name: b.name.map(pairs), iati_org_id: b.iati_org_id }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DonorView {
+    pub code: String,
+    pub name: String,
+    pub name_translations: Translations,
+    pub iati_org_id: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl DonorView {
+    pub fn new(d: &domain::donor::Donor, l: &Localizer) -> Self {
+        Self {
+            code: d.code.to_string(),
+            name: l.text(None, &d.name),
+            name_translations: translations(&d.name),
+            iati_org_id: d.iati_org_id.as_ref().map(|i| i.as_str().to_owned()),
+            version: d.version,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
 // ---------------------------------------------------------------- audit
 
 /// One entry of the audit trail.
@@ -1339,6 +1399,7 @@ list_type!(DefinitionList, DefinitionView);
 list_type!(AuditList, AuditView);
 list_type!(AssessmentList, AssessmentView);
 list_type!(PracticeList, PracticeView);
+list_type!(DonorList, DonorView);
 
 /// Health of the service.
 #[derive(Debug, Serialize, ToSchema)]

@@ -74,6 +74,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "catalogue", description = "Standard Customs KPIs shared by every administration"),
         (name = "assessments", description = "Capability assessments: the starting point of an administration"),
         (name = "practices", description = "The practice library: best practices, challenges, opportunities, lessons learned"),
+        (name = "donors", description = "Donors and international organisations"),
         (name = "audit", description = "Who changed what, and when"),
         (name = "health", description = "Probes")
     )
@@ -99,7 +100,7 @@ impl Modify for SecurityAddon {
 }
 
 fn api_routes() -> OpenApiRouter<ApiState> {
-    use routes::{administrations, assessments, audit, catalogue, health, indicators, objectives, plans, practices, results};
+    use routes::{administrations, assessments, audit, catalogue, donors, health, indicators, objectives, plans, practices, results};
     let v1 = OpenApiRouter::new()
         .routes(routes!(administrations::list, administrations::create))
         .routes(routes!(administrations::get))
@@ -128,7 +129,9 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(assessments::get, assessments::patch, assessments::delete))
         .routes(routes!(practices::list, practices::create))
         .routes(routes!(practices::get, practices::patch, practices::delete))
-        .routes(routes!(practices::transition));
+        .routes(routes!(practices::transition))
+        .routes(routes!(donors::list, donors::create))
+        .routes(routes!(donors::get, donors::patch));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).routes(routes!(health::live)).routes(routes!(health::ready))
 }
 

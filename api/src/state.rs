@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use domain::services::{
-    AdministrationService, AssessmentService, AuditService, CatalogueService, IndicatorService, ObjectiveService, PlanService, PracticeService, ResultService,
-    Services,
+    AdministrationService, AssessmentService, AuditService, CatalogueService, DonorService, IndicatorService, ObjectiveService, PlanService, PracticeService,
+    ResultService, Services,
 };
 
 use crate::auth::Tokens;
@@ -32,6 +32,7 @@ substate!(
     AuditService => audit,
     AssessmentService => assessments,
     PracticeService => practices,
+    DonorService => donors,
     PlanService => plans,
     ObjectiveService => objectives,
     IndicatorService => indicators,

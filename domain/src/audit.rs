@@ -17,17 +17,18 @@ pub enum EntityType {
     Measurement,
     Assessment,
     Practice,
+    Donor,
 }
 
 impl EntityType {
-    pub const ALL: [Self; 8] =
-        [Self::Administration, Self::Plan, Self::Objective, Self::Indicator, Self::Target, Self::Measurement, Self::Assessment, Self::Practice];
+    pub const ALL: [Self; 9] =
+        [Self::Administration, Self::Plan, Self::Objective, Self::Indicator, Self::Target, Self::Measurement, Self::Assessment, Self::Practice, Self::Donor];
 
     /// # Errors
     /// `invalid_value` for an unknown type.
     pub fn parse(s: &str) -> Result<Self, crate::FieldError> {
         Self::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| {
-            crate::FieldError::new("", "invalid_value", "one of administration, plan, objective, indicator, target, measurement, assessment, practice")
+            crate::FieldError::new("", "invalid_value", "one of administration, plan, objective, indicator, target, measurement, assessment, practice, donor")
         })
     }
 
@@ -41,6 +42,7 @@ impl EntityType {
             Self::Measurement => "measurement",
             Self::Assessment => "assessment",
             Self::Practice => "practice",
+            Self::Donor => "donor",
         }
     }
 }

@@ -84,3 +84,7 @@ id_type!(
     /// Identifies a [`Practice`](crate::practice::Practice) of the library.
     PracticeId
 );
+id_type!(
+    /// Identifies a [`Donor`](crate::donor::Donor).
+    DonorId
+);

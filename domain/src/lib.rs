@@ -5,6 +5,7 @@
 pub mod assessment;
 pub mod audit;
 pub mod catalogue;
+pub mod donor;
 pub mod error;
 pub mod ids;
 pub mod indicator;

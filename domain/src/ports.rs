@@ -9,6 +9,7 @@ use crate::{
     StoreError,
     assessment::CapabilityAssessment,
     audit::{AuditEntry, AuditFilter, AuditRecord, Change},
+    donor::Donor,
     ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PracticeId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
@@ -17,7 +18,7 @@ use crate::{
     period::Period,
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan},
     practice::{Practice, PracticeKind, PracticeStatus, Tag},
-    values::{AdministrationCode, ExternalRef},
+    values::{AdministrationCode, DonorCode, ExternalRef},
 };
 
 /// Which plans a list may return, decided by the use case from the caller.
@@ -374,6 +375,27 @@ pub trait PracticeRepository: Send + Sync {
 }
 
 #[async_trait]
+pub trait DonorRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn donor(&self, code: &DonorCode) -> Result<Option<Donor>, StoreError>;
+
+    /// Donors by code, after `page.after`, at most `page.fetch()` rows.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn list_donors(&self, page: &PageRequest<DonorCode>) -> Result<Vec<Donor>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Duplicate`] when the code is taken.
+    async fn insert_donor(&self, donor: &Donor) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::VersionMismatch`].
+    async fn update_donor(&self, donor: &Donor, expected_version: i64) -> Result<(), StoreError>;
+}
+
+#[async_trait]
 pub trait RevisionRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Duplicate`] when the number is taken.
@@ -423,6 +445,7 @@ pub trait Repositories:
     + RevisionRepository
     + AssessmentRepository
     + PracticeRepository
+    + DonorRepository
     + JournalRepository
 {
 }
@@ -437,6 +460,7 @@ impl<T> Repositories for T where
         + RevisionRepository
         + AssessmentRepository
         + PracticeRepository
+        + DonorRepository
         + JournalRepository
 {
 }

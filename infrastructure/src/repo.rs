@@ -6,6 +6,7 @@ use domain::{
     StoreError,
     assessment::CapabilityAssessment,
     audit::{AuditEntry, AuditFilter, AuditRecord, Change},
+    donor::Donor,
     ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PracticeId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
@@ -14,15 +15,16 @@ use domain::{
     period::Period,
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan},
     ports::{
-        AdministrationRepository, AssessmentRepository, DefinitionRepository, IndicatorRepository, IndicatorVisibility, JournalRepository, ObjectiveRepository,
-        PlanFilter, PlanRepository, PlanVisibility, PracticeFilter, PracticeRepository, PracticeVisibility, ResultRepository, RevisionRepository,
+        AdministrationRepository, AssessmentRepository, DefinitionRepository, DonorRepository, IndicatorRepository, IndicatorVisibility, JournalRepository,
+        ObjectiveRepository, PlanFilter, PlanRepository, PlanVisibility, PracticeFilter, PracticeRepository, PracticeVisibility, ResultRepository,
+        RevisionRepository,
     },
     practice::{Practice, PracticeStatus},
-    values::{AdministrationCode, Disclosure, ExternalRef},
+    values::{AdministrationCode, Disclosure, DonorCode, ExternalRef},
 };
 use migration::tables::{
-    Administrations, AuditLog, CapabilityAssessments, Changes, IndicatorDefinitions, Indicators, Measurements, Objectives, PlanRevisions, Plans, PracticeTerms,
-    Practices, Targets,
+    Administrations, AuditLog, CapabilityAssessments, Changes, Donors, IndicatorDefinitions, Indicators, Measurements, Objectives, PlanRevisions, Plans,
+    PracticeTerms, Practices, Targets,
 };
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -827,6 +829,42 @@ impl<C: ConnectionTrait + Send + Sync> PracticeRepository for Repo<C> {
 
     async fn delete_practice(&self, id: PracticeId) -> Result<(), StoreError> {
         self.delete(&Query::delete().from_table(Practices::Table).and_where(Expr::col(Practices::Id).eq(id.as_uuid())).to_owned()).await
+    }
+}
+
+fn donor_values(d: &Donor) -> Vec<(Donors, Expr)> {
+    vec![
+        (Donors::Name, Expr::val(text_json(&d.name))),
+        (Donors::IatiOrgId, Expr::val(d.iati_org_id.as_ref().map(|i| i.as_str().to_owned()))),
+        (Donors::Version, Expr::val(d.version)),
+        (Donors::UpdatedAt, Expr::val(d.updated_at)),
+    ]
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> DonorRepository for Repo<C> {
+    async fn donor(&self, code: &DonorCode) -> Result<Option<Donor>, StoreError> {
+        let q = select_all(Donors::Table).and_where(Expr::col(Donors::Code).eq(code.as_str())).to_owned();
+        self.one(&q, rows::donor).await
+    }
+
+    async fn list_donors(&self, page: &PageRequest<DonorCode>) -> Result<Vec<Donor>, StoreError> {
+        let mut q = select_all(Donors::Table);
+        if let Some(after) = &page.after {
+            q.and_where(Expr::col(Donors::Code).gt(after.as_str()));
+        }
+        q.order_by(Donors::Code, Order::Asc).limit(page.fetch());
+        self.all(&q, rows::donor).await
+    }
+
+    async fn insert_donor(&self, d: &Donor) -> Result<(), StoreError> {
+        let mut pairs = donor_values(d);
+        pairs.extend([(Donors::Id, Expr::val(d.id.as_uuid())), (Donors::Code, Expr::val(d.code.as_str())), (Donors::CreatedAt, Expr::val(d.created_at))]);
+        self.insert(&insert_of(Donors::Table, pairs)?).await
+    }
+
+    async fn update_donor(&self, d: &Donor, expected_version: i64) -> Result<(), StoreError> {
+        self.update_versioned(&update_of(Donors::Table, donor_values(d), Donors::Id, d.id.as_uuid(), Donors::Version, expected_version)).await
     }
 }
 

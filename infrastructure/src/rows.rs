@@ -8,7 +8,8 @@ use domain::{
     StoreError,
     assessment::{CapabilityAssessment, CapabilityDimension, Currency, Maturity, Money},
     audit::{AuditEntry, AuditRecord, EntityType},
-    ids::{AdministrationId, AssessmentId, IndicatorDefinitionId, IndicatorId, MeasurementId, ObjectiveId, PlanId, PracticeId, TargetId},
+    donor::{Donor, IatiOrgId},
+    ids::{AdministrationId, AssessmentId, DonorId, IndicatorDefinitionId, IndicatorId, MeasurementId, ObjectiveId, PlanId, PracticeId, TargetId},
     indicator::{Baseline, Direction, Frequency, Indicator, IndicatorDefinition, Measure, PmmDimension},
     measurement::{Measurement, ReviewStatus, Target},
     objective::{Objective, ObjectiveCode, ObjectiveLevel},
@@ -17,7 +18,7 @@ use domain::{
     practice::{Practice, PracticeKind, PracticeStatus, Tag},
     principal::Role,
     text::{LanguageTag, LocalizedText},
-    values::{AdministrationCode, Disclosure, ExternalRef, Quantity, Weight},
+    values::{AdministrationCode, Disclosure, DonorCode, ExternalRef, Quantity, Weight},
 };
 use rust_decimal::Decimal;
 use sea_orm::{DatabaseBackend, QueryResult, TryGetable};
@@ -333,6 +334,18 @@ pub(crate) fn practice(row: &Row<'_>) -> Result<Practice, StoreError> {
         objective_ids,
         status: row.parsed("status", PracticeStatus::parse)?,
         published_at: row.opt_time("published_at")?,
+        version: row.i64("version")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn donor(row: &Row<'_>) -> Result<Donor, StoreError> {
+    Ok(Donor {
+        id: DonorId::from_uuid(row.uuid("id")?),
+        code: row.parsed("code", DonorCode::parse)?,
+        name: row.text("name")?,
+        iati_org_id: row.opt_string("iati_org_id")?.map(|i| IatiOrgId::parse(&i).map_err(|e| corrupt("iati_org_id", e))).transpose()?,
         version: row.i64("version")?,
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,

@@ -8,6 +8,7 @@ mod m20261128_000001_create_planning;
 mod m20261128_000002_create_plan_revisions;
 mod m20261128_000003_create_capability_assessments;
 mod m20261128_000004_create_practices;
+mod m20261128_000005_create_donors;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_create_plan_revisions::Migration),
             Box::new(m20261128_000003_create_capability_assessments::Migration),
             Box::new(m20261128_000004_create_practices::Migration),
+            Box::new(m20261128_000005_create_donors::Migration),
         ]
     }
 }
@@ -30,5 +32,6 @@ pub mod tables {
         m20261128_000002_create_plan_revisions::PlanRevisions,
         m20261128_000003_create_capability_assessments::CapabilityAssessments,
         m20261128_000004_create_practices::{PracticeTerms, Practices},
+        m20261128_000005_create_donors::Donors,
     };
 }

@@ -9,6 +9,7 @@ mod comparison;
 mod concurrency;
 mod contract;
 mod demo;
+mod donors;
 mod graphql;
 mod helpers;
 mod permissions;

@@ -4,6 +4,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use domain::{
     assessment::AssessmentInput,
+    donor::DonorInput,
     ids::{AssessmentId, IndicatorId, ObjectiveId, PlanId, PracticeId},
     indicator::IndicatorInput,
     measurement::MeasurementInput,
@@ -16,7 +17,7 @@ use domain::{
 use super::{
     errors::OrGql,
     types::{
-        Administration, CapabilityAssessment, CapabilityDimension, Direction, Disclosure, Frequency, Indicator, Measure, Measurement, Objective,
+        Administration, CapabilityAssessment, CapabilityDimension, Direction, Disclosure, Donor, Frequency, Indicator, Measure, Measurement, Objective,
         ObjectiveLevel, Plan, PlanStatus, Practice, PracticeKind, PracticeStatus, ReviewStatus, Target, global_id, uuid_of, who,
     },
 };
@@ -345,6 +346,19 @@ fn objective_keys(ids: Option<Vec<ID>>) -> Result<Option<Vec<String>>> {
     ids.map(|v| v.iter().map(objective_key).collect()).transpose()
 }
 
+#[derive(InputObject)]
+pub struct CreateDonorInput {
+    pub code: String,
+    pub name: Vec<TranslationInput>,
+    pub iati_org_id: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateDonorInput {
+    pub name: Option<Vec<TranslationInput>>,
+    pub iati_org_id: MaybeUndefined<String>,
+}
+
 /// What an upsert did.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum UpsertOutcome {
@@ -532,6 +546,18 @@ impl Mutation {
         let uuid = PracticeId::from_uuid(uuid_of("Practice", &id)?);
         services(ctx)?.practices.delete(who(ctx)?, uuid, version).await.gql()?;
         Ok(global_id("Practice", uuid))
+    }
+
+    /// Registers a donor (admins only).
+    async fn create_donor(&self, ctx: &Context<'_>, input: CreateDonorInput) -> Result<Donor> {
+        let raw = DonorInput { code: Some(input.code), name: Some(pairs(input.name)), iati_org_id: Some(input.iati_org_id) };
+        Ok(Donor(services(ctx)?.donors.create(who(ctx)?, &raw).await.gql()?))
+    }
+
+    /// Changes a donor's name or IATI identifier (admins only).
+    async fn update_donor(&self, ctx: &Context<'_>, code: String, version: Option<i64>, input: UpdateDonorInput) -> Result<Donor> {
+        let raw = DonorInput { code: None, name: input.name.map(pairs), iati_org_id: nullable(input.iati_org_id, |s| s) };
+        Ok(Donor(services(ctx)?.donors.update(who(ctx)?, &code, &raw, version).await.gql()?))
     }
 
     /// Sets the target of a period (`2026`, `2026-Q2`, `2026-05`).

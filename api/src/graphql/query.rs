@@ -14,8 +14,8 @@ use super::{
     GraphqlLimits,
     errors::{OrGql, invalid},
     types::{
-        Administration, AssessmentComparison, AuditEntry, CapabilityAssessment, ComparisonEntry, Indicator, IndicatorDefinition, Me, Node, Objective, Plan,
-        PlanStatus, Practice, PracticeKind, PracticeStatus, decode_global_id, uuid_of, who,
+        Administration, AssessmentComparison, AuditEntry, CapabilityAssessment, ComparisonEntry, Donor, Indicator, IndicatorDefinition, Me, Node, Objective,
+        Plan, PlanStatus, Practice, PracticeKind, PracticeStatus, decode_global_id, uuid_of, who,
     },
 };
 use crate::extract::{decode_cursor, encode_cursor};
@@ -199,6 +199,20 @@ impl Query {
         let s = ctx.data::<domain::services::Services>()?;
         let id = PracticeId::from_uuid(uuid_of("Practice", &id)?);
         Ok(Some(Practice(s.practices.get(who(ctx)?, id).await.gql()?)))
+    }
+
+    /// Donors by code.
+    async fn donors(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Connection<String, Donor>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let given = after.is_some();
+        let req = page(ctx, first, after, domain::values::DonorCode::parse)?;
+        let result = s.donors.list(who(ctx)?, &req).await.gql()?;
+        Ok(connection(result, |d| d.code.to_string(), Donor, given))
+    }
+
+    async fn donor(&self, ctx: &Context<'_>, code: String) -> Result<Option<Donor>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        Ok(Some(Donor(s.donors.get(who(ctx)?, &code).await.gql()?)))
     }
 
     /// The audit trail, newest first: admins read all of it, others their administration's.

@@ -991,3 +991,29 @@ impl Practice {
         self.0.version
     }
 }
+
+pub struct Donor(pub domain::donor::Donor);
+
+/// A donor or international organisation.
+#[Object]
+impl Donor {
+    async fn id(&self) -> ID {
+        global_id("Donor", self.0.code.as_str())
+    }
+    async fn code(&self) -> &str {
+        self.0.code.as_str()
+    }
+    async fn name(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
+        pick(ctx, lang.as_deref(), None, &self.0.name).await
+    }
+    async fn name_translations(&self) -> Vec<Translation> {
+        translations(&self.0.name)
+    }
+    /// IATI organisation identifier.
+    async fn iati_org_id(&self) -> Option<&str> {
+        self.0.iati_org_id.as_ref().map(|i| i.as_str())
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+}

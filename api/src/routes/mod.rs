@@ -4,6 +4,7 @@ pub mod administrations;
 pub mod assessments;
 pub mod audit;
 pub mod catalogue;
+pub mod donors;
 pub mod health;
 pub mod indicators;
 pub mod objectives;

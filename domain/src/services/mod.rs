@@ -6,6 +6,7 @@ mod administrations;
 mod assessments;
 mod audit;
 mod catalogue;
+mod donors;
 mod indicators;
 mod objectives;
 mod plans;
@@ -18,6 +19,7 @@ pub use administrations::AdministrationService;
 pub use assessments::AssessmentService;
 pub use audit::AuditService;
 pub use catalogue::{CatalogueService, Comparison, ComparisonEntry};
+pub use donors::DonorService;
 pub use indicators::IndicatorService;
 pub use objectives::{ObjectiveNode, ObjectiveService, Upserted};
 pub use plans::{PlanService, PlanTransition};
@@ -39,6 +41,7 @@ pub struct Services {
     pub audit: AuditService,
     pub assessments: AssessmentService,
     pub practices: PracticeService,
+    pub donors: DonorService,
     pub plans: PlanService,
     pub objectives: ObjectiveService,
     pub indicators: IndicatorService,
@@ -55,6 +58,7 @@ impl Services {
             audit: AuditService { ctx: ctx.clone() },
             assessments: AssessmentService { ctx: ctx.clone() },
             practices: PracticeService { ctx: ctx.clone() },
+            donors: DonorService { ctx: ctx.clone() },
             plans: PlanService { ctx: ctx.clone() },
             objectives: ObjectiveService { ctx: ctx.clone() },
             indicators: IndicatorService { ctx: ctx.clone() },
