@@ -1336,6 +1336,235 @@ impl DonorView {
     }
 }
 
+// ---------------------------------------------------------------- projects
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProject {
+    /// Only admins name the administration.
+    pub administration: Option<String>,
+    #[schema(example = "P1")]
+    pub code: String,
+    pub title: Translations,
+    pub description: Option<Translations>,
+    #[schema(example = "2024-01-15")]
+    pub planned_start: String,
+    #[schema(example = "2026-06-30")]
+    pub planned_end: String,
+    pub budget: Option<MoneyInput>,
+    /// Objectives of your administration's plans it contributes to (at least one).
+    pub objective_ids: Vec<Uuid>,
+    pub external_ref: Option<String>,
+}
+
+impl From<CreateProject> for (Option<String>, domain::project::ProjectInput) {
+    fn from(b: CreateProject) -> Self {
+        let (amount, currency) = match b.budget {
+            Some(m) => (Some(m.amount.text()), Some(m.currency)),
+            None => (None, None),
+        };
+        (
+            b.administration,
+            domain::project::ProjectInput {
+                code: Some(b.code),
+                title: Some(pairs(b.title)),
+                description: Some(b.description.map(pairs)),
+                planned_start: Some(b.planned_start),
+                planned_end: Some(b.planned_end),
+                budget_amount: Some(amount),
+                budget_currency: Some(currency),
+                objective_ids: Some(b.objective_ids.iter().map(ToString::to_string).collect()),
+                external_ref: Some(b.external_ref),
+            },
+        )
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchProject {
+    pub code: Option<String>,
+    pub title: Option<Translations>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub description: Option<Option<Translations>>,
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub budget: Option<Option<MoneyInput>>,
+    pub objective_ids: Option<Vec<Uuid>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub external_ref: Option<Option<String>>,
+}
+
+impl From<PatchProject> for domain::project::ProjectInput {
+    fn from(b: PatchProject) -> Self {
+        let (amount, currency) = match b.budget {
+            Some(Some(m)) => (Some(Some(m.amount.text())), Some(Some(m.currency))),
+            Some(None) => (Some(None), Some(None)),
+            None => (None, None),
+        };
+        Self {
+            code: b.code,
+            title: b.title.map(pairs),
+            description: b.description.map(|d| d.map(pairs)),
+            planned_start: b.planned_start,
+            planned_end: b.planned_end,
+            budget_amount: amount,
+            budget_currency: currency,
+            objective_ids: b.objective_ids.map(|v| v.iter().map(ToString::to_string).collect()),
+            external_ref: b.external_ref,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectView {
+    pub id: Uuid,
+    pub administration: String,
+    pub code: String,
+    pub title: String,
+    pub title_translations: Translations,
+    pub description: Option<String>,
+    pub description_translations: Option<Translations>,
+    /// `proposed`, `approved`, `in_progress`, `on_hold`, `completed` or `cancelled`.
+    pub status: String,
+    pub allowed_transitions: Vec<String>,
+    pub planned_start: String,
+    pub planned_end: String,
+    pub actual_start: Option<String>,
+    pub actual_end: Option<String>,
+    pub budget: Option<MoneyView>,
+    pub objective_ids: Vec<Uuid>,
+    pub external_ref: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ProjectView {
+    pub fn new(p: &domain::project::Project, l: &Localizer) -> Self {
+        let a = Some(p.administration);
+        Self {
+            id: p.id.as_uuid(),
+            administration: p.administration.to_string(),
+            code: p.code.as_str().to_owned(),
+            title: l.text(a, &p.title),
+            title_translations: translations(&p.title),
+            description: p.description.as_ref().map(|t| l.text(a, t)),
+            description_translations: p.description.as_ref().map(translations),
+            status: p.status.as_str().to_owned(),
+            allowed_transitions: p.status.successors().iter().map(|s| s.as_str().to_owned()).collect(),
+            planned_start: p.planned_start.to_string(),
+            planned_end: p.planned_end.to_string(),
+            actual_start: p.actual_start.map(|d| d.to_string()),
+            actual_end: p.actual_end.map(|d| d.to_string()),
+            budget: p.budget.as_ref().map(|m| MoneyView { amount: m.amount.to_string(), currency: m.currency.as_str().to_owned() }),
+            objective_ids: p.objective_ids.iter().map(|o| o.as_uuid()).collect(),
+            external_ref: p.external_ref.as_ref().map(ToString::to_string),
+            version: p.version,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMilestone {
+    pub title: Translations,
+    #[schema(example = "2025-03-31")]
+    pub due_on: String,
+    pub completed_on: Option<String>,
+}
+
+impl From<CreateMilestone> for domain::project::MilestoneInput {
+    fn from(b: CreateMilestone) -> Self {
+        Self { title: Some(pairs(b.title)), due_on: Some(b.due_on), completed_on: Some(b.completed_on) }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchMilestone {
+    pub title: Option<Translations>,
+    pub due_on: Option<String>,
+    /// The date it was completed; `null` reopens it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub completed_on: Option<Option<String>>,
+}
+
+impl From<PatchMilestone> for domain::project::MilestoneInput {
+    fn from(b: PatchMilestone) -> Self {
+        Self { title: b.title.map(pairs), due_on: b.due_on, completed_on: b.completed_on }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MilestoneView {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub title: String,
+    pub title_translations: Translations,
+    pub due_on: String,
+    pub completed_on: Option<String>,
+    /// Due date passed and not completed.
+    pub overdue: bool,
+    pub version: i64,
+}
+
+impl MilestoneView {
+    pub fn new(m: &domain::project::Milestone, today: chrono::NaiveDate, l: &Localizer) -> Self {
+        Self {
+            id: m.id.as_uuid(),
+            project_id: m.project_id.as_uuid(),
+            title: l.text(Some(m.administration), &m.title),
+            title_translations: translations(&m.title),
+            due_on: m.due_on.to_string(),
+            completed_on: m.completed_on.map(|d| d.to_string()),
+            overdue: m.is_overdue(today),
+            version: m.version,
+        }
+    }
+}
+
+/// A project's schedule health from its milestones.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScheduleView {
+    pub milestones: u32,
+    pub completed: u32,
+    pub overdue: u32,
+    /// Completed over all; absent without milestones.
+    pub completed_share: Option<String>,
+}
+
+/// A project with its milestones and schedule health.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectDetailView {
+    #[serde(flatten)]
+    pub project: ProjectView,
+    pub milestones: Vec<MilestoneView>,
+    pub schedule: ScheduleView,
+}
+
+impl ProjectDetailView {
+    pub fn new(r: &domain::services::ProjectReport, l: &Localizer) -> Self {
+        Self {
+            project: ProjectView::new(&r.project, l),
+            milestones: r.milestones.iter().map(|m| MilestoneView::new(m, r.as_of, l)).collect(),
+            schedule: ScheduleView {
+                milestones: r.health.milestones,
+                completed: r.health.completed,
+                overdue: r.health.overdue,
+                completed_share: dec(r.health.completed_share),
+            },
+        }
+    }
+}
+
 // ---------------------------------------------------------------- audit
 
 /// One entry of the audit trail.
@@ -1400,6 +1629,7 @@ list_type!(AuditList, AuditView);
 list_type!(AssessmentList, AssessmentView);
 list_type!(PracticeList, PracticeView);
 list_type!(DonorList, DonorView);
+list_type!(ProjectList, ProjectView);
 
 /// Health of the service.
 #[derive(Debug, Serialize, ToSchema)]

@@ -74,6 +74,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "catalogue", description = "Standard Customs KPIs shared by every administration"),
         (name = "assessments", description = "Capability assessments: the starting point of an administration"),
         (name = "practices", description = "The practice library: best practices, challenges, opportunities, lessons learned"),
+        (name = "projects", description = "Projects, the things to do, and their milestones"),
         (name = "donors", description = "Donors and international organisations"),
         (name = "audit", description = "Who changed what, and when"),
         (name = "health", description = "Probes")
@@ -100,7 +101,7 @@ impl Modify for SecurityAddon {
 }
 
 fn api_routes() -> OpenApiRouter<ApiState> {
-    use routes::{administrations, assessments, audit, catalogue, donors, health, indicators, objectives, plans, practices, results};
+    use routes::{administrations, assessments, audit, catalogue, donors, health, indicators, objectives, plans, practices, projects, results};
     let v1 = OpenApiRouter::new()
         .routes(routes!(administrations::list, administrations::create))
         .routes(routes!(administrations::get))
@@ -131,7 +132,12 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(practices::get, practices::patch, practices::delete))
         .routes(routes!(practices::transition))
         .routes(routes!(donors::list, donors::create))
-        .routes(routes!(donors::get, donors::patch));
+        .routes(routes!(donors::get, donors::patch))
+        .routes(routes!(projects::list, projects::create))
+        .routes(routes!(projects::get, projects::patch, projects::delete))
+        .routes(routes!(projects::transition))
+        .routes(routes!(projects::add_milestone))
+        .routes(routes!(projects::patch_milestone, projects::delete_milestone));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).routes(routes!(health::live)).routes(routes!(health::ready))
 }
 

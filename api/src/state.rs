@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use domain::services::{
     AdministrationService, AssessmentService, AuditService, CatalogueService, DonorService, IndicatorService, ObjectiveService, PlanService, PracticeService,
-    ResultService, Services,
+    ProjectService, ResultService, Services,
 };
 
 use crate::auth::Tokens;
@@ -33,6 +33,7 @@ substate!(
     AssessmentService => assessments,
     PracticeService => practices,
     DonorService => donors,
+    ProjectService => projects,
     PlanService => plans,
     ObjectiveService => objectives,
     IndicatorService => indicators,

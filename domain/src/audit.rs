@@ -18,17 +18,34 @@ pub enum EntityType {
     Assessment,
     Practice,
     Donor,
+    Project,
+    Milestone,
 }
 
 impl EntityType {
-    pub const ALL: [Self; 9] =
-        [Self::Administration, Self::Plan, Self::Objective, Self::Indicator, Self::Target, Self::Measurement, Self::Assessment, Self::Practice, Self::Donor];
+    pub const ALL: [Self; 11] = [
+        Self::Administration,
+        Self::Plan,
+        Self::Objective,
+        Self::Indicator,
+        Self::Target,
+        Self::Measurement,
+        Self::Assessment,
+        Self::Practice,
+        Self::Donor,
+        Self::Project,
+        Self::Milestone,
+    ];
 
     /// # Errors
     /// `invalid_value` for an unknown type.
     pub fn parse(s: &str) -> Result<Self, crate::FieldError> {
         Self::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| {
-            crate::FieldError::new("", "invalid_value", "one of administration, plan, objective, indicator, target, measurement, assessment, practice, donor")
+            crate::FieldError::new(
+                "",
+                "invalid_value",
+                "one of administration, plan, objective, indicator, target, measurement, assessment, practice, donor, project, milestone",
+            )
         })
     }
 
@@ -43,6 +60,8 @@ impl EntityType {
             Self::Assessment => "assessment",
             Self::Practice => "practice",
             Self::Donor => "donor",
+            Self::Project => "project",
+            Self::Milestone => "milestone",
         }
     }
 }

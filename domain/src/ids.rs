@@ -88,3 +88,11 @@ id_type!(
     /// Identifies a [`Donor`](crate::donor::Donor).
     DonorId
 );
+id_type!(
+    /// Identifies a [`Project`](crate::project::Project).
+    ProjectId
+);
+id_type!(
+    /// Identifies a [`Milestone`](crate::project::Milestone).
+    MilestoneId
+);

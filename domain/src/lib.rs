@@ -18,6 +18,7 @@ pub mod ports;
 pub mod practice;
 pub mod principal;
 pub mod progress;
+pub mod project;
 pub mod services;
 pub mod text;
 pub mod values;

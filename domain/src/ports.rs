@@ -10,7 +10,7 @@ use crate::{
     assessment::CapabilityAssessment,
     audit::{AuditEntry, AuditFilter, AuditRecord, Change},
     donor::Donor,
-    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PracticeId},
+    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
@@ -18,6 +18,7 @@ use crate::{
     period::Period,
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan},
     practice::{Practice, PracticeKind, PracticeStatus, Tag},
+    project::{Milestone, Project, ProjectStatus},
     values::{AdministrationCode, DonorCode, ExternalRef},
 };
 
@@ -396,6 +397,60 @@ pub trait DonorRepository: Send + Sync {
 }
 
 #[async_trait]
+pub trait ProjectRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn project(&self, id: ProjectId) -> Result<Option<Project>, StoreError>;
+
+    /// Projects (of one administration, or all) with an optional status, by id.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn list_projects(
+        &self,
+        administration: Option<AdministrationCode>,
+        status: Option<ProjectStatus>,
+        page: &PageRequest<ProjectId>,
+    ) -> Result<Vec<Project>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Duplicate`] for a code or external ref taken in the administration.
+    async fn insert_project(&self, project: &Project) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::VersionMismatch`], [`StoreError::Duplicate`].
+    async fn update_project(&self, project: &Project, expected_version: i64) -> Result<(), StoreError>;
+
+    /// Deletes the project and its milestones.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn delete_project(&self, id: ProjectId) -> Result<(), StoreError>;
+
+    /// Every milestone of these projects, by due date, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn milestones_of(&self, projects: &[ProjectId]) -> Result<Vec<Milestone>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn milestone(&self, id: MilestoneId) -> Result<Option<Milestone>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn insert_milestone(&self, milestone: &Milestone) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::VersionMismatch`].
+    async fn update_milestone(&self, milestone: &Milestone, expected_version: i64) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn delete_milestone(&self, id: MilestoneId) -> Result<(), StoreError>;
+}
+
+#[async_trait]
 pub trait RevisionRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Duplicate`] when the number is taken.
@@ -446,6 +501,7 @@ pub trait Repositories:
     + AssessmentRepository
     + PracticeRepository
     + DonorRepository
+    + ProjectRepository
     + JournalRepository
 {
 }
@@ -461,6 +517,7 @@ impl<T> Repositories for T where
         + AssessmentRepository
         + PracticeRepository
         + DonorRepository
+        + ProjectRepository
         + JournalRepository
 {
 }

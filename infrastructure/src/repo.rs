@@ -7,7 +7,7 @@ use domain::{
     assessment::CapabilityAssessment,
     audit::{AuditEntry, AuditFilter, AuditRecord, Change},
     donor::Donor,
-    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PracticeId},
+    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
@@ -16,15 +16,16 @@ use domain::{
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan},
     ports::{
         AdministrationRepository, AssessmentRepository, DefinitionRepository, DonorRepository, IndicatorRepository, IndicatorVisibility, JournalRepository,
-        ObjectiveRepository, PlanFilter, PlanRepository, PlanVisibility, PracticeFilter, PracticeRepository, PracticeVisibility, ResultRepository,
-        RevisionRepository,
+        ObjectiveRepository, PlanFilter, PlanRepository, PlanVisibility, PracticeFilter, PracticeRepository, PracticeVisibility, ProjectRepository,
+        ResultRepository, RevisionRepository,
     },
     practice::{Practice, PracticeStatus},
+    project::{Milestone, Project, ProjectStatus},
     values::{AdministrationCode, Disclosure, DonorCode, ExternalRef},
 };
 use migration::tables::{
-    Administrations, AuditLog, CapabilityAssessments, Changes, Donors, IndicatorDefinitions, Indicators, Measurements, Objectives, PlanRevisions, Plans,
-    PracticeTerms, Practices, Targets,
+    Administrations, AuditLog, CapabilityAssessments, Changes, Donors, IndicatorDefinitions, Indicators, Measurements, Milestones, Objectives, PlanRevisions,
+    Plans, PracticeTerms, Practices, Projects, Targets,
 };
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -865,6 +866,121 @@ impl<C: ConnectionTrait + Send + Sync> DonorRepository for Repo<C> {
 
     async fn update_donor(&self, d: &Donor, expected_version: i64) -> Result<(), StoreError> {
         self.update_versioned(&update_of(Donors::Table, donor_values(d), Donors::Id, d.id.as_uuid(), Donors::Version, expected_version)).await
+    }
+}
+
+impl<C: ConnectionTrait + Send + Sync> Repo<C> {
+    fn project_values(&self, p: &Project) -> Vec<(Projects, Expr)> {
+        let objectives: Vec<serde_json::Value> = p.objective_ids.iter().map(|o| serde_json::Value::from(o.to_string())).collect();
+        vec![
+            (Projects::Code, Expr::val(p.code.as_str())),
+            (Projects::Title, Expr::val(text_json(&p.title))),
+            (Projects::Description, Expr::val(p.description.as_ref().map(text_json))),
+            (Projects::Status, Expr::val(p.status.as_str())),
+            (Projects::PlannedStart, Expr::val(p.planned_start)),
+            (Projects::PlannedEnd, Expr::val(p.planned_end)),
+            (Projects::ActualStart, Expr::val(p.actual_start)),
+            (Projects::ActualEnd, Expr::val(p.actual_end)),
+            (Projects::BudgetAmount, self.opt_dec(p.budget.as_ref().map(|m| m.amount.get()))),
+            (Projects::BudgetCurrency, Expr::val(p.budget.as_ref().map(|m| m.currency.as_str().to_owned()))),
+            (Projects::ObjectiveIds, Expr::val(serde_json::Value::Array(objectives))),
+            (Projects::ExternalRef, Expr::val(p.external_ref.as_ref().map(|r| r.as_str().to_owned()))),
+            (Projects::Version, Expr::val(p.version)),
+            (Projects::UpdatedAt, Expr::val(p.updated_at)),
+        ]
+    }
+}
+
+fn milestone_values(m: &Milestone) -> Vec<(Milestones, Expr)> {
+    vec![
+        (Milestones::Title, Expr::val(text_json(&m.title))),
+        (Milestones::DueOn, Expr::val(m.due_on)),
+        (Milestones::CompletedOn, Expr::val(m.completed_on)),
+        (Milestones::Version, Expr::val(m.version)),
+        (Milestones::UpdatedAt, Expr::val(m.updated_at)),
+    ]
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> ProjectRepository for Repo<C> {
+    async fn project(&self, id: ProjectId) -> Result<Option<Project>, StoreError> {
+        let q = select_all(Projects::Table).and_where(Expr::col(Projects::Id).eq(id.as_uuid())).to_owned();
+        self.one(&q, rows::project).await
+    }
+
+    async fn list_projects(
+        &self,
+        administration: Option<AdministrationCode>,
+        status: Option<ProjectStatus>,
+        page: &PageRequest<ProjectId>,
+    ) -> Result<Vec<Project>, StoreError> {
+        let mut q = select_all(Projects::Table);
+        if let Some(a) = administration {
+            q.and_where(Expr::col(Projects::AdministrationCode).eq(a.as_str()));
+        }
+        if let Some(s) = status {
+            q.and_where(Expr::col(Projects::Status).eq(s.as_str()));
+        }
+        if let Some(after) = page.after {
+            q.and_where(Expr::col(Projects::Id).gt(after.as_uuid()));
+        }
+        q.order_by(Projects::Id, Order::Asc).limit(page.fetch());
+        self.all(&q, rows::project).await
+    }
+
+    async fn insert_project(&self, p: &Project) -> Result<(), StoreError> {
+        let mut pairs = self.project_values(p);
+        pairs.extend([
+            (Projects::Id, Expr::val(p.id.as_uuid())),
+            (Projects::AdministrationCode, Expr::val(p.administration.as_str())),
+            (Projects::CreatedAt, Expr::val(p.created_at)),
+        ]);
+        self.insert(&insert_of(Projects::Table, pairs)?).await
+    }
+
+    async fn update_project(&self, p: &Project, expected_version: i64) -> Result<(), StoreError> {
+        self.update_versioned(&update_of(Projects::Table, self.project_values(p), Projects::Id, p.id.as_uuid(), Projects::Version, expected_version)).await
+    }
+
+    async fn delete_project(&self, id: ProjectId) -> Result<(), StoreError> {
+        self.delete(&Query::delete().from_table(Projects::Table).and_where(Expr::col(Projects::Id).eq(id.as_uuid())).to_owned()).await
+    }
+
+    async fn milestones_of(&self, projects: &[ProjectId]) -> Result<Vec<Milestone>, StoreError> {
+        if projects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = projects.iter().map(ProjectId::as_uuid).collect();
+        let q = select_all(Milestones::Table)
+            .and_where(Expr::col(Milestones::ProjectId).is_in(ids))
+            .order_by(Milestones::DueOn, Order::Asc)
+            .order_by(Milestones::Id, Order::Asc)
+            .to_owned();
+        self.all(&q, rows::milestone).await
+    }
+
+    async fn milestone(&self, id: MilestoneId) -> Result<Option<Milestone>, StoreError> {
+        let q = select_all(Milestones::Table).and_where(Expr::col(Milestones::Id).eq(id.as_uuid())).to_owned();
+        self.one(&q, rows::milestone).await
+    }
+
+    async fn insert_milestone(&self, m: &Milestone) -> Result<(), StoreError> {
+        let mut pairs = milestone_values(m);
+        pairs.extend([
+            (Milestones::Id, Expr::val(m.id.as_uuid())),
+            (Milestones::ProjectId, Expr::val(m.project_id.as_uuid())),
+            (Milestones::AdministrationCode, Expr::val(m.administration.as_str())),
+            (Milestones::CreatedAt, Expr::val(m.created_at)),
+        ]);
+        self.insert(&insert_of(Milestones::Table, pairs)?).await
+    }
+
+    async fn update_milestone(&self, m: &Milestone, expected_version: i64) -> Result<(), StoreError> {
+        self.update_versioned(&update_of(Milestones::Table, milestone_values(m), Milestones::Id, m.id.as_uuid(), Milestones::Version, expected_version)).await
+    }
+
+    async fn delete_milestone(&self, id: MilestoneId) -> Result<(), StoreError> {
+        self.delete(&Query::delete().from_table(Milestones::Table).and_where(Expr::col(Milestones::Id).eq(id.as_uuid())).to_owned()).await
     }
 }
 

@@ -9,7 +9,10 @@ use domain::{
     assessment::{CapabilityAssessment, CapabilityDimension, Currency, Maturity, Money},
     audit::{AuditEntry, AuditRecord, EntityType},
     donor::{Donor, IatiOrgId},
-    ids::{AdministrationId, AssessmentId, DonorId, IndicatorDefinitionId, IndicatorId, MeasurementId, ObjectiveId, PlanId, PracticeId, TargetId},
+    ids::{
+        AdministrationId, AssessmentId, DonorId, IndicatorDefinitionId, IndicatorId, MeasurementId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId,
+        TargetId,
+    },
     indicator::{Baseline, Direction, Frequency, Indicator, IndicatorDefinition, Measure, PmmDimension},
     measurement::{Measurement, ReviewStatus, Target},
     objective::{Objective, ObjectiveCode, ObjectiveLevel},
@@ -17,6 +20,7 @@ use domain::{
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan, Thresholds},
     practice::{Practice, PracticeKind, PracticeStatus, Tag},
     principal::Role,
+    project::{Milestone, Project, ProjectStatus},
     text::{LanguageTag, LocalizedText},
     values::{AdministrationCode, Disclosure, DonorCode, ExternalRef, Quantity, Weight},
 };
@@ -346,6 +350,50 @@ pub(crate) fn donor(row: &Row<'_>) -> Result<Donor, StoreError> {
         code: row.parsed("code", DonorCode::parse)?,
         name: row.text("name")?,
         iati_org_id: row.opt_string("iati_org_id")?.map(|i| IatiOrgId::parse(&i).map_err(|e| corrupt("iati_org_id", e))).transpose()?,
+        version: row.i64("version")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn project(row: &Row<'_>) -> Result<Project, StoreError> {
+    let objectives: serde_json::Value = row.get("objective_ids")?;
+    let objective_ids = objectives
+        .as_array()
+        .ok_or_else(|| corrupt("objective_ids", "not an array"))?
+        .iter()
+        .map(|o| o.as_str().unwrap_or_default().parse::<ObjectiveId>().map_err(|e| corrupt("objective_ids", e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let amount = row.opt_quantity("budget_amount")?;
+    let currency = row.opt_string("budget_currency")?.map(|c| Currency::parse(&c).map_err(|e| corrupt("budget_currency", e))).transpose()?;
+    Ok(Project {
+        id: ProjectId::from_uuid(row.uuid("id")?),
+        administration: row.code("administration_code")?,
+        code: row.parsed("code", ObjectiveCode::parse)?,
+        title: row.text("title")?,
+        description: row.opt_text("description")?,
+        status: row.parsed("status", ProjectStatus::parse)?,
+        planned_start: row.get("planned_start")?,
+        planned_end: row.get("planned_end")?,
+        actual_start: row.get("actual_start")?,
+        actual_end: row.get("actual_end")?,
+        budget: amount.zip(currency).map(|(amount, currency)| Money { amount, currency }),
+        objective_ids,
+        external_ref: row.opt_ref("external_ref")?,
+        version: row.i64("version")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn milestone(row: &Row<'_>) -> Result<Milestone, StoreError> {
+    Ok(Milestone {
+        id: MilestoneId::from_uuid(row.uuid("id")?),
+        project_id: ProjectId::from_uuid(row.uuid("project_id")?),
+        administration: row.code("administration_code")?,
+        title: row.text("title")?,
+        due_on: row.get("due_on")?,
+        completed_on: row.get("completed_on")?,
         version: row.i64("version")?,
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,

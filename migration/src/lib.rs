@@ -9,6 +9,7 @@ mod m20261128_000002_create_plan_revisions;
 mod m20261128_000003_create_capability_assessments;
 mod m20261128_000004_create_practices;
 mod m20261128_000005_create_donors;
+mod m20261128_000006_create_projects;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_create_capability_assessments::Migration),
             Box::new(m20261128_000004_create_practices::Migration),
             Box::new(m20261128_000005_create_donors::Migration),
+            Box::new(m20261128_000006_create_projects::Migration),
         ]
     }
 }
@@ -33,5 +35,6 @@ pub mod tables {
         m20261128_000003_create_capability_assessments::CapabilityAssessments,
         m20261128_000004_create_practices::{PracticeTerms, Practices},
         m20261128_000005_create_donors::Donors,
+        m20261128_000006_create_projects::{Milestones, Projects},
     };
 }

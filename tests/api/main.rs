@@ -15,6 +15,7 @@ mod helpers;
 mod permissions;
 mod planning;
 mod practices;
+mod projects;
 mod results;
 mod revisions;
 mod typed_client;

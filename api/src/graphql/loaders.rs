@@ -12,13 +12,14 @@ use futures_util::future::{BoxFuture, FutureExt, Shared};
 
 use async_graphql::dataloader::Loader;
 use domain::{
-    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
+    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, ProjectId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
     plan::{Administration, PlanRevision, StrategicPlan},
     principal::Principal,
     progress::IndicatorProgress,
+    project::Milestone,
     services::{Scorecard, Services},
     values::AdministrationCode,
 };
@@ -103,6 +104,11 @@ grouped_loader!(
     /// The revisions of each plan (for its administration only).
     RevisionsOfPlan, PlanId, PlanRevision,
     |b, keys| b.services.plans.revisions_of(&b.who, keys), |r| r.plan_id
+);
+grouped_loader!(
+    /// The milestones of each project.
+    MilestonesOfProject, ProjectId, Milestone,
+    |b, keys| b.services.projects.milestones_of(&b.who, keys), |m| m.project_id
 );
 grouped_loader!(
     /// The objectives of each plan.

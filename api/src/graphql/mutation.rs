@@ -5,20 +5,22 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Resu
 use domain::{
     assessment::AssessmentInput,
     donor::DonorInput,
-    ids::{AssessmentId, IndicatorId, ObjectiveId, PlanId, PracticeId},
+    ids::{AssessmentId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId},
     indicator::IndicatorInput,
     measurement::MeasurementInput,
     objective::ObjectiveInput,
     plan::{AdministrationInput, PlanInput},
     practice::PracticeInput,
+    project::{MilestoneInput, ProjectInput},
     services::{PlanTransition, ReviewRequest, Services, Upserted},
 };
 
 use super::{
     errors::OrGql,
     types::{
-        Administration, CapabilityAssessment, CapabilityDimension, Direction, Disclosure, Donor, Frequency, Indicator, Measure, Measurement, Objective,
-        ObjectiveLevel, Plan, PlanStatus, Practice, PracticeKind, PracticeStatus, ReviewStatus, Target, global_id, uuid_of, who,
+        Administration, CapabilityAssessment, CapabilityDimension, Direction, Disclosure, Donor, Frequency, Indicator, Measure, Measurement, Milestone,
+        Objective, ObjectiveLevel, Plan, PlanStatus, Practice, PracticeKind, PracticeStatus, Project, ProjectStatus, ReviewStatus, Target, global_id, uuid_of,
+        who,
     },
 };
 
@@ -359,6 +361,51 @@ pub struct UpdateDonorInput {
     pub iati_org_id: MaybeUndefined<String>,
 }
 
+#[derive(InputObject)]
+pub struct CreateProjectInput {
+    /// Only admins name the administration.
+    pub administration: Option<String>,
+    pub code: String,
+    pub title: Vec<TranslationInput>,
+    pub description: Option<Vec<TranslationInput>>,
+    /// `YYYY-MM-DD`.
+    pub planned_start: String,
+    pub planned_end: String,
+    pub budget: Option<MoneyInput>,
+    /// Objectives of your administration (at least one).
+    pub objective_ids: Vec<ID>,
+    pub external_ref: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateProjectInput {
+    pub code: Option<String>,
+    pub title: Option<Vec<TranslationInput>>,
+    pub description: MaybeUndefined<Vec<TranslationInput>>,
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+    pub budget: MaybeUndefined<MoneyInput>,
+    pub objective_ids: Option<Vec<ID>>,
+    pub external_ref: MaybeUndefined<String>,
+}
+
+#[derive(InputObject)]
+pub struct MilestoneInputGql {
+    pub title: Option<Vec<TranslationInput>>,
+    /// `YYYY-MM-DD`.
+    pub due_on: Option<String>,
+    /// The date it was completed; null reopens it.
+    pub completed_on: MaybeUndefined<String>,
+}
+
+fn money_parts(m: MaybeUndefined<MoneyInput>) -> (Option<Option<String>>, Option<Option<String>>) {
+    match m {
+        MaybeUndefined::Undefined => (None, None),
+        MaybeUndefined::Null => (Some(None), Some(None)),
+        MaybeUndefined::Value(m) => (Some(Some(m.amount)), Some(Some(m.currency))),
+    }
+}
+
 /// What an upsert did.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum UpsertOutcome {
@@ -546,6 +593,76 @@ impl Mutation {
         let uuid = PracticeId::from_uuid(uuid_of("Practice", &id)?);
         services(ctx)?.practices.delete(who(ctx)?, uuid, version).await.gql()?;
         Ok(global_id("Practice", uuid))
+    }
+
+    /// Proposes a project contributing to objectives of your administration.
+    async fn create_project(&self, ctx: &Context<'_>, input: CreateProjectInput) -> Result<Project> {
+        let (amount, currency) = match input.budget {
+            Some(m) => (Some(m.amount), Some(m.currency)),
+            None => (None, None),
+        };
+        let raw = ProjectInput {
+            code: Some(input.code),
+            title: Some(pairs(input.title)),
+            description: Some(input.description.map(pairs)),
+            planned_start: Some(input.planned_start),
+            planned_end: Some(input.planned_end),
+            budget_amount: Some(amount),
+            budget_currency: Some(currency),
+            objective_ids: objective_keys(Some(input.objective_ids))?,
+            external_ref: Some(input.external_ref),
+        };
+        Ok(Project(services(ctx)?.projects.create(who(ctx)?, input.administration.as_deref(), &raw).await.gql()?))
+    }
+
+    async fn update_project(&self, ctx: &Context<'_>, id: ID, version: Option<i64>, input: UpdateProjectInput) -> Result<Project> {
+        let id = ProjectId::from_uuid(uuid_of("Project", &id)?);
+        let (amount, currency) = money_parts(input.budget);
+        let raw = ProjectInput {
+            code: input.code,
+            title: input.title.map(pairs),
+            description: nullable(input.description, pairs),
+            planned_start: input.planned_start,
+            planned_end: input.planned_end,
+            budget_amount: amount,
+            budget_currency: currency,
+            objective_ids: objective_keys(input.objective_ids)?,
+            external_ref: nullable(input.external_ref, |s| s),
+        };
+        Ok(Project(services(ctx)?.projects.update(who(ctx)?, id, &raw, version).await.gql()?))
+    }
+
+    /// Moves a project through its lifecycle.
+    async fn transition_project(&self, ctx: &Context<'_>, id: ID, to: ProjectStatus, version: Option<i64>) -> Result<Project> {
+        let id = ProjectId::from_uuid(uuid_of("Project", &id)?);
+        Ok(Project(services(ctx)?.projects.transition(who(ctx)?, id, to.into(), version).await.gql()?))
+    }
+
+    async fn delete_project(&self, ctx: &Context<'_>, id: ID, version: Option<i64>) -> Result<ID> {
+        let uuid = ProjectId::from_uuid(uuid_of("Project", &id)?);
+        services(ctx)?.projects.delete(who(ctx)?, uuid, version).await.gql()?;
+        Ok(global_id("Project", uuid))
+    }
+
+    /// Adds a milestone to an open project.
+    async fn add_milestone(&self, ctx: &Context<'_>, project_id: ID, input: MilestoneInputGql) -> Result<Milestone> {
+        let id = ProjectId::from_uuid(uuid_of("Project", &project_id)?);
+        let raw = MilestoneInput { title: input.title.map(pairs), due_on: input.due_on, completed_on: nullable(input.completed_on, |s| s) };
+        let s = services(ctx)?;
+        Ok(Milestone(s.projects.add_milestone(who(ctx)?, id, &raw).await.gql()?, s.projects.today()))
+    }
+
+    async fn update_milestone(&self, ctx: &Context<'_>, id: ID, version: Option<i64>, input: MilestoneInputGql) -> Result<Milestone> {
+        let id = MilestoneId::from_uuid(uuid_of("Milestone", &id)?);
+        let raw = MilestoneInput { title: input.title.map(pairs), due_on: input.due_on, completed_on: nullable(input.completed_on, |s| s) };
+        let s = services(ctx)?;
+        Ok(Milestone(s.projects.update_milestone(who(ctx)?, id, &raw, version).await.gql()?, s.projects.today()))
+    }
+
+    async fn delete_milestone(&self, ctx: &Context<'_>, id: ID, version: Option<i64>) -> Result<ID> {
+        let uuid = MilestoneId::from_uuid(uuid_of("Milestone", &id)?);
+        services(ctx)?.projects.delete_milestone(who(ctx)?, uuid, version).await.gql()?;
+        Ok(global_id("Milestone", uuid))
     }
 
     /// Registers a donor (admins only).

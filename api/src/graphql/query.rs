@@ -5,7 +5,7 @@ use async_graphql::{
     connection::{Connection, Edge},
 };
 use domain::{
-    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PracticeId},
+    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PracticeId, ProjectId},
     page::{Page, PageRequest},
     values::AdministrationCode,
 };
@@ -15,7 +15,7 @@ use super::{
     errors::{OrGql, invalid},
     types::{
         Administration, AssessmentComparison, AuditEntry, CapabilityAssessment, ComparisonEntry, Donor, Indicator, IndicatorDefinition, Me, Node, Objective,
-        Plan, PlanStatus, Practice, PracticeKind, PracticeStatus, decode_global_id, uuid_of, who,
+        Plan, PlanStatus, Practice, PracticeKind, PracticeStatus, Project, ProjectStatus, decode_global_id, uuid_of, who,
     },
 };
 use crate::extract::{decode_cursor, encode_cursor};
@@ -199,6 +199,29 @@ impl Query {
         let s = ctx.data::<domain::services::Services>()?;
         let id = PracticeId::from_uuid(uuid_of("Practice", &id)?);
         Ok(Some(Practice(s.practices.get(who(ctx)?, id).await.gql()?)))
+    }
+
+    /// The caller's administration's projects (admins: all, or one administration's).
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        administration: Option<String>,
+        status: Option<ProjectStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Project>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let administration = administration.map(|a| AdministrationCode::parse(&a).map_err(|e| invalid("administration", e.message))).transpose()?;
+        let given = after.is_some();
+        let req = page(ctx, first, after, str::parse::<ProjectId>)?;
+        let result = s.projects.list(who(ctx)?, administration, status.map(Into::into), &req).await.gql()?;
+        Ok(connection(result, |p| p.id.to_string(), Project, given))
+    }
+
+    async fn project(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let id = ProjectId::from_uuid(uuid_of("Project", &id)?);
+        Ok(Some(Project(s.projects.get(who(ctx)?, id).await.gql()?.project)))
     }
 
     /// Donors by code.

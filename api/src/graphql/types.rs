@@ -7,7 +7,7 @@ use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject, 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use domain::{
-    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
+    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, ProjectId},
     indicator as di, measurement as dm, objective as dobj, plan as dp,
     principal::Principal,
     progress::{IndicatorProgress, RagStatus as DRag, RollUp as DRollUp, SeriesPoint},
@@ -21,8 +21,8 @@ use uuid::Uuid;
 use super::{
     errors::{invalid, unauthenticated},
     loaders::{
-        AdministrationLoader, DefinitionLoader, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, ObjectiveLoader, ObjectivesOfPlan, Once,
-        PlanLoader, ProgressOfIndicator, RevisionsOfPlan, ScorecardOfPlan, TargetsOfIndicator,
+        AdministrationLoader, DefinitionLoader, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, MilestonesOfProject, ObjectiveLoader,
+        ObjectivesOfPlan, Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan, ScorecardOfPlan, TargetsOfIndicator,
     },
 };
 use crate::extract::Lang;
@@ -184,6 +184,10 @@ mirror_enum!(
 mirror_enum!(
     /// Whether a practice is shared yet.
     PracticeStatus = domain::practice::PracticeStatus { Draft, Published }
+);
+mirror_enum!(
+    /// Lifecycle of a project.
+    ProjectStatus = domain::project::ProjectStatus { Proposed, Approved, InProgress, OnHold, Completed, Cancelled }
 );
 mirror_enum!(
     /// RAG status.
@@ -1012,6 +1016,110 @@ impl Donor {
     /// IATI organisation identifier.
     async fn iati_org_id(&self) -> Option<&str> {
         self.0.iati_org_id.as_ref().map(|i| i.as_str())
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+}
+
+pub struct Project(pub domain::project::Project);
+
+/// A project's schedule health from its milestones.
+#[derive(SimpleObject)]
+pub struct Schedule {
+    pub milestones: u32,
+    pub completed: u32,
+    pub overdue: u32,
+    /// Completed over all; null without milestones.
+    pub completed_share: Option<String>,
+}
+
+/// A reform or modernisation project ("thing to do").
+#[Object]
+impl Project {
+    async fn id(&self) -> ID {
+        global_id("Project", self.0.id)
+    }
+    async fn uuid(&self) -> Uuid {
+        self.0.id.as_uuid()
+    }
+    async fn administration_code(&self) -> &str {
+        self.0.administration.as_str()
+    }
+    async fn code(&self) -> &str {
+        self.0.code.as_str()
+    }
+    async fn title(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
+        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.title).await
+    }
+    async fn title_translations(&self) -> Vec<Translation> {
+        translations(&self.0.title)
+    }
+    async fn status(&self) -> ProjectStatus {
+        self.0.status.into()
+    }
+    async fn allowed_transitions(&self) -> Vec<ProjectStatus> {
+        self.0.status.successors().into_iter().map(Into::into).collect()
+    }
+    async fn planned_start(&self) -> String {
+        self.0.planned_start.to_string()
+    }
+    async fn planned_end(&self) -> String {
+        self.0.planned_end.to_string()
+    }
+    async fn actual_start(&self) -> Option<String> {
+        self.0.actual_start.map(|d| d.to_string())
+    }
+    async fn actual_end(&self) -> Option<String> {
+        self.0.actual_end.map(|d| d.to_string())
+    }
+    async fn budget(&self) -> Option<Money> {
+        self.0.budget.as_ref().map(|m| Money { amount: m.amount.to_string(), currency: m.currency.as_str().to_owned() })
+    }
+    /// The objectives it contributes to that the caller may see.
+    async fn objectives(&self, ctx: &Context<'_>) -> Result<Vec<Objective>> {
+        let found = loader::<Once<ObjectiveId, ObjectiveLoader>>(ctx)?.load_many(self.0.objective_ids.iter().copied()).await?;
+        Ok(self.0.objective_ids.iter().filter_map(|id| found.get(id).cloned()).map(Objective).collect())
+    }
+    async fn external_ref(&self) -> Option<String> {
+        self.0.external_ref.as_ref().map(ToString::to_string)
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+    async fn milestones(&self, ctx: &Context<'_>) -> Result<Vec<Milestone>> {
+        let today = ctx.data::<domain::services::Services>()?.projects.today();
+        let list = loader::<Once<ProjectId, MilestonesOfProject>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(list.into_iter().map(|m| Milestone(m, today)).collect())
+    }
+    /// Schedule health from the milestones (overdue: due date passed, not completed).
+    async fn schedule(&self, ctx: &Context<'_>) -> Result<Schedule> {
+        let today = ctx.data::<domain::services::Services>()?.projects.today();
+        let list = loader::<Once<ProjectId, MilestonesOfProject>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
+        let h = domain::project::ScheduleHealth::of(&list, today);
+        Ok(Schedule { milestones: h.milestones, completed: h.completed, overdue: h.overdue, completed_share: dec(h.completed_share) })
+    }
+}
+
+pub struct Milestone(pub domain::project::Milestone, pub chrono::NaiveDate);
+
+/// A dated deliverable of a project.
+#[Object]
+impl Milestone {
+    async fn uuid(&self) -> Uuid {
+        self.0.id.as_uuid()
+    }
+    async fn title(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
+        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.title).await
+    }
+    async fn due_on(&self) -> String {
+        self.0.due_on.to_string()
+    }
+    async fn completed_on(&self) -> Option<String> {
+        self.0.completed_on.map(|d| d.to_string())
+    }
+    async fn overdue(&self) -> bool {
+        self.0.is_overdue(self.1)
     }
     async fn version(&self) -> i64 {
         self.0.version

@@ -10,6 +10,7 @@ pub mod indicators;
 pub mod objectives;
 pub mod plans;
 pub mod practices;
+pub mod projects;
 pub mod results;
 
 use axum::{extract::FromRequestParts, http::request::Parts};

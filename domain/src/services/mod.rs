@@ -11,6 +11,7 @@ mod indicators;
 mod objectives;
 mod plans;
 mod practices;
+mod projects;
 mod results;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ pub use indicators::IndicatorService;
 pub use objectives::{ObjectiveNode, ObjectiveService, Upserted};
 pub use plans::{PlanService, PlanTransition};
 pub use practices::{PracticeQuery, PracticeService};
+pub use projects::{ProjectReport, ProjectService};
 pub use results::{IndicatorScore, ObjectiveScore, ProgressReport, ResultService, ReviewRequest, Scorecard};
 
 use crate::{
@@ -42,6 +44,7 @@ pub struct Services {
     pub assessments: AssessmentService,
     pub practices: PracticeService,
     pub donors: DonorService,
+    pub projects: ProjectService,
     pub plans: PlanService,
     pub objectives: ObjectiveService,
     pub indicators: IndicatorService,
@@ -59,6 +62,7 @@ impl Services {
             assessments: AssessmentService { ctx: ctx.clone() },
             practices: PracticeService { ctx: ctx.clone() },
             donors: DonorService { ctx: ctx.clone() },
+            projects: ProjectService { ctx: ctx.clone() },
             plans: PlanService { ctx: ctx.clone() },
             objectives: ObjectiveService { ctx: ctx.clone() },
             indicators: IndicatorService { ctx: ctx.clone() },
