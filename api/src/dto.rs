@@ -1565,6 +1565,141 @@ impl ProjectDetailView {
     }
 }
 
+// ---------------------------------------------------------------- funding
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateFunding {
+    /// The donor's code.
+    #[schema(example = "SECO")]
+    pub donor: String,
+    pub committed: MoneyInput,
+    /// Lets disbursements exceed the commitment (an explicit, audited override).
+    pub allow_over_disbursement: Option<bool>,
+}
+
+impl From<CreateFunding> for domain::funding::FundingInput {
+    fn from(b: CreateFunding) -> Self {
+        Self {
+            donor: Some(b.donor),
+            committed_amount: Some(b.committed.amount.text()),
+            currency: Some(b.committed.currency),
+            allow_over_disbursement: b.allow_over_disbursement,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTransaction {
+    /// IATI transaction type: `incoming_funds`, `outgoing_commitment`, `disbursement`,
+    /// `expenditure` or `incoming_commitment`.
+    #[schema(example = "disbursement")]
+    pub kind: String,
+    #[schema(example = "2025-03-31")]
+    pub date: String,
+    /// In the funding's currency.
+    #[schema(value_type = String, example = "250000")]
+    pub amount: DecimalInput,
+    pub description: Option<String>,
+}
+
+impl From<CreateTransaction> for domain::funding::TransactionInput {
+    fn from(b: CreateTransaction) -> Self {
+        Self { kind: Some(b.kind), date: Some(b.date), amount: Some(b.amount.text()), description: b.description }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransactionView {
+    pub id: Uuid,
+    pub funding_id: Uuid,
+    pub kind: String,
+    /// The IATI `TransactionType` code.
+    pub iati_code: u8,
+    pub date: String,
+    pub amount: String,
+    pub currency: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FundingView {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub administration: String,
+    pub donor: String,
+    pub committed: MoneyView,
+    pub allow_over_disbursement: bool,
+    pub transactions: Vec<TransactionView>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl FundingView {
+    pub fn new(f: &domain::funding::Funding, transactions: &[domain::funding::FundingTransaction]) -> Self {
+        Self {
+            id: f.id.as_uuid(),
+            project_id: f.project_id.as_uuid(),
+            administration: f.administration.to_string(),
+            donor: f.donor.to_string(),
+            committed: MoneyView { amount: f.committed.amount.to_string(), currency: f.committed.currency.as_str().to_owned() },
+            allow_over_disbursement: f.allow_over_disbursement,
+            transactions: transactions.iter().map(|t| TransactionView::new(t, f)).collect(),
+            created_at: f.created_at,
+        }
+    }
+}
+
+impl TransactionView {
+    pub fn new(t: &domain::funding::FundingTransaction, f: &domain::funding::Funding) -> Self {
+        Self {
+            id: t.id.as_uuid(),
+            funding_id: t.funding_id.as_uuid(),
+            kind: t.kind.as_str().to_owned(),
+            iati_code: t.kind.iati_code(),
+            date: t.date.to_string(),
+            amount: t.amount.to_string(),
+            currency: f.committed.currency.as_str().to_owned(),
+            description: t.description.clone(),
+        }
+    }
+}
+
+/// What fundings add up to in one currency (currencies are never summed together).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CurrencyTotalsView {
+    pub currency: String,
+    pub committed: String,
+    pub disbursed: String,
+    pub spent: String,
+}
+
+/// Fundings with their transactions, and totals per currency.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FundingSummaryView {
+    pub fundings: Vec<FundingView>,
+    pub totals: Vec<CurrencyTotalsView>,
+}
+
+impl From<&domain::services::FundingSummary> for FundingSummaryView {
+    fn from(s: &domain::services::FundingSummary) -> Self {
+        Self {
+            fundings: s.fundings.iter().map(|r| FundingView::new(&r.funding, &r.transactions)).collect(),
+            totals: s
+                .totals
+                .by_currency
+                .iter()
+                .map(|(c, t)| CurrencyTotalsView {
+                    currency: c.clone(),
+                    committed: t.committed.normalize().to_string(),
+                    disbursed: t.disbursed.normalize().to_string(),
+                    spent: t.spent.normalize().to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
 // ---------------------------------------------------------------- audit
 
 /// One entry of the audit trail.

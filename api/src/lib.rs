@@ -76,6 +76,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "practices", description = "The practice library: best practices, challenges, opportunities, lessons learned"),
         (name = "projects", description = "Projects, the things to do, and their milestones"),
         (name = "donors", description = "Donors and international organisations"),
+        (name = "funding", description = "Donors' commitments to projects and their IATI-typed transactions"),
         (name = "audit", description = "Who changed what, and when"),
         (name = "health", description = "Probes")
     )
@@ -101,7 +102,7 @@ impl Modify for SecurityAddon {
 }
 
 fn api_routes() -> OpenApiRouter<ApiState> {
-    use routes::{administrations, assessments, audit, catalogue, donors, health, indicators, objectives, plans, practices, projects, results};
+    use routes::{administrations, assessments, audit, catalogue, donors, fundings, health, indicators, objectives, plans, practices, projects, results};
     let v1 = OpenApiRouter::new()
         .routes(routes!(administrations::list, administrations::create))
         .routes(routes!(administrations::get))
@@ -137,7 +138,10 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(projects::get, projects::patch, projects::delete))
         .routes(routes!(projects::transition))
         .routes(routes!(projects::add_milestone))
-        .routes(routes!(projects::patch_milestone, projects::delete_milestone));
+        .routes(routes!(projects::patch_milestone, projects::delete_milestone))
+        .routes(routes!(fundings::of_project, fundings::commit))
+        .routes(routes!(fundings::record))
+        .routes(routes!(fundings::of_donor));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).routes(routes!(health::live)).routes(routes!(health::ready))
 }
 

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use domain::services::{
-    AdministrationService, AssessmentService, AuditService, CatalogueService, DonorService, IndicatorService, ObjectiveService, PlanService, PracticeService,
-    ProjectService, ResultService, Services,
+    AdministrationService, AssessmentService, AuditService, CatalogueService, DonorService, FundingService, IndicatorService, ObjectiveService, PlanService,
+    PracticeService, ProjectService, ResultService, Services,
 };
 
 use crate::auth::Tokens;
@@ -34,6 +34,7 @@ substate!(
     PracticeService => practices,
     DonorService => donors,
     ProjectService => projects,
+    FundingService => fundings,
     PlanService => plans,
     ObjectiveService => objectives,
     IndicatorService => indicators,

@@ -20,10 +20,12 @@ pub enum EntityType {
     Donor,
     Project,
     Milestone,
+    Funding,
+    Transaction,
 }
 
 impl EntityType {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 13] = [
         Self::Administration,
         Self::Plan,
         Self::Objective,
@@ -35,6 +37,8 @@ impl EntityType {
         Self::Donor,
         Self::Project,
         Self::Milestone,
+        Self::Funding,
+        Self::Transaction,
     ];
 
     /// # Errors
@@ -44,7 +48,7 @@ impl EntityType {
             crate::FieldError::new(
                 "",
                 "invalid_value",
-                "one of administration, plan, objective, indicator, target, measurement, assessment, practice, donor, project, milestone",
+                "one of administration, plan, objective, indicator, target, measurement, assessment, practice, donor, project, milestone, funding, transaction",
             )
         })
     }
@@ -62,6 +66,8 @@ impl EntityType {
             Self::Donor => "donor",
             Self::Project => "project",
             Self::Milestone => "milestone",
+            Self::Funding => "funding",
+            Self::Transaction => "transaction",
         }
     }
 }

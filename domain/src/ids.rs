@@ -96,3 +96,11 @@ id_type!(
     /// Identifies a [`Milestone`](crate::project::Milestone).
     MilestoneId
 );
+id_type!(
+    /// Identifies a [`Funding`](crate::funding::Funding).
+    FundingId
+);
+id_type!(
+    /// Identifies a [`FundingTransaction`](crate::funding::FundingTransaction).
+    TransactionId
+);

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod donor;
 pub mod error;
+pub mod funding;
 pub mod ids;
 pub mod indicator;
 pub mod measurement;

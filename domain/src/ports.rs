@@ -10,7 +10,8 @@ use crate::{
     assessment::CapabilityAssessment,
     audit::{AuditEntry, AuditFilter, AuditRecord, Change},
     donor::Donor,
-    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId},
+    funding::{Funding, FundingTransaction},
+    ids::{AssessmentId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
@@ -451,6 +452,39 @@ pub trait ProjectRepository: Send + Sync {
 }
 
 #[async_trait]
+pub trait FundingRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn funding(&self, id: FundingId) -> Result<Option<Funding>, StoreError>;
+
+    /// Every funding of these projects, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn fundings_of_projects(&self, projects: &[ProjectId]) -> Result<Vec<Funding>, StoreError>;
+
+    /// Every funding of a donor.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn fundings_of_donor(&self, donor: &DonorCode) -> Result<Vec<Funding>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn insert_funding(&self, funding: &Funding) -> Result<(), StoreError>;
+
+    /// Every transaction of these fundings, by date, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn transactions_of(&self, fundings: &[FundingId]) -> Result<Vec<FundingTransaction>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn insert_transaction(&self, transaction: &FundingTransaction) -> Result<(), StoreError>;
+}
+
+#[async_trait]
 pub trait RevisionRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Duplicate`] when the number is taken.
@@ -502,6 +536,7 @@ pub trait Repositories:
     + PracticeRepository
     + DonorRepository
     + ProjectRepository
+    + FundingRepository
     + JournalRepository
 {
 }
@@ -518,6 +553,7 @@ impl<T> Repositories for T where
         + PracticeRepository
         + DonorRepository
         + ProjectRepository
+        + FundingRepository
         + JournalRepository
 {
 }

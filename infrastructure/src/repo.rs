@@ -7,7 +7,8 @@ use domain::{
     assessment::CapabilityAssessment,
     audit::{AuditEntry, AuditFilter, AuditRecord, Change},
     donor::Donor,
-    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId},
+    funding::{Funding, FundingTransaction},
+    ids::{AssessmentId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
@@ -15,17 +16,17 @@ use domain::{
     period::Period,
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan},
     ports::{
-        AdministrationRepository, AssessmentRepository, DefinitionRepository, DonorRepository, IndicatorRepository, IndicatorVisibility, JournalRepository,
-        ObjectiveRepository, PlanFilter, PlanRepository, PlanVisibility, PracticeFilter, PracticeRepository, PracticeVisibility, ProjectRepository,
-        ResultRepository, RevisionRepository,
+        AdministrationRepository, AssessmentRepository, DefinitionRepository, DonorRepository, FundingRepository, IndicatorRepository, IndicatorVisibility,
+        JournalRepository, ObjectiveRepository, PlanFilter, PlanRepository, PlanVisibility, PracticeFilter, PracticeRepository, PracticeVisibility,
+        ProjectRepository, ResultRepository, RevisionRepository,
     },
     practice::{Practice, PracticeStatus},
     project::{Milestone, Project, ProjectStatus},
     values::{AdministrationCode, Disclosure, DonorCode, ExternalRef},
 };
 use migration::tables::{
-    Administrations, AuditLog, CapabilityAssessments, Changes, Donors, IndicatorDefinitions, Indicators, Measurements, Milestones, Objectives, PlanRevisions,
-    Plans, PracticeTerms, Practices, Projects, Targets,
+    Administrations, AuditLog, CapabilityAssessments, Changes, Donors, FundingTransactions, Fundings, IndicatorDefinitions, Indicators, Measurements,
+    Milestones, Objectives, PlanRevisions, Plans, PracticeTerms, Practices, Projects, Targets,
 };
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -981,6 +982,77 @@ impl<C: ConnectionTrait + Send + Sync> ProjectRepository for Repo<C> {
 
     async fn delete_milestone(&self, id: MilestoneId) -> Result<(), StoreError> {
         self.delete(&Query::delete().from_table(Milestones::Table).and_where(Expr::col(Milestones::Id).eq(id.as_uuid())).to_owned()).await
+    }
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> FundingRepository for Repo<C> {
+    async fn funding(&self, id: FundingId) -> Result<Option<Funding>, StoreError> {
+        let q = select_all(Fundings::Table).and_where(Expr::col(Fundings::Id).eq(id.as_uuid())).to_owned();
+        self.one(&q, rows::funding).await
+    }
+
+    async fn fundings_of_projects(&self, projects: &[ProjectId]) -> Result<Vec<Funding>, StoreError> {
+        if projects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = projects.iter().map(ProjectId::as_uuid).collect();
+        let q = select_all(Fundings::Table).and_where(Expr::col(Fundings::ProjectId).is_in(ids)).order_by(Fundings::Id, Order::Asc).to_owned();
+        self.all(&q, rows::funding).await
+    }
+
+    async fn fundings_of_donor(&self, donor: &DonorCode) -> Result<Vec<Funding>, StoreError> {
+        let q = select_all(Fundings::Table).and_where(Expr::col(Fundings::DonorCode).eq(donor.as_str())).order_by(Fundings::Id, Order::Asc).to_owned();
+        self.all(&q, rows::funding).await
+    }
+
+    async fn insert_funding(&self, f: &Funding) -> Result<(), StoreError> {
+        let q = insert_of(
+            Fundings::Table,
+            vec![
+                (Fundings::Id, Expr::val(f.id.as_uuid())),
+                (Fundings::ProjectId, Expr::val(f.project_id.as_uuid())),
+                (Fundings::AdministrationCode, Expr::val(f.administration.as_str())),
+                (Fundings::DonorCode, Expr::val(f.donor.as_str())),
+                (Fundings::CommittedAmount, self.dec(f.committed.amount.get())),
+                (Fundings::Currency, Expr::val(f.committed.currency.as_str())),
+                (Fundings::AllowOverDisbursement, Expr::val(f.allow_over_disbursement)),
+                (Fundings::Version, Expr::val(f.version)),
+                (Fundings::CreatedAt, Expr::val(f.created_at)),
+                (Fundings::UpdatedAt, Expr::val(f.updated_at)),
+            ],
+        )?;
+        self.insert(&q).await
+    }
+
+    async fn transactions_of(&self, fundings: &[FundingId]) -> Result<Vec<FundingTransaction>, StoreError> {
+        if fundings.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = fundings.iter().map(FundingId::as_uuid).collect();
+        let q = select_all(FundingTransactions::Table)
+            .and_where(Expr::col(FundingTransactions::FundingId).is_in(ids))
+            .order_by(FundingTransactions::Date, Order::Asc)
+            .order_by(FundingTransactions::Id, Order::Asc)
+            .to_owned();
+        self.all(&q, rows::transaction).await
+    }
+
+    async fn insert_transaction(&self, t: &FundingTransaction) -> Result<(), StoreError> {
+        let q = insert_of(
+            FundingTransactions::Table,
+            vec![
+                (FundingTransactions::Id, Expr::val(t.id.as_uuid())),
+                (FundingTransactions::FundingId, Expr::val(t.funding_id.as_uuid())),
+                (FundingTransactions::AdministrationCode, Expr::val(t.administration.as_str())),
+                (FundingTransactions::Kind, Expr::val(t.kind.as_str())),
+                (FundingTransactions::Date, Expr::val(t.date)),
+                (FundingTransactions::Amount, self.dec(t.amount.get())),
+                (FundingTransactions::Description, Expr::val(t.description.clone())),
+                (FundingTransactions::CreatedAt, Expr::val(t.created_at)),
+            ],
+        )?;
+        self.insert(&q).await
     }
 }
 

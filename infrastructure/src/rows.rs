@@ -9,9 +9,10 @@ use domain::{
     assessment::{CapabilityAssessment, CapabilityDimension, Currency, Maturity, Money},
     audit::{AuditEntry, AuditRecord, EntityType},
     donor::{Donor, IatiOrgId},
+    funding::{Funding, FundingTransaction, TransactionKind},
     ids::{
-        AdministrationId, AssessmentId, DonorId, IndicatorDefinitionId, IndicatorId, MeasurementId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId,
-        TargetId,
+        AdministrationId, AssessmentId, DonorId, FundingId, IndicatorDefinitionId, IndicatorId, MeasurementId, MilestoneId, ObjectiveId, PlanId, PracticeId,
+        ProjectId, TargetId, TransactionId,
     },
     indicator::{Baseline, Direction, Frequency, Indicator, IndicatorDefinition, Measure, PmmDimension},
     measurement::{Measurement, ReviewStatus, Target},
@@ -397,5 +398,32 @@ pub(crate) fn milestone(row: &Row<'_>) -> Result<Milestone, StoreError> {
         version: row.i64("version")?,
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn funding(row: &Row<'_>) -> Result<Funding, StoreError> {
+    Ok(Funding {
+        id: FundingId::from_uuid(row.uuid("id")?),
+        project_id: ProjectId::from_uuid(row.uuid("project_id")?),
+        administration: row.code("administration_code")?,
+        donor: row.parsed("donor_code", DonorCode::parse)?,
+        committed: Money { amount: row.quantity("committed_amount")?, currency: row.parsed("currency", Currency::parse)? },
+        allow_over_disbursement: row.get("allow_over_disbursement")?,
+        version: row.i64("version")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn transaction(row: &Row<'_>) -> Result<FundingTransaction, StoreError> {
+    Ok(FundingTransaction {
+        id: TransactionId::from_uuid(row.uuid("id")?),
+        funding_id: FundingId::from_uuid(row.uuid("funding_id")?),
+        administration: row.code("administration_code")?,
+        kind: row.parsed("kind", TransactionKind::parse)?,
+        date: row.get("date")?,
+        amount: row.quantity("amount")?,
+        description: row.opt_string("description")?,
+        created_at: row.time("created_at")?,
     })
 }

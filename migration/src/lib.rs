@@ -10,6 +10,7 @@ mod m20261128_000003_create_capability_assessments;
 mod m20261128_000004_create_practices;
 mod m20261128_000005_create_donors;
 mod m20261128_000006_create_projects;
+mod m20261128_000007_create_fundings;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_create_practices::Migration),
             Box::new(m20261128_000005_create_donors::Migration),
             Box::new(m20261128_000006_create_projects::Migration),
+            Box::new(m20261128_000007_create_fundings::Migration),
         ]
     }
 }
@@ -36,5 +38,6 @@ pub mod tables {
         m20261128_000004_create_practices::{PracticeTerms, Practices},
         m20261128_000005_create_donors::Donors,
         m20261128_000006_create_projects::{Milestones, Projects},
+        m20261128_000007_create_fundings::{FundingTransactions, Fundings},
     };
 }

@@ -10,6 +10,7 @@ mod concurrency;
 mod contract;
 mod demo;
 mod donors;
+mod funding;
 mod graphql;
 mod helpers;
 mod permissions;

@@ -20,7 +20,7 @@ use domain::{
     principal::Principal,
     progress::IndicatorProgress,
     project::Milestone,
-    services::{Scorecard, Services},
+    services::{FundingReport, Scorecard, Services},
     values::AdministrationCode,
 };
 
@@ -104,6 +104,11 @@ grouped_loader!(
     /// The revisions of each plan (for its administration only).
     RevisionsOfPlan, PlanId, PlanRevision,
     |b, keys| b.services.plans.revisions_of(&b.who, keys), |r| r.plan_id
+);
+grouped_loader!(
+    /// The fundings of each project (a donor's own only, for donors).
+    FundingsOfProject, ProjectId, FundingReport,
+    |b, keys| b.services.fundings.of_projects(&b.who, keys), |r| r.funding.project_id
 );
 grouped_loader!(
     /// The milestones of each project.

@@ -21,8 +21,8 @@ use domain::services::Services;
 
 use self::{
     loaders::{
-        AdministrationLoader, Batch, DefinitionLoader, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, MilestonesOfProject, ObjectiveLoader,
-        ObjectivesOfPlan, Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan, ScorecardOfPlan, TargetsOfIndicator,
+        AdministrationLoader, Batch, DefinitionLoader, FundingsOfProject, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, MilestonesOfProject,
+        ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan, ScorecardOfPlan, TargetsOfIndicator,
     },
     mutation::Mutation,
     query::Query,
@@ -131,6 +131,7 @@ pub async fn post(State(state): State<GraphqlState>, headers: HeaderMap, body: B
             .data(loader(ObjectivesOfPlan(b.clone())))
             .data(loader(RevisionsOfPlan(b.clone())))
             .data(loader(MilestonesOfProject(b.clone())))
+            .data(loader(FundingsOfProject(b.clone())))
             .data(loader(IndicatorsOfObjective(b.clone())))
             .data(loader(MeasurementsOfIndicator(b.clone())))
             .data(loader(TargetsOfIndicator(b.clone())))

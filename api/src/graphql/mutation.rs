@@ -5,7 +5,8 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Resu
 use domain::{
     assessment::AssessmentInput,
     donor::DonorInput,
-    ids::{AssessmentId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId},
+    funding::{FundingInput, TransactionInput},
+    ids::{AssessmentId, FundingId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId},
     indicator::IndicatorInput,
     measurement::MeasurementInput,
     objective::ObjectiveInput,
@@ -663,6 +664,37 @@ impl Mutation {
         let uuid = MilestoneId::from_uuid(uuid_of("Milestone", &id)?);
         services(ctx)?.projects.delete_milestone(who(ctx)?, uuid, version).await.gql()?;
         Ok(global_id("Milestone", uuid))
+    }
+
+    /// Records a donor's commitment to a project.
+    async fn commit_funding(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        donor: String,
+        committed: MoneyInput,
+        allow_over_disbursement: Option<bool>,
+    ) -> Result<ID> {
+        let id = ProjectId::from_uuid(uuid_of("Project", &project_id)?);
+        let raw = FundingInput { donor: Some(donor), committed_amount: Some(committed.amount), currency: Some(committed.currency), allow_over_disbursement };
+        let f = services(ctx)?.fundings.commit(who(ctx)?, id, &raw).await.gql()?;
+        Ok(global_id("Funding", f.id))
+    }
+
+    /// Records an IATI-typed transaction against a funding (`kind`: `disbursement`, ...).
+    async fn record_transaction(
+        &self,
+        ctx: &Context<'_>,
+        funding_id: ID,
+        kind: String,
+        date: String,
+        amount: String,
+        description: Option<String>,
+    ) -> Result<ID> {
+        let id = FundingId::from_uuid(uuid_of("Funding", &funding_id)?);
+        let raw = TransactionInput { kind: Some(kind), date: Some(date), amount: Some(amount), description };
+        let (_, t) = services(ctx)?.fundings.record(who(ctx)?, id, &raw).await.gql()?;
+        Ok(global_id("Transaction", t.id))
     }
 
     /// Registers a donor (admins only).

@@ -21,8 +21,8 @@ use uuid::Uuid;
 use super::{
     errors::{invalid, unauthenticated},
     loaders::{
-        AdministrationLoader, DefinitionLoader, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, MilestonesOfProject, ObjectiveLoader,
-        ObjectivesOfPlan, Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan, ScorecardOfPlan, TargetsOfIndicator,
+        AdministrationLoader, DefinitionLoader, FundingsOfProject, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, MilestonesOfProject,
+        ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan, ScorecardOfPlan, TargetsOfIndicator,
     },
 };
 use crate::extract::Lang;
@@ -1092,6 +1092,11 @@ impl Project {
         let list = loader::<Once<ProjectId, MilestonesOfProject>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(list.into_iter().map(|m| Milestone(m, today)).collect())
     }
+    /// The donors' commitments and transactions (a donor sees its own).
+    async fn fundings(&self, ctx: &Context<'_>) -> Result<Vec<Funding>> {
+        let list = loader::<Once<ProjectId, FundingsOfProject>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(list.into_iter().map(Funding).collect())
+    }
     /// Schedule health from the milestones (overdue: due date passed, not completed).
     async fn schedule(&self, ctx: &Context<'_>) -> Result<Schedule> {
         let today = ctx.data::<domain::services::Services>()?.projects.today();
@@ -1123,5 +1128,52 @@ impl Milestone {
     }
     async fn version(&self) -> i64 {
         self.0.version
+    }
+}
+
+pub struct Funding(pub domain::services::FundingReport);
+
+/// One IATI-typed flow of money against a funding.
+#[derive(SimpleObject)]
+pub struct FundingTransaction {
+    /// `incoming_funds`, `outgoing_commitment`, `disbursement`, `expenditure`, `incoming_commitment`.
+    pub kind: String,
+    /// The IATI `TransactionType` code.
+    pub iati_code: i32,
+    pub date: String,
+    pub amount: String,
+    pub description: Option<String>,
+}
+
+/// A donor's commitment to a project.
+#[Object]
+impl Funding {
+    async fn id(&self) -> ID {
+        global_id("Funding", self.0.funding.id)
+    }
+    async fn uuid(&self) -> Uuid {
+        self.0.funding.id.as_uuid()
+    }
+    async fn donor_code(&self) -> &str {
+        self.0.funding.donor.as_str()
+    }
+    async fn committed(&self) -> Money {
+        Money { amount: self.0.funding.committed.amount.to_string(), currency: self.0.funding.committed.currency.as_str().to_owned() }
+    }
+    async fn allow_over_disbursement(&self) -> bool {
+        self.0.funding.allow_over_disbursement
+    }
+    async fn transactions(&self) -> Vec<FundingTransaction> {
+        self.0
+            .transactions
+            .iter()
+            .map(|t| FundingTransaction {
+                kind: t.kind.as_str().to_owned(),
+                iati_code: i32::from(t.kind.iati_code()),
+                date: t.date.to_string(),
+                amount: t.amount.to_string(),
+                description: t.description.clone(),
+            })
+            .collect()
     }
 }

@@ -7,6 +7,7 @@ mod assessments;
 mod audit;
 mod catalogue;
 mod donors;
+mod fundings;
 mod indicators;
 mod objectives;
 mod plans;
@@ -21,6 +22,7 @@ pub use assessments::AssessmentService;
 pub use audit::AuditService;
 pub use catalogue::{CatalogueService, Comparison, ComparisonEntry};
 pub use donors::DonorService;
+pub use fundings::{FundingReport, FundingService, FundingSummary};
 pub use indicators::IndicatorService;
 pub use objectives::{ObjectiveNode, ObjectiveService, Upserted};
 pub use plans::{PlanService, PlanTransition};
@@ -45,6 +47,7 @@ pub struct Services {
     pub practices: PracticeService,
     pub donors: DonorService,
     pub projects: ProjectService,
+    pub fundings: FundingService,
     pub plans: PlanService,
     pub objectives: ObjectiveService,
     pub indicators: IndicatorService,
@@ -63,6 +66,7 @@ impl Services {
             practices: PracticeService { ctx: ctx.clone() },
             donors: DonorService { ctx: ctx.clone() },
             projects: ProjectService { ctx: ctx.clone() },
+            fundings: FundingService { ctx: ctx.clone() },
             plans: PlanService { ctx: ctx.clone() },
             objectives: ObjectiveService { ctx: ctx.clone() },
             indicators: IndicatorService { ctx: ctx.clone() },

@@ -1,5 +1,5 @@
-//! Projects and their milestones. A project belongs to its administration, which alone (with
-//! admins) reads and writes it; donors will read the projects they fund once funding exists.
+//! Projects and their milestones. A project belongs to its administration, which (with admins)
+//! reads and writes it; the donors that fund a project read it, its milestones and funding.
 
 use crate::{
     DomainError, FieldError, StoreError,
@@ -7,7 +7,7 @@ use crate::{
     ids::{MilestoneId, ProjectId},
     page::{Page, PageRequest},
     ports::Repositories,
-    principal::{Principal, Scope},
+    principal::{Principal, Role, Scope},
     project::{Milestone, MilestoneDraft, MilestoneInput, Project, ProjectDraft, ProjectInput, ProjectStatus, ScheduleHealth},
     values::AdministrationCode,
 };
@@ -29,10 +29,22 @@ pub struct ProjectReport {
     pub as_of: chrono::NaiveDate,
 }
 
-async fn readable(repos: &dyn Repositories, who: &Principal, id: ProjectId) -> Result<Project, DomainError> {
+/// Loads a project the caller may see: its administration's people, admins, and the donors
+/// that fund it.
+pub(crate) async fn readable_project(repos: &dyn Repositories, who: &Principal, id: ProjectId) -> Result<Project, DomainError> {
     match repos.project(id).await? {
-        Some(p) if who.is_insider(p.administration) => Ok(p),
+        Some(p) if who.is_insider(p.administration) || funds(repos, who, &[p.id]).await?.contains(&p.id) => Ok(p),
         _ => Err(DomainError::not_found("project")),
+    }
+}
+
+/// Which of `projects` the caller (a donor) funds; empty for everyone else.
+async fn funds(repos: &dyn Repositories, who: &Principal, projects: &[ProjectId]) -> Result<Vec<ProjectId>, DomainError> {
+    match who.donor() {
+        Some(donor) if who.role() == Role::Donor => {
+            Ok(repos.fundings_of_projects(projects).await?.into_iter().filter(|f| &f.donor == donor).map(|f| f.project_id).collect())
+        }
+        _ => Ok(Vec::new()),
     }
 }
 
@@ -83,6 +95,26 @@ impl ProjectService {
         status: Option<ProjectStatus>,
         page: &PageRequest<ProjectId>,
     ) -> Result<Page<Project, ProjectId>, DomainError> {
+        if who.role() == Role::Donor {
+            let repos = self.ctx.store.read();
+            let Some(donor) = who.donor() else { return Ok(Page { items: Vec::new(), next: None }) };
+            let mut funded: Vec<ProjectId> = repos.fundings_of_donor(donor).await?.into_iter().map(|f| f.project_id).collect();
+            funded.sort_unstable();
+            funded.dedup();
+            let mut rows = Vec::new();
+            for id in funded.into_iter().filter(|id| page.after.is_none_or(|a| *id > a)) {
+                if let Some(p) = repos.project(id).await?
+                    && administration.is_none_or(|a| a == p.administration)
+                    && status.is_none_or(|s| s == p.status)
+                {
+                    rows.push(p);
+                }
+                if rows.len() as u64 >= page.fetch() {
+                    break;
+                }
+            }
+            return Ok(page.page(rows, |p| p.id));
+        }
         let scope = if who.is_admin() {
             administration
         } else {
@@ -101,7 +133,7 @@ impl ProjectService {
     /// [`DomainError::NotFound`] also for another administration's project.
     pub async fn get(&self, who: &Principal, id: ProjectId) -> Result<ProjectReport, DomainError> {
         let repos = self.ctx.store.read();
-        let project = readable(repos, who, id).await?;
+        let project = readable_project(repos, who, id).await?;
         let milestones = repos.milestones_of(&[id]).await?;
         let as_of = self.ctx.clock.now().date_naive();
         let health = ScheduleHealth::of(&milestones, as_of);
@@ -148,7 +180,7 @@ impl ProjectService {
     /// As [`Self::create`], plus [`DomainError::NotFound`] and [`DomainError::StaleVersion`].
     pub async fn update(&self, who: &Principal, id: ProjectId, input: &ProjectInput, expected_version: Option<i64>) -> Result<Project, DomainError> {
         let tx = self.ctx.store.begin().await?;
-        let before = readable(tx.as_ref(), who, id).await?;
+        let before = readable_project(tx.as_ref(), who, id).await?;
         who.ensure_can_write(before.administration, Scope::PlansWrite)?;
         check_version(expected_version, before.version)?;
         let draft = ProjectDraft::parse(input, Some(&before)).map_err(DomainError::Validation)?;
@@ -184,7 +216,7 @@ impl ProjectService {
     /// [`DomainError::Conflict`] (`invalid_transition`), and as [`Self::update`].
     pub async fn transition(&self, who: &Principal, id: ProjectId, to: ProjectStatus, expected_version: Option<i64>) -> Result<Project, DomainError> {
         let tx = self.ctx.store.begin().await?;
-        let before = readable(tx.as_ref(), who, id).await?;
+        let before = readable_project(tx.as_ref(), who, id).await?;
         who.ensure_can_write(before.administration, Scope::PlansWrite)?;
         check_version(expected_version, before.version)?;
         let status = before.status.transition(to).map_err(|m| DomainError::conflict("invalid_transition", m))?;
@@ -214,7 +246,7 @@ impl ProjectService {
     /// [`DomainError::NotFound`], [`DomainError::Forbidden`], [`DomainError::StaleVersion`].
     pub async fn delete(&self, who: &Principal, id: ProjectId, expected_version: Option<i64>) -> Result<(), DomainError> {
         let tx = self.ctx.store.begin().await?;
-        let p = readable(tx.as_ref(), who, id).await?;
+        let p = readable_project(tx.as_ref(), who, id).await?;
         who.ensure_can_write(p.administration, Scope::PlansWrite)?;
         check_version(expected_version, p.version)?;
         let milestones = tx.milestones_of(&[id]).await?;
@@ -237,7 +269,7 @@ impl ProjectService {
     /// [`DomainError::Conflict`] (`project_closed`).
     pub async fn add_milestone(&self, who: &Principal, project: ProjectId, input: &MilestoneInput) -> Result<Milestone, DomainError> {
         let tx = self.ctx.store.begin().await?;
-        let p = readable(tx.as_ref(), who, project).await?;
+        let p = readable_project(tx.as_ref(), who, project).await?;
         who.ensure_can_write(p.administration, Scope::PlansWrite)?;
         if !p.status.is_open() {
             return Err(DomainError::conflict("project_closed", "the project is completed or cancelled"));
@@ -320,7 +352,9 @@ impl ProjectService {
     /// # Errors
     /// [`DomainError::Store`].
     pub async fn milestones_of(&self, who: &Principal, projects: &[ProjectId]) -> Result<Vec<Milestone>, DomainError> {
-        let rows = self.ctx.store.read().milestones_of(projects).await?;
-        Ok(rows.into_iter().filter(|m| who.is_insider(m.administration)).collect())
+        let repos = self.ctx.store.read();
+        let funded = funds(repos, who, projects).await?;
+        let rows = repos.milestones_of(projects).await?;
+        Ok(rows.into_iter().filter(|m| who.is_insider(m.administration) || funded.contains(&m.project_id)).collect())
     }
 }
