@@ -1700,6 +1700,109 @@ impl From<&domain::services::FundingSummary> for FundingSummaryView {
     }
 }
 
+// ---------------------------------------------------------------- risks
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRisk {
+    pub title: Translations,
+    /// 1 (rare) to 5 (almost certain).
+    #[schema(minimum = 1, maximum = 5)]
+    pub likelihood: i64,
+    /// 1 (minor) to 5 (severe).
+    #[schema(minimum = 1, maximum = 5)]
+    pub impact: i64,
+    pub mitigation: Option<Translations>,
+    pub owner: Option<String>,
+    /// `open` (default), `mitigated`, `occurred` or `closed`.
+    pub status: Option<String>,
+}
+
+impl From<CreateRisk> for domain::risk::RiskInput {
+    fn from(b: CreateRisk) -> Self {
+        Self {
+            title: Some(pairs(b.title)),
+            likelihood: Some(b.likelihood),
+            impact: Some(b.impact),
+            mitigation: Some(b.mitigation.map(pairs)),
+            owner: Some(b.owner),
+            status: b.status,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchRisk {
+    pub title: Option<Translations>,
+    pub likelihood: Option<i64>,
+    pub impact: Option<i64>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub mitigation: Option<Option<Translations>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub owner: Option<Option<String>>,
+    pub status: Option<String>,
+}
+
+impl From<PatchRisk> for domain::risk::RiskInput {
+    fn from(b: PatchRisk) -> Self {
+        Self {
+            title: b.title.map(pairs),
+            likelihood: b.likelihood,
+            impact: b.impact,
+            mitigation: b.mitigation.map(|m| m.map(pairs)),
+            owner: b.owner,
+            status: b.status,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RiskView {
+    pub id: Uuid,
+    /// The project it is on, if on a project.
+    pub project_id: Option<Uuid>,
+    /// The objective it is on, if on an objective.
+    pub objective_id: Option<Uuid>,
+    pub title: String,
+    pub title_translations: Translations,
+    pub likelihood: u8,
+    pub impact: u8,
+    /// Likelihood × impact, 1 to 25.
+    pub score: u8,
+    pub mitigation: Option<String>,
+    pub owner: Option<String>,
+    pub status: String,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl RiskView {
+    pub fn new(r: &domain::risk::Risk, l: &Localizer) -> Self {
+        let (project_id, objective_id) = match r.subject {
+            domain::risk::RiskSubject::Project(p) => (Some(p.as_uuid()), None),
+            domain::risk::RiskSubject::Objective(o) => (None, Some(o.as_uuid())),
+        };
+        Self {
+            id: r.id.as_uuid(),
+            project_id,
+            objective_id,
+            title: l.text(Some(r.administration), &r.title),
+            title_translations: translations(&r.title),
+            likelihood: r.likelihood,
+            impact: r.impact,
+            score: r.score(),
+            mitigation: r.mitigation.as_ref().map(|t| l.text(Some(r.administration), t)),
+            owner: r.owner.clone(),
+            status: r.status.as_str().to_owned(),
+            version: r.version,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
 // ---------------------------------------------------------------- audit
 
 /// One entry of the audit trail.

@@ -102,7 +102,9 @@ impl Modify for SecurityAddon {
 }
 
 fn api_routes() -> OpenApiRouter<ApiState> {
-    use routes::{administrations, assessments, audit, catalogue, donors, fundings, health, indicators, objectives, plans, practices, projects, results};
+    use routes::{
+        administrations, assessments, audit, catalogue, donors, fundings, health, indicators, objectives, plans, practices, projects, results, risks,
+    };
     let v1 = OpenApiRouter::new()
         .routes(routes!(administrations::list, administrations::create))
         .routes(routes!(administrations::get))
@@ -141,7 +143,10 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(projects::patch_milestone, projects::delete_milestone))
         .routes(routes!(fundings::of_project, fundings::commit))
         .routes(routes!(fundings::record))
-        .routes(routes!(fundings::of_donor));
+        .routes(routes!(fundings::of_donor))
+        .routes(routes!(risks::of_project, risks::add_to_project))
+        .routes(routes!(risks::of_objective, risks::add_to_objective))
+        .routes(routes!(risks::patch, risks::delete));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).routes(routes!(health::live)).routes(routes!(health::ready))
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use domain::services::{
     AdministrationService, AssessmentService, AuditService, CatalogueService, DonorService, FundingService, IndicatorService, ObjectiveService, PlanService,
-    PracticeService, ProjectService, ResultService, Services,
+    PracticeService, ProjectService, ResultService, RiskService, Services,
 };
 
 use crate::auth::Tokens;
@@ -35,6 +35,7 @@ substate!(
     DonorService => donors,
     ProjectService => projects,
     FundingService => fundings,
+    RiskService => risks,
     PlanService => plans,
     ObjectiveService => objectives,
     IndicatorService => indicators,

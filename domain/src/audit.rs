@@ -22,10 +22,11 @@ pub enum EntityType {
     Milestone,
     Funding,
     Transaction,
+    Risk,
 }
 
 impl EntityType {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::Administration,
         Self::Plan,
         Self::Objective,
@@ -39,6 +40,7 @@ impl EntityType {
         Self::Milestone,
         Self::Funding,
         Self::Transaction,
+        Self::Risk,
     ];
 
     /// # Errors
@@ -48,7 +50,7 @@ impl EntityType {
             crate::FieldError::new(
                 "",
                 "invalid_value",
-                "one of administration, plan, objective, indicator, target, measurement, assessment, practice, donor, project, milestone, funding, transaction",
+                "one of administration, plan, objective, indicator, target, measurement, assessment, practice, donor, project, milestone, funding, transaction, risk",
             )
         })
     }
@@ -68,6 +70,7 @@ impl EntityType {
             Self::Milestone => "milestone",
             Self::Funding => "funding",
             Self::Transaction => "transaction",
+            Self::Risk => "risk",
         }
     }
 }

@@ -104,3 +104,7 @@ id_type!(
     /// Identifies a [`FundingTransaction`](crate::funding::FundingTransaction).
     TransactionId
 );
+id_type!(
+    /// Identifies a [`Risk`](crate::risk::Risk).
+    RiskId
+);

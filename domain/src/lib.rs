@@ -20,6 +20,7 @@ pub mod practice;
 pub mod principal;
 pub mod progress;
 pub mod project;
+pub mod risk;
 pub mod services;
 pub mod text;
 pub mod values;

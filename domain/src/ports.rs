@@ -11,7 +11,7 @@ use crate::{
     audit::{AuditEntry, AuditFilter, AuditRecord, Change},
     donor::Donor,
     funding::{Funding, FundingTransaction},
-    ids::{AssessmentId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId},
+    ids::{AssessmentId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId, RiskId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
@@ -20,6 +20,7 @@ use crate::{
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan},
     practice::{Practice, PracticeKind, PracticeStatus, Tag},
     project::{Milestone, Project, ProjectStatus},
+    risk::Risk,
     values::{AdministrationCode, DonorCode, ExternalRef},
 };
 
@@ -485,6 +486,37 @@ pub trait FundingRepository: Send + Sync {
 }
 
 #[async_trait]
+pub trait RiskRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn risk(&self, id: RiskId) -> Result<Option<Risk>, StoreError>;
+
+    /// Every risk on these projects, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn risks_of_projects(&self, projects: &[ProjectId]) -> Result<Vec<Risk>, StoreError>;
+
+    /// Every risk on these objectives, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn risks_of_objectives(&self, objectives: &[ObjectiveId]) -> Result<Vec<Risk>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn insert_risk(&self, risk: &Risk) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::VersionMismatch`].
+    async fn update_risk(&self, risk: &Risk, expected_version: i64) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn delete_risk(&self, id: RiskId) -> Result<(), StoreError>;
+}
+
+#[async_trait]
 pub trait RevisionRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Duplicate`] when the number is taken.
@@ -537,6 +569,7 @@ pub trait Repositories:
     + DonorRepository
     + ProjectRepository
     + FundingRepository
+    + RiskRepository
     + JournalRepository
 {
 }
@@ -554,6 +587,7 @@ impl<T> Repositories for T where
         + DonorRepository
         + ProjectRepository
         + FundingRepository
+        + RiskRepository
         + JournalRepository
 {
 }

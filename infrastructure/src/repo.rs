@@ -8,7 +8,7 @@ use domain::{
     audit::{AuditEntry, AuditFilter, AuditRecord, Change},
     donor::Donor,
     funding::{Funding, FundingTransaction},
-    ids::{AssessmentId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId},
+    ids::{AssessmentId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId, RiskId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
@@ -18,15 +18,16 @@ use domain::{
     ports::{
         AdministrationRepository, AssessmentRepository, DefinitionRepository, DonorRepository, FundingRepository, IndicatorRepository, IndicatorVisibility,
         JournalRepository, ObjectiveRepository, PlanFilter, PlanRepository, PlanVisibility, PracticeFilter, PracticeRepository, PracticeVisibility,
-        ProjectRepository, ResultRepository, RevisionRepository,
+        ProjectRepository, ResultRepository, RevisionRepository, RiskRepository,
     },
     practice::{Practice, PracticeStatus},
     project::{Milestone, Project, ProjectStatus},
+    risk::{Risk, RiskSubject},
     values::{AdministrationCode, Disclosure, DonorCode, ExternalRef},
 };
 use migration::tables::{
     Administrations, AuditLog, CapabilityAssessments, Changes, Donors, FundingTransactions, Fundings, IndicatorDefinitions, Indicators, Measurements,
-    Milestones, Objectives, PlanRevisions, Plans, PracticeTerms, Practices, Projects, Targets,
+    Milestones, Objectives, PlanRevisions, Plans, PracticeTerms, Practices, Projects, Risks, Targets,
 };
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -1053,6 +1054,69 @@ impl<C: ConnectionTrait + Send + Sync> FundingRepository for Repo<C> {
             ],
         )?;
         self.insert(&q).await
+    }
+}
+
+fn risk_values(r: &Risk) -> Vec<(Risks, Expr)> {
+    vec![
+        (Risks::Title, Expr::val(text_json(&r.title))),
+        (Risks::Likelihood, Expr::val(i16::from(r.likelihood))),
+        (Risks::Impact, Expr::val(i16::from(r.impact))),
+        (Risks::Mitigation, Expr::val(r.mitigation.as_ref().map(text_json))),
+        (Risks::Owner, Expr::val(r.owner.clone())),
+        (Risks::Status, Expr::val(r.status.as_str())),
+        (Risks::Version, Expr::val(r.version)),
+        (Risks::UpdatedAt, Expr::val(r.updated_at)),
+    ]
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> RiskRepository for Repo<C> {
+    async fn risk(&self, id: RiskId) -> Result<Option<Risk>, StoreError> {
+        let q = select_all(Risks::Table).and_where(Expr::col(Risks::Id).eq(id.as_uuid())).to_owned();
+        self.one(&q, rows::risk).await
+    }
+
+    async fn risks_of_projects(&self, projects: &[ProjectId]) -> Result<Vec<Risk>, StoreError> {
+        if projects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = projects.iter().map(ProjectId::as_uuid).collect();
+        let q = select_all(Risks::Table).and_where(Expr::col(Risks::ProjectId).is_in(ids)).order_by(Risks::Id, Order::Asc).to_owned();
+        self.all(&q, rows::risk).await
+    }
+
+    async fn risks_of_objectives(&self, objectives: &[ObjectiveId]) -> Result<Vec<Risk>, StoreError> {
+        if objectives.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = objectives.iter().map(ObjectiveId::as_uuid).collect();
+        let q = select_all(Risks::Table).and_where(Expr::col(Risks::ObjectiveId).is_in(ids)).order_by(Risks::Id, Order::Asc).to_owned();
+        self.all(&q, rows::risk).await
+    }
+
+    async fn insert_risk(&self, r: &Risk) -> Result<(), StoreError> {
+        let (project, objective) = match r.subject {
+            RiskSubject::Project(p) => (Some(p.as_uuid()), None),
+            RiskSubject::Objective(o) => (None, Some(o.as_uuid())),
+        };
+        let mut pairs = risk_values(r);
+        pairs.extend([
+            (Risks::Id, Expr::val(r.id.as_uuid())),
+            (Risks::AdministrationCode, Expr::val(r.administration.as_str())),
+            (Risks::ProjectId, Expr::val(project)),
+            (Risks::ObjectiveId, Expr::val(objective)),
+            (Risks::CreatedAt, Expr::val(r.created_at)),
+        ]);
+        self.insert(&insert_of(Risks::Table, pairs)?).await
+    }
+
+    async fn update_risk(&self, r: &Risk, expected_version: i64) -> Result<(), StoreError> {
+        self.update_versioned(&update_of(Risks::Table, risk_values(r), Risks::Id, r.id.as_uuid(), Risks::Version, expected_version)).await
+    }
+
+    async fn delete_risk(&self, id: RiskId) -> Result<(), StoreError> {
+        self.delete(&Query::delete().from_table(Risks::Table).and_where(Expr::col(Risks::Id).eq(id.as_uuid())).to_owned()).await
     }
 }
 

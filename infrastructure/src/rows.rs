@@ -12,7 +12,7 @@ use domain::{
     funding::{Funding, FundingTransaction, TransactionKind},
     ids::{
         AdministrationId, AssessmentId, DonorId, FundingId, IndicatorDefinitionId, IndicatorId, MeasurementId, MilestoneId, ObjectiveId, PlanId, PracticeId,
-        ProjectId, TargetId, TransactionId,
+        ProjectId, RiskId, TargetId, TransactionId,
     },
     indicator::{Baseline, Direction, Frequency, Indicator, IndicatorDefinition, Measure, PmmDimension},
     measurement::{Measurement, ReviewStatus, Target},
@@ -22,6 +22,7 @@ use domain::{
     practice::{Practice, PracticeKind, PracticeStatus, Tag},
     principal::Role,
     project::{Milestone, Project, ProjectStatus},
+    risk::{Risk, RiskStatus, RiskSubject},
     text::{LanguageTag, LocalizedText},
     values::{AdministrationCode, Disclosure, DonorCode, ExternalRef, Quantity, Weight},
 };
@@ -425,5 +426,28 @@ pub(crate) fn transaction(row: &Row<'_>) -> Result<FundingTransaction, StoreErro
         amount: row.quantity("amount")?,
         description: row.opt_string("description")?,
         created_at: row.time("created_at")?,
+    })
+}
+
+pub(crate) fn risk(row: &Row<'_>) -> Result<Risk, StoreError> {
+    let subject = match (row.opt_uuid("project_id")?, row.opt_uuid("objective_id")?) {
+        (Some(p), None) => RiskSubject::Project(ProjectId::from_uuid(p)),
+        (None, Some(o)) => RiskSubject::Objective(ObjectiveId::from_uuid(o)),
+        _ => return Err(corrupt("project_id", "a risk is on exactly one project or objective")),
+    };
+    let level = |col: &str| -> Result<u8, StoreError> { u8::try_from(row.get::<i16>(col)?).map_err(|e| corrupt(col, e)) };
+    Ok(Risk {
+        id: RiskId::from_uuid(row.uuid("id")?),
+        administration: row.code("administration_code")?,
+        subject,
+        title: row.text("title")?,
+        likelihood: level("likelihood")?,
+        impact: level("impact")?,
+        mitigation: row.opt_text("mitigation")?,
+        owner: row.opt_string("owner")?,
+        status: row.parsed("status", RiskStatus::parse)?,
+        version: row.i64("version")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
     })
 }

@@ -11,6 +11,7 @@ mod m20261128_000004_create_practices;
 mod m20261128_000005_create_donors;
 mod m20261128_000006_create_projects;
 mod m20261128_000007_create_fundings;
+mod m20261128_000008_create_risks;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_create_donors::Migration),
             Box::new(m20261128_000006_create_projects::Migration),
             Box::new(m20261128_000007_create_fundings::Migration),
+            Box::new(m20261128_000008_create_risks::Migration),
         ]
     }
 }
@@ -39,5 +41,6 @@ pub mod tables {
         m20261128_000005_create_donors::Donors,
         m20261128_000006_create_projects::{Milestones, Projects},
         m20261128_000007_create_fundings::{FundingTransactions, Fundings},
+        m20261128_000008_create_risks::Risks,
     };
 }

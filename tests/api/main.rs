@@ -19,5 +19,6 @@ mod practices;
 mod projects;
 mod results;
 mod revisions;
+mod risks;
 mod typed_client;
 mod validation;

@@ -20,6 +20,7 @@ use domain::{
     principal::Principal,
     progress::IndicatorProgress,
     project::Milestone,
+    risk::{Risk, RiskSubject},
     services::{FundingReport, Scorecard, Services},
     values::AdministrationCode,
 };
@@ -109,6 +110,16 @@ grouped_loader!(
     /// The fundings of each project (a donor's own only, for donors).
     FundingsOfProject, ProjectId, FundingReport,
     |b, keys| b.services.fundings.of_projects(&b.who, keys), |r| r.funding.project_id
+);
+grouped_loader!(
+    /// The risks on each project.
+    RisksOfProject, ProjectId, Risk,
+    |b, keys| b.services.risks.of_projects(&b.who, keys), |r| match r.subject { RiskSubject::Project(p) => p, RiskSubject::Objective(_) => ProjectId::from_uuid(uuid::Uuid::nil()) }
+);
+grouped_loader!(
+    /// The risks on each objective (its administration only).
+    RisksOfObjective, ObjectiveId, Risk,
+    |b, keys| b.services.risks.of_objectives(&b.who, keys), |r| match r.subject { RiskSubject::Objective(o) => o, RiskSubject::Project(_) => ObjectiveId::from_uuid(uuid::Uuid::nil()) }
 );
 grouped_loader!(
     /// The milestones of each project.

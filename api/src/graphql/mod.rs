@@ -22,7 +22,8 @@ use domain::services::Services;
 use self::{
     loaders::{
         AdministrationLoader, Batch, DefinitionLoader, FundingsOfProject, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, MilestonesOfProject,
-        ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan, ScorecardOfPlan, TargetsOfIndicator,
+        ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan, RisksOfObjective, RisksOfProject, ScorecardOfPlan,
+        TargetsOfIndicator,
     },
     mutation::Mutation,
     query::Query,
@@ -132,6 +133,8 @@ pub async fn post(State(state): State<GraphqlState>, headers: HeaderMap, body: B
             .data(loader(RevisionsOfPlan(b.clone())))
             .data(loader(MilestonesOfProject(b.clone())))
             .data(loader(FundingsOfProject(b.clone())))
+            .data(loader(RisksOfProject(b.clone())))
+            .data(loader(RisksOfObjective(b.clone())))
             .data(loader(IndicatorsOfObjective(b.clone())))
             .data(loader(MeasurementsOfIndicator(b.clone())))
             .data(loader(TargetsOfIndicator(b.clone())))

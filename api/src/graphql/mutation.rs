@@ -6,13 +6,14 @@ use domain::{
     assessment::AssessmentInput,
     donor::DonorInput,
     funding::{FundingInput, TransactionInput},
-    ids::{AssessmentId, FundingId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId},
+    ids::{AssessmentId, FundingId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId, RiskId},
     indicator::IndicatorInput,
     measurement::MeasurementInput,
     objective::ObjectiveInput,
     plan::{AdministrationInput, PlanInput},
     practice::PracticeInput,
     project::{MilestoneInput, ProjectInput},
+    risk::{RiskInput, RiskSubject},
     services::{PlanTransition, ReviewRequest, Services, Upserted},
 };
 
@@ -20,8 +21,8 @@ use super::{
     errors::OrGql,
     types::{
         Administration, CapabilityAssessment, CapabilityDimension, Direction, Disclosure, Donor, Frequency, Indicator, Measure, Measurement, Milestone,
-        Objective, ObjectiveLevel, Plan, PlanStatus, Practice, PracticeKind, PracticeStatus, Project, ProjectStatus, ReviewStatus, Target, global_id, uuid_of,
-        who,
+        Objective, ObjectiveLevel, Plan, PlanStatus, Practice, PracticeKind, PracticeStatus, Project, ProjectStatus, ReviewStatus, Risk, RiskStatus, Target,
+        global_id, uuid_of, who,
     },
 };
 
@@ -407,6 +408,31 @@ fn money_parts(m: MaybeUndefined<MoneyInput>) -> (Option<Option<String>>, Option
     }
 }
 
+#[derive(InputObject)]
+pub struct RiskInputGql {
+    pub title: Option<Vec<TranslationInput>>,
+    /// 1 to 5.
+    pub likelihood: Option<i32>,
+    /// 1 to 5.
+    pub impact: Option<i32>,
+    pub mitigation: MaybeUndefined<Vec<TranslationInput>>,
+    pub owner: MaybeUndefined<String>,
+    pub status: Option<RiskStatus>,
+}
+
+impl From<RiskInputGql> for RiskInput {
+    fn from(i: RiskInputGql) -> Self {
+        Self {
+            title: i.title.map(pairs),
+            likelihood: i.likelihood.map(i64::from),
+            impact: i.impact.map(i64::from),
+            mitigation: nullable(i.mitigation, pairs),
+            owner: nullable(i.owner, |s| s),
+            status: i.status.map(|s| s.text()),
+        }
+    }
+}
+
 /// What an upsert did.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum UpsertOutcome {
@@ -695,6 +721,27 @@ impl Mutation {
         let raw = TransactionInput { kind: Some(kind), date: Some(date), amount: Some(amount), description };
         let (_, t) = services(ctx)?.fundings.record(who(ctx)?, id, &raw).await.gql()?;
         Ok(global_id("Transaction", t.id))
+    }
+
+    /// Records a risk on a project (`projectId`) or an objective (`objectiveId`).
+    async fn add_risk(&self, ctx: &Context<'_>, project_id: Option<ID>, objective_id: Option<ID>, input: RiskInputGql) -> Result<Risk> {
+        let subject = match (project_id, objective_id) {
+            (Some(p), None) => RiskSubject::Project(ProjectId::from_uuid(uuid_of("Project", &p)?)),
+            (None, Some(o)) => RiskSubject::Objective(ObjectiveId::from_uuid(uuid_of("Objective", &o)?)),
+            _ => return Err(super::errors::invalid("projectId", "name either a project or an objective")),
+        };
+        Ok(Risk(services(ctx)?.risks.add(who(ctx)?, subject, &input.into()).await.gql()?))
+    }
+
+    async fn update_risk(&self, ctx: &Context<'_>, id: ID, version: Option<i64>, input: RiskInputGql) -> Result<Risk> {
+        let id = RiskId::from_uuid(uuid_of("Risk", &id)?);
+        Ok(Risk(services(ctx)?.risks.update(who(ctx)?, id, &input.into(), version).await.gql()?))
+    }
+
+    async fn delete_risk(&self, ctx: &Context<'_>, id: ID, version: Option<i64>) -> Result<ID> {
+        let uuid = RiskId::from_uuid(uuid_of("Risk", &id)?);
+        services(ctx)?.risks.delete(who(ctx)?, uuid, version).await.gql()?;
+        Ok(global_id("Risk", uuid))
     }
 
     /// Registers a donor (admins only).

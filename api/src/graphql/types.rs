@@ -22,7 +22,8 @@ use super::{
     errors::{invalid, unauthenticated},
     loaders::{
         AdministrationLoader, DefinitionLoader, FundingsOfProject, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, MilestonesOfProject,
-        ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan, ScorecardOfPlan, TargetsOfIndicator,
+        ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan, RisksOfObjective, RisksOfProject, ScorecardOfPlan,
+        TargetsOfIndicator,
     },
 };
 use crate::extract::Lang;
@@ -188,6 +189,10 @@ mirror_enum!(
 mirror_enum!(
     /// Lifecycle of a project.
     ProjectStatus = domain::project::ProjectStatus { Proposed, Approved, InProgress, OnHold, Completed, Cancelled }
+);
+mirror_enum!(
+    /// Where a risk stands.
+    RiskStatus = domain::risk::RiskStatus { Open, Mitigated, Occurred, Closed }
 );
 mirror_enum!(
     /// RAG status.
@@ -391,6 +396,12 @@ impl Objective {
     }
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
         Ok(loader::<Once<ObjectiveId, IndicatorsOfObjective>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default().into_iter().map(Indicator).collect())
+    }
+    /// The risks on the objective, highest score first (its administration only).
+    async fn risks(&self, ctx: &Context<'_>) -> Result<Vec<Risk>> {
+        let mut list = loader::<Once<ObjectiveId, RisksOfObjective>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
+        list.sort_by_key(|r| std::cmp::Reverse(r.score()));
+        Ok(list.into_iter().map(Risk).collect())
     }
     /// The objective's roll-up over its indicators and child objectives.
     async fn progress(&self, ctx: &Context<'_>) -> Result<Option<RollUp>> {
@@ -1092,6 +1103,12 @@ impl Project {
         let list = loader::<Once<ProjectId, MilestonesOfProject>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(list.into_iter().map(|m| Milestone(m, today)).collect())
     }
+    /// The risks on the project, highest score first.
+    async fn risks(&self, ctx: &Context<'_>) -> Result<Vec<Risk>> {
+        let mut list = loader::<Once<ProjectId, RisksOfProject>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
+        list.sort_by_key(|r| std::cmp::Reverse(r.score()));
+        Ok(list.into_iter().map(Risk).collect())
+    }
     /// The donors' commitments and transactions (a donor sees its own).
     async fn fundings(&self, ctx: &Context<'_>) -> Result<Vec<Funding>> {
         let list = loader::<Once<ProjectId, FundingsOfProject>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
@@ -1175,5 +1192,45 @@ impl Funding {
                 description: t.description.clone(),
             })
             .collect()
+    }
+}
+
+pub struct Risk(pub domain::risk::Risk);
+
+/// A risk or crisis scenario on a project or an objective.
+#[Object]
+impl Risk {
+    async fn id(&self) -> ID {
+        global_id("Risk", self.0.id)
+    }
+    async fn uuid(&self) -> Uuid {
+        self.0.id.as_uuid()
+    }
+    async fn title(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
+        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.title).await
+    }
+    /// 1 (rare) to 5 (almost certain).
+    async fn likelihood(&self) -> i32 {
+        i32::from(self.0.likelihood)
+    }
+    /// 1 (minor) to 5 (severe).
+    async fn impact(&self) -> i32 {
+        i32::from(self.0.impact)
+    }
+    /// Likelihood × impact, 1 to 25.
+    async fn score(&self) -> i32 {
+        i32::from(self.0.score())
+    }
+    async fn mitigation(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<Option<String>> {
+        opt_pick(ctx, lang.as_deref(), Some(self.0.administration), self.0.mitigation.as_ref()).await
+    }
+    async fn owner(&self) -> Option<&str> {
+        self.0.owner.as_deref()
+    }
+    async fn status(&self) -> RiskStatus {
+        self.0.status.into()
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
     }
 }

@@ -13,6 +13,7 @@ pub mod plans;
 pub mod practices;
 pub mod projects;
 pub mod results;
+pub mod risks;
 
 use axum::{extract::FromRequestParts, http::request::Parts};
 use domain::services::AdministrationService;

@@ -14,6 +14,7 @@ mod plans;
 mod practices;
 mod projects;
 mod results;
+mod risks;
 
 use std::sync::Arc;
 
@@ -29,6 +30,7 @@ pub use plans::{PlanService, PlanTransition};
 pub use practices::{PracticeQuery, PracticeService};
 pub use projects::{ProjectReport, ProjectService};
 pub use results::{IndicatorScore, ObjectiveScore, ProgressReport, ResultService, ReviewRequest, Scorecard};
+pub use risks::RiskService;
 
 use crate::{
     DomainError, StoreError,
@@ -48,6 +50,7 @@ pub struct Services {
     pub donors: DonorService,
     pub projects: ProjectService,
     pub fundings: FundingService,
+    pub risks: RiskService,
     pub plans: PlanService,
     pub objectives: ObjectiveService,
     pub indicators: IndicatorService,
@@ -67,6 +70,7 @@ impl Services {
             donors: DonorService { ctx: ctx.clone() },
             projects: ProjectService { ctx: ctx.clone() },
             fundings: FundingService { ctx: ctx.clone() },
+            risks: RiskService { ctx: ctx.clone() },
             plans: PlanService { ctx: ctx.clone() },
             objectives: ObjectiveService { ctx: ctx.clone() },
             indicators: IndicatorService { ctx: ctx.clone() },
