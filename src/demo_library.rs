@@ -1,6 +1,7 @@
 //! Demo data beyond the plans: the Programme's donors (SECO, WCO), each administration's
-//! capability assessments (its starting point in 2022 and a follow-up in 2025) and the
-//! practices some of them shared in the library.
+//! capability assessments (its starting point in 2022 and a follow-up in 2025), projects of
+//! three administrations with milestones, donor funding and risks, and the practices some of
+//! them shared in the library.
 //! Entered through the use cases like the rest of the demo, and only where an administration
 //! has none yet, so loading twice adds nothing.
 
@@ -8,9 +9,12 @@ use domain::{
     DomainError,
     assessment::AssessmentInput,
     donor::DonorInput,
+    funding::{FundingInput, TransactionInput},
     page::PageRequest,
     practice::{PracticeInput, PracticeStatus},
     principal::Principal,
+    project::{MilestoneInput, ProjectInput, ProjectStatus},
+    risk::{RiskInput, RiskSubject},
     services::{PracticeQuery, Services},
     values::AdministrationCode,
 };
@@ -107,6 +111,55 @@ const DONORS: &[(&str, &[(&str, &str)])] = &[
     ("WCO", &[("en", "World Customs Organization"), ("fr", "Organisation mondiale des douanes"), ("es", "Organización Mundial de Aduanas")]),
 ];
 
+struct ProjectSpec {
+    administration: &'static str,
+    code: &'static str,
+    title: &'static [(&'static str, &'static str)],
+    dates: (&'static str, &'static str),
+    budget: (&'static str, &'static str),
+    milestones: &'static [(&'static str, &'static str, Option<&'static str>)],
+    /// Donor, committed amount and currency, disbursed so far.
+    funding: (&'static str, &'static str, &'static str, &'static str),
+    risk: (&'static str, i64, i64),
+}
+
+const PROJECTS: &[ProjectSpec] = &[
+    ProjectSpec {
+        administration: "BOL",
+        code: "P-SUMA2",
+        title: &[("es", "Modernización del sistema SUMA y ventanilla única"), ("en", "SUMA modernisation and single window")],
+        dates: ("2023-03-01", "2026-12-31"),
+        budget: ("4200000", "USD"),
+        milestones: &[
+            ("Diseño funcional aprobado", "2023-09-30", Some("2023-10-12")),
+            ("Piloto en El Alto", "2025-03-31", None),
+            ("Despliegue nacional", "2026-10-31", None),
+        ],
+        funding: ("SECO", "1500000", "CHF", "650000"),
+        risk: ("Resistencia al cambio en frontera", 4, 3),
+    },
+    ProjectSpec {
+        administration: "COL",
+        code: "P-OEA",
+        title: &[("es", "Ampliación del programa OEA a pymes"), ("en", "AEO programme extended to small firms")],
+        dates: ("2024-01-15", "2026-06-30"),
+        budget: ("1800000000", "COP"),
+        milestones: &[("Guía de validación para pymes", "2024-06-30", Some("2024-06-20")), ("100 pymes certificadas", "2025-12-31", Some("2025-11-28"))],
+        funding: ("WCO", "250000", "EUR", "120000"),
+        risk: ("Capacidad de auditoría insuficiente", 3, 3),
+    },
+    ProjectSpec {
+        administration: "UKR",
+        code: "P-NCTS",
+        title: &[("uk", "Запуск NCTS фази 5"), ("en", "NCTS phase 5 roll-out")],
+        dates: ("2024-04-01", "2026-09-30"),
+        budget: ("95000000", "UAH"),
+        milestones: &[("Тестування з ЄС", "2025-04-30", Some("2025-05-20")), ("Промислова експлуатація", "2026-03-31", None)],
+        funding: ("SECO", "900000", "CHF", "300000"),
+        risk: ("Перебої електропостачання", 3, 5),
+    },
+];
+
 fn pairs(texts: &[(&str, &str)]) -> Vec<(String, String)> {
     texts.iter().map(|(l, t)| ((*l).to_owned(), (*t).to_owned())).collect()
 }
@@ -138,6 +191,9 @@ pub async fn load(services: &Services, admin: &Principal) -> Result<(usize, usiz
             assessments += 1;
         }
     }
+    for spec in PROJECTS {
+        load_project(services, admin, spec).await?;
+    }
     let mut practices = 0;
     for spec in PRACTICES {
         let query = PracticeQuery { administration: Some(spec.administration.to_owned()), ..PracticeQuery::default() };
@@ -156,4 +212,69 @@ pub async fn load(services: &Services, admin: &Principal) -> Result<(usize, usiz
         practices += 1;
     }
     Ok((assessments, practices))
+}
+
+/// Enters a project under the administration's first objective, with its milestones, a
+/// funding with one disbursement, and its main risk, unless the administration has projects.
+async fn load_project(services: &Services, admin: &Principal, spec: &ProjectSpec) -> Result<(), DomainError> {
+    let code = AdministrationCode::parse(spec.administration)?;
+    if !services.projects.list(admin, Some(code), None, &PageRequest::first(1)).await?.items.is_empty() {
+        return Ok(());
+    }
+    let Some(plan) = services.plans.list(admin, Some(code), None, &PageRequest::first(1)).await?.items.into_iter().next() else {
+        return Ok(());
+    };
+    let Some(objective) = services.objectives.list(admin, plan.id, &PageRequest::first(1)).await?.items.into_iter().next() else {
+        return Ok(());
+    };
+    let input = ProjectInput {
+        code: Some(spec.code.to_owned()),
+        title: Some(pairs(spec.title)),
+        description: None,
+        planned_start: Some(spec.dates.0.to_owned()),
+        planned_end: Some(spec.dates.1.to_owned()),
+        budget_amount: Some(Some(spec.budget.0.to_owned())),
+        budget_currency: Some(Some(spec.budget.1.to_owned())),
+        objective_ids: Some(vec![objective.id.to_string()]),
+        external_ref: None,
+    };
+    let project = services.projects.create(admin, Some(spec.administration), &input).await?;
+    for to in [ProjectStatus::Approved, ProjectStatus::InProgress] {
+        services.projects.transition(admin, project.id, to, None).await?;
+    }
+    for (title, due, done) in spec.milestones {
+        let language = spec.title[0].0;
+        let input = MilestoneInput {
+            title: Some(vec![(language.to_owned(), (*title).to_owned())]),
+            due_on: Some((*due).to_owned()),
+            completed_on: Some(done.map(str::to_owned)),
+        };
+        services.projects.add_milestone(admin, project.id, &input).await?;
+    }
+    let (donor, committed, currency, disbursed) = spec.funding;
+    let funding = services
+        .fundings
+        .commit(
+            admin,
+            project.id,
+            &FundingInput {
+                donor: Some(donor.to_owned()),
+                committed_amount: Some(committed.to_owned()),
+                currency: Some(currency.to_owned()),
+                allow_over_disbursement: None,
+            },
+        )
+        .await?;
+    let disbursement =
+        TransactionInput { kind: Some("disbursement".to_owned()), date: Some(spec.dates.0.to_owned()), amount: Some(disbursed.to_owned()), description: None };
+    services.fundings.record(admin, funding.id, &disbursement).await?;
+    let (risk, likelihood, impact) = spec.risk;
+    let risk_input = RiskInput {
+        title: Some(vec![(spec.title[0].0.to_owned(), risk.to_owned())]),
+        likelihood: Some(likelihood),
+        impact: Some(impact),
+        ..RiskInput::default()
+    };
+    services.risks.add(admin, RiskSubject::Project(project.id), &risk_input).await?;
+    Ok(())
 }

@@ -28,12 +28,25 @@ async fn the_demo_shows_seven_administrations_and_every_status() {
     }
 
     // Loading again (here by an operator, from another process) adds nothing.
-    let before = (app.count("plans").await, app.count("measurements").await, app.count("capability_assessments").await, app.count("practices").await);
+    let before = (
+        app.count("plans").await,
+        app.count("measurements").await,
+        app.count("capability_assessments").await,
+        app.count("practices").await,
+        app.count("projects").await + app.count("fundings").await + app.count("risks").await,
+    );
     assert!(before.1 > 0);
-    assert_eq!((before.2, before.3), (14, 4), "two assessments per administration, four practices");
+    assert_eq!((before.2, before.3, before.4), (14, 4, 9), "two assessments per administration, four practices, three funded projects with a risk");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_meridian")).args(["seed", "--demo", "--database-url", &app.database_url]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!((app.count("plans").await, app.count("measurements").await, app.count("capability_assessments").await, app.count("practices").await), before);
+    let after = (
+        app.count("plans").await,
+        app.count("measurements").await,
+        app.count("capability_assessments").await,
+        app.count("practices").await,
+        app.count("projects").await + app.count("fundings").await + app.count("risks").await,
+    );
+    assert_eq!(after, before);
 
     // The library is shared with everyone; the starting points stay with each administration.
     let library = app.get("/api/v1/practices?q=risk", &app.donor()).await;
@@ -42,6 +55,13 @@ async fn the_demo_shows_seven_administrations_and_every_status() {
     let [first, second] = bolivia.assert(200)["items"].as_array().unwrap().clone().try_into().unwrap();
     let compared = app.get(&format!("/api/v1/assessments/compare?from={}&to={}", id(&first), id(&second)), &app.viewer("BOL")).await;
     assert!(!compared.assert(200)["improved"].as_array().unwrap().is_empty());
+
+    // SECO reads the projects it funds (Bolivia's and Ukraine's), with their funding.
+    let funded = app.get("/api/v1/projects", &app.donor()).await;
+    let projects = funded.assert(200)["items"].as_array().unwrap().clone();
+    let mut where_: Vec<&str> = projects.iter().map(|p| p["administration"].as_str().unwrap()).collect();
+    where_.sort_unstable();
+    assert_eq!(where_, ["BOL", "UKR"]);
 
     // A donor portal sees only the plans that are active or closed and disclosed.
     let donor = app.get("/api/v1/plans?limit=200", &app.donor()).await;
