@@ -38,8 +38,9 @@ pub(crate) async fn readable_project(repos: &dyn Repositories, who: &Principal, 
     }
 }
 
-/// Which of `projects` the caller (a donor) funds; empty for everyone else.
-async fn funds(repos: &dyn Repositories, who: &Principal, projects: &[ProjectId]) -> Result<Vec<ProjectId>, DomainError> {
+/// Which of `projects` the caller (a donor) funds; empty for everyone else. The one place the
+/// "donors read what they fund" rule is written.
+pub(crate) async fn funds(repos: &dyn Repositories, who: &Principal, projects: &[ProjectId]) -> Result<Vec<ProjectId>, DomainError> {
     match who.donor() {
         Some(donor) if who.role() == Role::Donor => {
             Ok(repos.fundings_of_projects(projects).await?.into_iter().filter(|f| &f.donor == donor).map(|f| f.project_id).collect())

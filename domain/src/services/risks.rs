@@ -7,12 +7,17 @@ use crate::{
     audit::{EntityType, Operation},
     ids::{ObjectiveId, ProjectId, RiskId},
     ports::Repositories,
-    principal::{Principal, Role, Scope},
+    principal::{Principal, Scope},
     risk::{Risk, RiskDraft, RiskInput, RiskSubject},
     values::AdministrationCode,
 };
 
-use super::{Ctx, Journal, check_version, objectives::readable_objective, projects::readable_project, snapshot, stale_on_race};
+use super::{
+    Ctx, Journal, check_version,
+    objectives::readable_objective,
+    projects::{funds, readable_project},
+    snapshot, stale_on_race,
+};
 
 #[derive(Clone)]
 pub struct RiskService {
@@ -70,10 +75,7 @@ impl RiskService {
     /// [`DomainError::Store`].
     pub async fn of_projects(&self, who: &Principal, projects: &[ProjectId]) -> Result<Vec<Risk>, DomainError> {
         let repos = self.ctx.store.read();
-        let funded: Vec<ProjectId> = match (who.role(), who.donor()) {
-            (Role::Donor, Some(donor)) => repos.fundings_of_projects(projects).await?.into_iter().filter(|f| &f.donor == donor).map(|f| f.project_id).collect(),
-            _ => Vec::new(),
-        };
+        let funded = funds(repos, who, projects).await?;
         let rows = repos.risks_of_projects(projects).await?;
         Ok(rows.into_iter().filter(|r| who.is_insider(r.administration) || matches!(r.subject, RiskSubject::Project(p) if funded.contains(&p))).collect())
     }
