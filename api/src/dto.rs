@@ -1803,6 +1803,112 @@ impl RiskView {
     }
 }
 
+// ---------------------------------------------------------------- stakeholders
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateStakeholder {
+    /// Only admins name the administration.
+    pub administration: Option<String>,
+    pub name: Translations,
+    /// `private_sector`, `government_agency`, `international_organisation`, `civil_society`,
+    /// `academia` or `other`.
+    #[schema(example = "private_sector")]
+    pub kind: String,
+    pub contact: Option<String>,
+}
+
+impl From<CreateStakeholder> for (Option<String>, domain::stakeholder::StakeholderInput) {
+    fn from(b: CreateStakeholder) -> Self {
+        (b.administration, domain::stakeholder::StakeholderInput { name: Some(pairs(b.name)), kind: Some(b.kind), contact: Some(b.contact) })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchStakeholder {
+    pub name: Option<Translations>,
+    pub kind: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub contact: Option<Option<String>>,
+}
+
+impl From<PatchStakeholder> for domain::stakeholder::StakeholderInput {
+    fn from(b: PatchStakeholder) -> Self {
+        Self { name: b.name.map(pairs), kind: b.kind, contact: b.contact }
+    }
+}
+
+/// A stakeholder's role: on an objective (`objective_id`) or a project (`project_id`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEngagement {
+    pub objective_id: Option<Uuid>,
+    pub project_id: Option<Uuid>,
+    /// `owner`, `involved`, `consulted`, `informed` or `beneficiary`.
+    #[schema(example = "consulted")]
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EngagementView {
+    pub id: Uuid,
+    pub stakeholder_id: Uuid,
+    pub objective_id: Option<Uuid>,
+    pub project_id: Option<Uuid>,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&domain::stakeholder::Engagement> for EngagementView {
+    fn from(e: &domain::stakeholder::Engagement) -> Self {
+        let (objective_id, project_id) = match e.subject {
+            domain::stakeholder::EngagementSubject::Objective(o) => (Some(o.as_uuid()), None),
+            domain::stakeholder::EngagementSubject::Project(p) => (None, Some(p.as_uuid())),
+        };
+        Self {
+            id: e.id.as_uuid(),
+            stakeholder_id: e.stakeholder_id.as_uuid(),
+            objective_id,
+            project_id,
+            role: e.role.as_str().to_owned(),
+            created_at: e.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StakeholderView {
+    pub id: Uuid,
+    pub administration: String,
+    pub name: String,
+    pub name_translations: Translations,
+    pub kind: String,
+    pub contact: Option<String>,
+    /// Its roles on objectives and projects (only in `GET /stakeholders/{id}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engagements: Option<Vec<EngagementView>>,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl StakeholderView {
+    pub fn new(s: &domain::stakeholder::Stakeholder, engagements: Option<&[domain::stakeholder::Engagement]>, l: &Localizer) -> Self {
+        Self {
+            id: s.id.as_uuid(),
+            administration: s.administration.to_string(),
+            name: l.text(Some(s.administration), &s.name),
+            name_translations: translations(&s.name),
+            kind: s.kind.as_str().to_owned(),
+            contact: s.contact.clone(),
+            engagements: engagements.map(|e| e.iter().map(EngagementView::from).collect()),
+            version: s.version,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
 // ---------------------------------------------------------------- audit
 
 /// One entry of the audit trail.
@@ -1868,6 +1974,7 @@ list_type!(AssessmentList, AssessmentView);
 list_type!(PracticeList, PracticeView);
 list_type!(DonorList, DonorView);
 list_type!(ProjectList, ProjectView);
+list_type!(StakeholderList, StakeholderView);
 
 /// Health of the service.
 #[derive(Debug, Serialize, ToSchema)]

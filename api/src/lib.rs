@@ -75,6 +75,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "assessments", description = "Capability assessments: the starting point of an administration"),
         (name = "practices", description = "The practice library: best practices, challenges, opportunities, lessons learned"),
         (name = "projects", description = "Projects, the things to do, and their milestones"),
+        (name = "stakeholders", description = "Stakeholders and their roles on objectives and projects"),
         (name = "donors", description = "Donors and international organisations"),
         (name = "funding", description = "Donors' commitments to projects and their IATI-typed transactions"),
         (name = "audit", description = "Who changed what, and when"),
@@ -104,6 +105,7 @@ impl Modify for SecurityAddon {
 fn api_routes() -> OpenApiRouter<ApiState> {
     use routes::{
         administrations, assessments, audit, catalogue, donors, fundings, health, indicators, objectives, plans, practices, projects, results, risks,
+        stakeholders,
     };
     let v1 = OpenApiRouter::new()
         .routes(routes!(administrations::list, administrations::create))
@@ -146,7 +148,11 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(fundings::of_donor))
         .routes(routes!(risks::of_project, risks::add_to_project))
         .routes(routes!(risks::of_objective, risks::add_to_objective))
-        .routes(routes!(risks::patch, risks::delete));
+        .routes(routes!(risks::patch, risks::delete))
+        .routes(routes!(stakeholders::list, stakeholders::create))
+        .routes(routes!(stakeholders::get, stakeholders::patch, stakeholders::delete))
+        .routes(routes!(stakeholders::engage))
+        .routes(routes!(stakeholders::disengage));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).routes(routes!(health::live)).routes(routes!(health::ready))
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use domain::services::{
     AdministrationService, AssessmentService, AuditService, CatalogueService, DonorService, FundingService, IndicatorService, ObjectiveService, PlanService,
-    PracticeService, ProjectService, ResultService, RiskService, Services,
+    PracticeService, ProjectService, ResultService, RiskService, Services, StakeholderService,
 };
 
 use crate::auth::Tokens;
@@ -36,6 +36,7 @@ substate!(
     ProjectService => projects,
     FundingService => fundings,
     RiskService => risks,
+    StakeholderService => stakeholders,
     PlanService => plans,
     ObjectiveService => objectives,
     IndicatorService => indicators,

@@ -23,10 +23,12 @@ pub enum EntityType {
     Funding,
     Transaction,
     Risk,
+    Stakeholder,
+    Engagement,
 }
 
 impl EntityType {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 16] = [
         Self::Administration,
         Self::Plan,
         Self::Objective,
@@ -41,6 +43,8 @@ impl EntityType {
         Self::Funding,
         Self::Transaction,
         Self::Risk,
+        Self::Stakeholder,
+        Self::Engagement,
     ];
 
     /// # Errors
@@ -50,7 +54,7 @@ impl EntityType {
             crate::FieldError::new(
                 "",
                 "invalid_value",
-                "one of administration, plan, objective, indicator, target, measurement, assessment, practice, donor, project, milestone, funding, transaction, risk",
+                "one of administration, plan, objective, indicator, target, measurement, assessment, practice, donor, project, milestone, funding, transaction, risk, stakeholder, engagement",
             )
         })
     }
@@ -71,6 +75,8 @@ impl EntityType {
             Self::Funding => "funding",
             Self::Transaction => "transaction",
             Self::Risk => "risk",
+            Self::Stakeholder => "stakeholder",
+            Self::Engagement => "engagement",
         }
     }
 }

@@ -108,3 +108,11 @@ id_type!(
     /// Identifies a [`Risk`](crate::risk::Risk).
     RiskId
 );
+id_type!(
+    /// Identifies a [`Stakeholder`](crate::stakeholder::Stakeholder).
+    StakeholderId
+);
+id_type!(
+    /// Identifies an [`Engagement`](crate::stakeholder::Engagement).
+    EngagementId
+);

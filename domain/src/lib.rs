@@ -22,6 +22,7 @@ pub mod progress;
 pub mod project;
 pub mod risk;
 pub mod services;
+pub mod stakeholder;
 pub mod text;
 pub mod values;
 

@@ -11,7 +11,10 @@ use crate::{
     audit::{AuditEntry, AuditFilter, AuditRecord, Change},
     donor::Donor,
     funding::{Funding, FundingTransaction},
-    ids::{AssessmentId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId, RiskId},
+    ids::{
+        AssessmentId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId, RiskId,
+        StakeholderId,
+    },
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
@@ -21,6 +24,7 @@ use crate::{
     practice::{Practice, PracticeKind, PracticeStatus, Tag},
     project::{Milestone, Project, ProjectStatus},
     risk::Risk,
+    stakeholder::{Engagement, Stakeholder},
     values::{AdministrationCode, DonorCode, ExternalRef},
 };
 
@@ -517,6 +521,51 @@ pub trait RiskRepository: Send + Sync {
 }
 
 #[async_trait]
+pub trait StakeholderRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn stakeholder(&self, id: StakeholderId) -> Result<Option<Stakeholder>, StoreError>;
+
+    /// Stakeholders (of one administration, or all), by id, after `page.after`.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn list_stakeholders(&self, administration: Option<AdministrationCode>, page: &PageRequest<StakeholderId>) -> Result<Vec<Stakeholder>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn insert_stakeholder(&self, stakeholder: &Stakeholder) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::VersionMismatch`].
+    async fn update_stakeholder(&self, stakeholder: &Stakeholder, expected_version: i64) -> Result<(), StoreError>;
+
+    /// Deletes a stakeholder and its engagements.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn delete_stakeholder(&self, id: StakeholderId) -> Result<(), StoreError>;
+
+    /// Every engagement of these stakeholders, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn engagements_of(&self, stakeholders: &[StakeholderId]) -> Result<Vec<Engagement>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn engagement(&self, id: EngagementId) -> Result<Option<Engagement>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Duplicate`] when the stakeholder is engaged on that subject already.
+    async fn insert_engagement(&self, engagement: &Engagement) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn delete_engagement(&self, id: EngagementId) -> Result<(), StoreError>;
+}
+
+#[async_trait]
 pub trait RevisionRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Duplicate`] when the number is taken.
@@ -570,6 +619,7 @@ pub trait Repositories:
     + ProjectRepository
     + FundingRepository
     + RiskRepository
+    + StakeholderRepository
     + JournalRepository
 {
 }
@@ -588,6 +638,7 @@ impl<T> Repositories for T where
         + ProjectRepository
         + FundingRepository
         + RiskRepository
+        + StakeholderRepository
         + JournalRepository
 {
 }

@@ -8,7 +8,10 @@ use domain::{
     audit::{AuditEntry, AuditFilter, AuditRecord, Change},
     donor::Donor,
     funding::{Funding, FundingTransaction},
-    ids::{AssessmentId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId, RiskId},
+    ids::{
+        AssessmentId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId, RiskId,
+        StakeholderId,
+    },
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
@@ -18,16 +21,17 @@ use domain::{
     ports::{
         AdministrationRepository, AssessmentRepository, DefinitionRepository, DonorRepository, FundingRepository, IndicatorRepository, IndicatorVisibility,
         JournalRepository, ObjectiveRepository, PlanFilter, PlanRepository, PlanVisibility, PracticeFilter, PracticeRepository, PracticeVisibility,
-        ProjectRepository, ResultRepository, RevisionRepository, RiskRepository,
+        ProjectRepository, ResultRepository, RevisionRepository, RiskRepository, StakeholderRepository,
     },
     practice::{Practice, PracticeStatus},
     project::{Milestone, Project, ProjectStatus},
     risk::{Risk, RiskSubject},
+    stakeholder::{Engagement, EngagementSubject, Stakeholder},
     values::{AdministrationCode, Disclosure, DonorCode, ExternalRef},
 };
 use migration::tables::{
-    Administrations, AuditLog, CapabilityAssessments, Changes, Donors, FundingTransactions, Fundings, IndicatorDefinitions, Indicators, Measurements,
-    Milestones, Objectives, PlanRevisions, Plans, PracticeTerms, Practices, Projects, Risks, Targets,
+    Administrations, AuditLog, CapabilityAssessments, Changes, Donors, Engagements, FundingTransactions, Fundings, IndicatorDefinitions, Indicators,
+    Measurements, Milestones, Objectives, PlanRevisions, Plans, PracticeTerms, Practices, Projects, Risks, Stakeholders, Targets,
 };
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -1117,6 +1121,93 @@ impl<C: ConnectionTrait + Send + Sync> RiskRepository for Repo<C> {
 
     async fn delete_risk(&self, id: RiskId) -> Result<(), StoreError> {
         self.delete(&Query::delete().from_table(Risks::Table).and_where(Expr::col(Risks::Id).eq(id.as_uuid())).to_owned()).await
+    }
+}
+
+fn stakeholder_values(s: &Stakeholder) -> Vec<(Stakeholders, Expr)> {
+    vec![
+        (Stakeholders::Name, Expr::val(text_json(&s.name))),
+        (Stakeholders::Kind, Expr::val(s.kind.as_str())),
+        (Stakeholders::Contact, Expr::val(s.contact.clone())),
+        (Stakeholders::Version, Expr::val(s.version)),
+        (Stakeholders::UpdatedAt, Expr::val(s.updated_at)),
+    ]
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> StakeholderRepository for Repo<C> {
+    async fn stakeholder(&self, id: StakeholderId) -> Result<Option<Stakeholder>, StoreError> {
+        let q = select_all(Stakeholders::Table).and_where(Expr::col(Stakeholders::Id).eq(id.as_uuid())).to_owned();
+        self.one(&q, rows::stakeholder).await
+    }
+
+    async fn list_stakeholders(&self, administration: Option<AdministrationCode>, page: &PageRequest<StakeholderId>) -> Result<Vec<Stakeholder>, StoreError> {
+        let mut q = select_all(Stakeholders::Table);
+        if let Some(a) = administration {
+            q.and_where(Expr::col(Stakeholders::AdministrationCode).eq(a.as_str()));
+        }
+        if let Some(after) = page.after {
+            q.and_where(Expr::col(Stakeholders::Id).gt(after.as_uuid()));
+        }
+        q.order_by(Stakeholders::Id, Order::Asc).limit(page.fetch());
+        self.all(&q, rows::stakeholder).await
+    }
+
+    async fn insert_stakeholder(&self, s: &Stakeholder) -> Result<(), StoreError> {
+        let mut pairs = stakeholder_values(s);
+        pairs.extend([
+            (Stakeholders::Id, Expr::val(s.id.as_uuid())),
+            (Stakeholders::AdministrationCode, Expr::val(s.administration.as_str())),
+            (Stakeholders::CreatedAt, Expr::val(s.created_at)),
+        ]);
+        self.insert(&insert_of(Stakeholders::Table, pairs)?).await
+    }
+
+    async fn update_stakeholder(&self, s: &Stakeholder, expected_version: i64) -> Result<(), StoreError> {
+        self.update_versioned(&update_of(Stakeholders::Table, stakeholder_values(s), Stakeholders::Id, s.id.as_uuid(), Stakeholders::Version, expected_version))
+            .await
+    }
+
+    async fn delete_stakeholder(&self, id: StakeholderId) -> Result<(), StoreError> {
+        self.delete(&Query::delete().from_table(Stakeholders::Table).and_where(Expr::col(Stakeholders::Id).eq(id.as_uuid())).to_owned()).await
+    }
+
+    async fn engagements_of(&self, stakeholders: &[StakeholderId]) -> Result<Vec<Engagement>, StoreError> {
+        if stakeholders.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = stakeholders.iter().map(StakeholderId::as_uuid).collect();
+        let q = select_all(Engagements::Table).and_where(Expr::col(Engagements::StakeholderId).is_in(ids)).order_by(Engagements::Id, Order::Asc).to_owned();
+        self.all(&q, rows::engagement).await
+    }
+
+    async fn engagement(&self, id: EngagementId) -> Result<Option<Engagement>, StoreError> {
+        let q = select_all(Engagements::Table).and_where(Expr::col(Engagements::Id).eq(id.as_uuid())).to_owned();
+        self.one(&q, rows::engagement).await
+    }
+
+    async fn insert_engagement(&self, e: &Engagement) -> Result<(), StoreError> {
+        let (objective, project) = match e.subject {
+            EngagementSubject::Objective(o) => (Some(o.as_uuid()), None),
+            EngagementSubject::Project(p) => (None, Some(p.as_uuid())),
+        };
+        let q = insert_of(
+            Engagements::Table,
+            vec![
+                (Engagements::Id, Expr::val(e.id.as_uuid())),
+                (Engagements::StakeholderId, Expr::val(e.stakeholder_id.as_uuid())),
+                (Engagements::AdministrationCode, Expr::val(e.administration.as_str())),
+                (Engagements::ObjectiveId, Expr::val(objective)),
+                (Engagements::ProjectId, Expr::val(project)),
+                (Engagements::Role, Expr::val(e.role.as_str())),
+                (Engagements::CreatedAt, Expr::val(e.created_at)),
+            ],
+        )?;
+        self.insert(&q).await
+    }
+
+    async fn delete_engagement(&self, id: EngagementId) -> Result<(), StoreError> {
+        self.delete(&Query::delete().from_table(Engagements::Table).and_where(Expr::col(Engagements::Id).eq(id.as_uuid())).to_owned()).await
     }
 }
 

@@ -11,8 +11,8 @@ use domain::{
     donor::{Donor, IatiOrgId},
     funding::{Funding, FundingTransaction, TransactionKind},
     ids::{
-        AdministrationId, AssessmentId, DonorId, FundingId, IndicatorDefinitionId, IndicatorId, MeasurementId, MilestoneId, ObjectiveId, PlanId, PracticeId,
-        ProjectId, RiskId, TargetId, TransactionId,
+        AdministrationId, AssessmentId, DonorId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MeasurementId, MilestoneId, ObjectiveId, PlanId,
+        PracticeId, ProjectId, RiskId, StakeholderId, TargetId, TransactionId,
     },
     indicator::{Baseline, Direction, Frequency, Indicator, IndicatorDefinition, Measure, PmmDimension},
     measurement::{Measurement, ReviewStatus, Target},
@@ -23,6 +23,7 @@ use domain::{
     principal::Role,
     project::{Milestone, Project, ProjectStatus},
     risk::{Risk, RiskStatus, RiskSubject},
+    stakeholder::{Engagement, EngagementRole, EngagementSubject, Stakeholder, StakeholderKind},
     text::{LanguageTag, LocalizedText},
     values::{AdministrationCode, Disclosure, DonorCode, ExternalRef, Quantity, Weight},
 };
@@ -449,5 +450,34 @@ pub(crate) fn risk(row: &Row<'_>) -> Result<Risk, StoreError> {
         version: row.i64("version")?,
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn stakeholder(row: &Row<'_>) -> Result<Stakeholder, StoreError> {
+    Ok(Stakeholder {
+        id: StakeholderId::from_uuid(row.uuid("id")?),
+        administration: row.code("administration_code")?,
+        name: row.text("name")?,
+        kind: row.parsed("kind", StakeholderKind::parse)?,
+        contact: row.opt_string("contact")?,
+        version: row.i64("version")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn engagement(row: &Row<'_>) -> Result<Engagement, StoreError> {
+    let subject = match (row.opt_uuid("objective_id")?, row.opt_uuid("project_id")?) {
+        (Some(o), None) => EngagementSubject::Objective(ObjectiveId::from_uuid(o)),
+        (None, Some(p)) => EngagementSubject::Project(ProjectId::from_uuid(p)),
+        _ => return Err(corrupt("objective_id", "an engagement is on exactly one objective or project")),
+    };
+    Ok(Engagement {
+        id: EngagementId::from_uuid(row.uuid("id")?),
+        stakeholder_id: StakeholderId::from_uuid(row.uuid("stakeholder_id")?),
+        administration: row.code("administration_code")?,
+        subject,
+        role: row.parsed("role", EngagementRole::parse)?,
+        created_at: row.time("created_at")?,
     })
 }

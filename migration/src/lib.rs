@@ -12,6 +12,7 @@ mod m20261128_000005_create_donors;
 mod m20261128_000006_create_projects;
 mod m20261128_000007_create_fundings;
 mod m20261128_000008_create_risks;
+mod m20261128_000009_create_stakeholders;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_create_projects::Migration),
             Box::new(m20261128_000007_create_fundings::Migration),
             Box::new(m20261128_000008_create_risks::Migration),
+            Box::new(m20261128_000009_create_stakeholders::Migration),
         ]
     }
 }
@@ -42,5 +44,6 @@ pub mod tables {
         m20261128_000006_create_projects::{Milestones, Projects},
         m20261128_000007_create_fundings::{FundingTransactions, Fundings},
         m20261128_000008_create_risks::Risks,
+        m20261128_000009_create_stakeholders::{Engagements, Stakeholders},
     };
 }

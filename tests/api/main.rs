@@ -20,5 +20,6 @@ mod projects;
 mod results;
 mod revisions;
 mod risks;
+mod stakeholders;
 mod typed_client;
 mod validation;

@@ -12,7 +12,7 @@ use futures_util::future::{BoxFuture, FutureExt, Shared};
 
 use async_graphql::dataloader::Loader;
 use domain::{
-    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, ProjectId},
+    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, ProjectId, StakeholderId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
@@ -22,6 +22,7 @@ use domain::{
     project::Milestone,
     risk::{Risk, RiskSubject},
     services::{FundingReport, Scorecard, Services},
+    stakeholder::Engagement,
     values::AdministrationCode,
 };
 
@@ -120,6 +121,11 @@ grouped_loader!(
     /// The risks on each objective (its administration only).
     RisksOfObjective, ObjectiveId, Risk,
     |b, keys| b.services.risks.of_objectives(&b.who, keys), |r| match r.subject { RiskSubject::Objective(o) => o, RiskSubject::Project(_) => ObjectiveId::from_uuid(uuid::Uuid::nil()) }
+);
+grouped_loader!(
+    /// The engagements of each stakeholder.
+    EngagementsOfStakeholder, StakeholderId, Engagement,
+    |b, keys| b.services.stakeholders.engagements_of(&b.who, keys), |e| e.stakeholder_id
 );
 grouped_loader!(
     /// The milestones of each project.

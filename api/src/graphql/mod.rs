@@ -21,9 +21,9 @@ use domain::services::Services;
 
 use self::{
     loaders::{
-        AdministrationLoader, Batch, DefinitionLoader, FundingsOfProject, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, MilestonesOfProject,
-        ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan, RisksOfObjective, RisksOfProject, ScorecardOfPlan,
-        TargetsOfIndicator,
+        AdministrationLoader, Batch, DefinitionLoader, EngagementsOfStakeholder, FundingsOfProject, IndicatorLoader, IndicatorsOfObjective,
+        MeasurementsOfIndicator, MilestonesOfProject, ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan,
+        RisksOfObjective, RisksOfProject, ScorecardOfPlan, TargetsOfIndicator,
     },
     mutation::Mutation,
     query::Query,
@@ -135,6 +135,7 @@ pub async fn post(State(state): State<GraphqlState>, headers: HeaderMap, body: B
             .data(loader(FundingsOfProject(b.clone())))
             .data(loader(RisksOfProject(b.clone())))
             .data(loader(RisksOfObjective(b.clone())))
+            .data(loader(EngagementsOfStakeholder(b.clone())))
             .data(loader(IndicatorsOfObjective(b.clone())))
             .data(loader(MeasurementsOfIndicator(b.clone())))
             .data(loader(TargetsOfIndicator(b.clone())))

@@ -6,7 +6,7 @@ use domain::{
     assessment::AssessmentInput,
     donor::DonorInput,
     funding::{FundingInput, TransactionInput},
-    ids::{AssessmentId, FundingId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId, RiskId},
+    ids::{AssessmentId, EngagementId, FundingId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId, RiskId, StakeholderId},
     indicator::IndicatorInput,
     measurement::MeasurementInput,
     objective::ObjectiveInput,
@@ -15,14 +15,15 @@ use domain::{
     project::{MilestoneInput, ProjectInput},
     risk::{RiskInput, RiskSubject},
     services::{PlanTransition, ReviewRequest, Services, Upserted},
+    stakeholder::{EngagementSubject, StakeholderInput},
 };
 
 use super::{
     errors::OrGql,
     types::{
-        Administration, CapabilityAssessment, CapabilityDimension, Direction, Disclosure, Donor, Frequency, Indicator, Measure, Measurement, Milestone,
-        Objective, ObjectiveLevel, Plan, PlanStatus, Practice, PracticeKind, PracticeStatus, Project, ProjectStatus, ReviewStatus, Risk, RiskStatus, Target,
-        global_id, uuid_of, who,
+        Administration, CapabilityAssessment, CapabilityDimension, Direction, Disclosure, Donor, EngagementRole, Frequency, Indicator, Measure, Measurement,
+        Milestone, Objective, ObjectiveLevel, Plan, PlanStatus, Practice, PracticeKind, PracticeStatus, Project, ProjectStatus, ReviewStatus, Risk, RiskStatus,
+        Stakeholder, StakeholderKind, Target, global_id, uuid_of, who,
     },
 };
 
@@ -433,6 +434,21 @@ impl From<RiskInputGql> for RiskInput {
     }
 }
 
+#[derive(InputObject)]
+pub struct StakeholderInputGql {
+    /// Only admins name the administration (on create).
+    pub administration: Option<String>,
+    pub name: Option<Vec<TranslationInput>>,
+    pub kind: Option<StakeholderKind>,
+    pub contact: MaybeUndefined<String>,
+}
+
+impl StakeholderInputGql {
+    fn raw(self) -> (Option<String>, StakeholderInput) {
+        (self.administration, StakeholderInput { name: self.name.map(pairs), kind: self.kind.map(|k| k.text()), contact: nullable(self.contact, |s| s) })
+    }
+}
+
 /// What an upsert did.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum UpsertOutcome {
@@ -742,6 +758,50 @@ impl Mutation {
         let uuid = RiskId::from_uuid(uuid_of("Risk", &id)?);
         services(ctx)?.risks.delete(who(ctx)?, uuid, version).await.gql()?;
         Ok(global_id("Risk", uuid))
+    }
+
+    /// Registers a stakeholder of the caller's administration.
+    async fn create_stakeholder(&self, ctx: &Context<'_>, input: StakeholderInputGql) -> Result<Stakeholder> {
+        let (administration, raw) = input.raw();
+        Ok(Stakeholder(services(ctx)?.stakeholders.create(who(ctx)?, administration.as_deref(), &raw).await.gql()?))
+    }
+
+    async fn update_stakeholder(&self, ctx: &Context<'_>, id: ID, version: Option<i64>, input: StakeholderInputGql) -> Result<Stakeholder> {
+        let id = StakeholderId::from_uuid(uuid_of("Stakeholder", &id)?);
+        let (_, raw) = input.raw();
+        Ok(Stakeholder(services(ctx)?.stakeholders.update(who(ctx)?, id, &raw, version).await.gql()?))
+    }
+
+    async fn delete_stakeholder(&self, ctx: &Context<'_>, id: ID, version: Option<i64>) -> Result<ID> {
+        let uuid = StakeholderId::from_uuid(uuid_of("Stakeholder", &id)?);
+        services(ctx)?.stakeholders.delete(who(ctx)?, uuid, version).await.gql()?;
+        Ok(global_id("Stakeholder", uuid))
+    }
+
+    /// Gives a stakeholder a role on an objective (`objectiveId`) or a project (`projectId`).
+    async fn engage_stakeholder(
+        &self,
+        ctx: &Context<'_>,
+        stakeholder_id: ID,
+        objective_id: Option<ID>,
+        project_id: Option<ID>,
+        role: EngagementRole,
+    ) -> Result<ID> {
+        let stakeholder = StakeholderId::from_uuid(uuid_of("Stakeholder", &stakeholder_id)?);
+        let subject = match (objective_id, project_id) {
+            (Some(o), None) => EngagementSubject::Objective(ObjectiveId::from_uuid(uuid_of("Objective", &o)?)),
+            (None, Some(p)) => EngagementSubject::Project(ProjectId::from_uuid(uuid_of("Project", &p)?)),
+            _ => return Err(super::errors::invalid("objectiveId", "name either an objective or a project")),
+        };
+        let e = services(ctx)?.stakeholders.engage(who(ctx)?, stakeholder, subject, role.into()).await.gql()?;
+        Ok(global_id("Engagement", e.id))
+    }
+
+    /// Ends an engagement.
+    async fn disengage_stakeholder(&self, ctx: &Context<'_>, engagement_id: ID) -> Result<ID> {
+        let id = EngagementId::from_uuid(uuid_of("Engagement", &engagement_id)?);
+        services(ctx)?.stakeholders.disengage(who(ctx)?, id).await.gql()?;
+        Ok(global_id("Engagement", id))
     }
 
     /// Registers a donor (admins only).

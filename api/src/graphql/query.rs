@@ -5,7 +5,7 @@ use async_graphql::{
     connection::{Connection, Edge},
 };
 use domain::{
-    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PracticeId, ProjectId},
+    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PracticeId, ProjectId, StakeholderId},
     page::{Page, PageRequest},
     values::AdministrationCode,
 };
@@ -15,7 +15,7 @@ use super::{
     errors::{OrGql, invalid},
     types::{
         Administration, AssessmentComparison, AuditEntry, CapabilityAssessment, ComparisonEntry, Donor, Indicator, IndicatorDefinition, Me, Node, Objective,
-        Plan, PlanStatus, Practice, PracticeKind, PracticeStatus, Project, ProjectStatus, decode_global_id, uuid_of, who,
+        Plan, PlanStatus, Practice, PracticeKind, PracticeStatus, Project, ProjectStatus, Stakeholder, decode_global_id, uuid_of, who,
     },
 };
 use crate::extract::{decode_cursor, encode_cursor};
@@ -222,6 +222,28 @@ impl Query {
         let s = ctx.data::<domain::services::Services>()?;
         let id = ProjectId::from_uuid(uuid_of("Project", &id)?);
         Ok(Some(Project(s.projects.get(who(ctx)?, id).await.gql()?.project)))
+    }
+
+    /// The caller's administration's stakeholders (admins: all, or one administration's).
+    async fn stakeholders(
+        &self,
+        ctx: &Context<'_>,
+        administration: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Stakeholder>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let administration = administration.map(|a| AdministrationCode::parse(&a).map_err(|e| invalid("administration", e.message))).transpose()?;
+        let given = after.is_some();
+        let req = page(ctx, first, after, str::parse::<StakeholderId>)?;
+        let result = s.stakeholders.list(who(ctx)?, administration, &req).await.gql()?;
+        Ok(connection(result, |s| s.id.to_string(), Stakeholder, given))
+    }
+
+    async fn stakeholder(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Stakeholder>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let id = StakeholderId::from_uuid(uuid_of("Stakeholder", &id)?);
+        Ok(Some(Stakeholder(s.stakeholders.get(who(ctx)?, id).await.gql()?.stakeholder)))
     }
 
     /// Donors by code.

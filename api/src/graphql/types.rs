@@ -7,7 +7,7 @@ use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject, 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use domain::{
-    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, ProjectId},
+    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, ProjectId, StakeholderId},
     indicator as di, measurement as dm, objective as dobj, plan as dp,
     principal::Principal,
     progress::{IndicatorProgress, RagStatus as DRag, RollUp as DRollUp, SeriesPoint},
@@ -21,9 +21,9 @@ use uuid::Uuid;
 use super::{
     errors::{invalid, unauthenticated},
     loaders::{
-        AdministrationLoader, DefinitionLoader, FundingsOfProject, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator, MilestonesOfProject,
-        ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan, RisksOfObjective, RisksOfProject, ScorecardOfPlan,
-        TargetsOfIndicator,
+        AdministrationLoader, DefinitionLoader, EngagementsOfStakeholder, FundingsOfProject, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator,
+        MilestonesOfProject, ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan, RisksOfObjective, RisksOfProject,
+        ScorecardOfPlan, TargetsOfIndicator,
     },
 };
 use crate::extract::Lang;
@@ -193,6 +193,14 @@ mirror_enum!(
 mirror_enum!(
     /// Where a risk stands.
     RiskStatus = domain::risk::RiskStatus { Open, Mitigated, Occurred, Closed }
+);
+mirror_enum!(
+    /// What kind of party a stakeholder is.
+    StakeholderKind = domain::stakeholder::StakeholderKind { PrivateSector, GovernmentAgency, InternationalOrganisation, CivilSociety, Academia, Other }
+);
+mirror_enum!(
+    /// A stakeholder's role on an objective or a project.
+    EngagementRole = domain::stakeholder::EngagementRole { Owner, Involved, Consulted, Informed, Beneficiary }
 );
 mirror_enum!(
     /// RAG status.
@@ -1232,5 +1240,55 @@ impl Risk {
     }
     async fn version(&self) -> i64 {
         self.0.version
+    }
+}
+
+pub struct Stakeholder(pub domain::stakeholder::Stakeholder);
+
+/// One role of a stakeholder.
+#[derive(SimpleObject)]
+pub struct Engagement {
+    pub id: ID,
+    pub role: EngagementRole,
+    /// The objective it is on, if on an objective.
+    pub objective_id: Option<ID>,
+    /// The project it is on, if on a project.
+    pub project_id: Option<ID>,
+}
+
+impl From<domain::stakeholder::Engagement> for Engagement {
+    fn from(e: domain::stakeholder::Engagement) -> Self {
+        let (objective_id, project_id) = match e.subject {
+            domain::stakeholder::EngagementSubject::Objective(o) => (Some(global_id("Objective", o)), None),
+            domain::stakeholder::EngagementSubject::Project(p) => (None, Some(global_id("Project", p))),
+        };
+        Self { id: global_id("Engagement", e.id), role: e.role.into(), objective_id, project_id }
+    }
+}
+
+/// A party the administration works with.
+#[Object]
+impl Stakeholder {
+    async fn id(&self) -> ID {
+        global_id("Stakeholder", self.0.id)
+    }
+    async fn uuid(&self) -> Uuid {
+        self.0.id.as_uuid()
+    }
+    async fn name(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
+        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.name).await
+    }
+    async fn kind(&self) -> StakeholderKind {
+        self.0.kind.into()
+    }
+    async fn contact(&self) -> Option<&str> {
+        self.0.contact.as_deref()
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+    async fn engagements(&self, ctx: &Context<'_>) -> Result<Vec<Engagement>> {
+        let list = loader::<Once<StakeholderId, EngagementsOfStakeholder>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(list.into_iter().map(Engagement::from).collect())
     }
 }

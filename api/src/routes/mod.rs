@@ -14,6 +14,7 @@ pub mod practices;
 pub mod projects;
 pub mod results;
 pub mod risks;
+pub mod stakeholders;
 
 use axum::{extract::FromRequestParts, http::request::Parts};
 use domain::services::AdministrationService;

@@ -15,6 +15,7 @@ mod practices;
 mod projects;
 mod results;
 mod risks;
+mod stakeholders;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ pub use practices::{PracticeQuery, PracticeService};
 pub use projects::{ProjectReport, ProjectService};
 pub use results::{IndicatorScore, ObjectiveScore, ProgressReport, ResultService, ReviewRequest, Scorecard};
 pub use risks::RiskService;
+pub use stakeholders::{StakeholderReport, StakeholderService};
 
 use crate::{
     DomainError, StoreError,
@@ -51,6 +53,7 @@ pub struct Services {
     pub projects: ProjectService,
     pub fundings: FundingService,
     pub risks: RiskService,
+    pub stakeholders: StakeholderService,
     pub plans: PlanService,
     pub objectives: ObjectiveService,
     pub indicators: IndicatorService,
@@ -71,6 +74,7 @@ impl Services {
             projects: ProjectService { ctx: ctx.clone() },
             fundings: FundingService { ctx: ctx.clone() },
             risks: RiskService { ctx: ctx.clone() },
+            stakeholders: StakeholderService { ctx: ctx.clone() },
             plans: PlanService { ctx: ctx.clone() },
             objectives: ObjectiveService { ctx: ctx.clone() },
             indicators: IndicatorService { ctx: ctx.clone() },
