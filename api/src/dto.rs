@@ -1380,6 +1380,39 @@ impl From<CreateProject> for (Option<String>, domain::project::ProjectInput) {
     }
 }
 
+/// The body of a project upsert by your system's reference.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpsertProject {
+    /// Only admins name the administration.
+    pub administration: Option<String>,
+    #[schema(example = "P1")]
+    pub code: String,
+    pub title: Translations,
+    pub description: Option<Translations>,
+    pub planned_start: String,
+    pub planned_end: String,
+    pub budget: Option<MoneyInput>,
+    pub objective_ids: Vec<Uuid>,
+}
+
+impl From<UpsertProject> for (Option<String>, domain::project::ProjectInput) {
+    fn from(b: UpsertProject) -> Self {
+        let create = CreateProject {
+            administration: b.administration,
+            code: b.code,
+            title: b.title,
+            description: b.description,
+            planned_start: b.planned_start,
+            planned_end: b.planned_end,
+            budget: b.budget,
+            objective_ids: b.objective_ids,
+            external_ref: None,
+        };
+        create.into()
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchProject {

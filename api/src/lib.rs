@@ -141,6 +141,7 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(projects::list, projects::create))
         .routes(routes!(projects::get, projects::patch, projects::delete))
         .routes(routes!(projects::transition))
+        .routes(routes!(projects::upsert))
         .routes(routes!(projects::add_milestone))
         .routes(routes!(projects::patch_milestone, projects::delete_milestone))
         .routes(routes!(fundings::of_project, fundings::commit))

@@ -419,6 +419,12 @@ pub trait ProjectRepository: Send + Sync {
         page: &PageRequest<ProjectId>,
     ) -> Result<Vec<Project>, StoreError>;
 
+    /// The project an administration's system knows by `external_ref`.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn project_by_ref(&self, administration: AdministrationCode, external_ref: &ExternalRef) -> Result<Option<Project>, StoreError>;
+
     /// # Errors
     /// [`StoreError::Duplicate`] for a code or external ref taken in the administration.
     async fn insert_project(&self, project: &Project) -> Result<(), StoreError>;

@@ -934,6 +934,14 @@ impl<C: ConnectionTrait + Send + Sync> ProjectRepository for Repo<C> {
         self.all(&q, rows::project).await
     }
 
+    async fn project_by_ref(&self, administration: AdministrationCode, external_ref: &ExternalRef) -> Result<Option<Project>, StoreError> {
+        let q = select_all(Projects::Table)
+            .and_where(Expr::col(Projects::AdministrationCode).eq(administration.as_str()))
+            .and_where(Expr::col(Projects::ExternalRef).eq(external_ref.as_str()))
+            .to_owned();
+        self.one(&q, rows::project).await
+    }
+
     async fn insert_project(&self, p: &Project) -> Result<(), StoreError> {
         let mut pairs = self.project_values(p);
         pairs.extend([

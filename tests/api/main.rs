@@ -9,6 +9,7 @@ mod comparison;
 mod concurrency;
 mod contract;
 mod demo;
+mod donor_walk;
 mod donors;
 mod funding;
 mod graphql;

@@ -81,3 +81,34 @@ async fn a_project_moves_through_its_lifecycle_and_its_milestones_give_its_healt
     let hidden = app.gql(Some(&app.planner("PER")), "query($id: ID!) { project(id: $id) { code } }", json!({"id": pid})).await;
     assert_eq!(hidden.body["errors"][0]["extensions"]["code"], "NOT_FOUND");
 }
+
+#[tokio::test]
+async fn upserting_a_project_by_external_ref_twice_leaves_one_unchanged_project() {
+    let app = TestApp::spawn().await;
+    let bol = app.planner("BOL");
+    let plan = id(&app.create_plan(&bol, json!({})).await);
+    let objective = id(&app.create_objective(&bol, &plan, json!({"code": "SO1", "title": {"es": "Facilitar"}})).await);
+    let body = json!({"code": "P9", "title": {"es": "Laboratorio aduanero"}, "planned_start": "2024-01-01", "planned_end": "2025-12-31", "objective_ids": [objective]});
+    let first = app.put("/api/v1/projects/by-ref/SIPLAN-PRY-9", &bol, body.clone()).await;
+    assert_eq!(first.assert(201)["external_ref"], "SIPLAN-PRY-9");
+    let again = app.put("/api/v1/projects/by-ref/SIPLAN-PRY-9", &bol, body.clone()).await;
+    assert_eq!((again.assert(200)["id"].clone(), again.body["version"].clone()), (first.body["id"].clone(), json!(1)));
+    let mut changed = body;
+    changed["planned_end"] = json!("2026-06-30");
+    assert_eq!(app.put("/api/v1/projects/by-ref/SIPLAN-PRY-9", &bol, changed).await.assert(200)["version"], 2);
+    assert_eq!(app.count("projects").await, 1);
+    app.put(
+        "/api/v1/projects/by-ref/bad%20ref",
+        &bol,
+        json!({"code": "P9", "title": {"es": "x"}, "planned_start": "2024-01-01", "planned_end": "2025-12-31", "objective_ids": [objective]}),
+    )
+    .await
+    .assert_problem(422, "validation");
+
+    let m = r#"mutation($o: ID!) { upsertProjectByRef(externalRef: "SIPLAN-PRY-9", input: {code: "P9", title: [{lang: "es", text: "Laboratorio aduanero"}], planedStartFix: "x"}) { outcome } }"#;
+    let typo = app.gql(Some(&bol), m, json!({"o": objective})).await;
+    assert_eq!(typo.body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+    let m = r#"mutation($o: ID!) { upsertProjectByRef(externalRef: "SIPLAN-PRY-9", input: {code: "P9", title: [{lang: "es", text: "Laboratorio aduanero"}], plannedStart: "2024-01-01", plannedEnd: "2026-06-30", objectiveIds: [$o]}) { outcome project { version } } }"#;
+    let gql = app.gql(Some(&bol), m, json!({"o": objective})).await;
+    assert_eq!(gql.body["data"]["upsertProjectByRef"], json!({"outcome": "UNCHANGED", "project": {"version": 2}}), "{}", gql.body);
+}

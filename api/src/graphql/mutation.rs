@@ -468,6 +468,12 @@ impl From<Upserted> for UpsertOutcome {
 }
 
 #[derive(SimpleObject)]
+pub struct UpsertProjectPayload {
+    pub project: Project,
+    pub outcome: UpsertOutcome,
+}
+
+#[derive(SimpleObject)]
 pub struct UpsertObjectivePayload {
     pub objective: Objective,
     pub outcome: UpsertOutcome,
@@ -673,6 +679,27 @@ impl Mutation {
             external_ref: nullable(input.external_ref, |s| s),
         };
         Ok(Project(services(ctx)?.projects.update(who(ctx)?, id, &raw, version).await.gql()?))
+    }
+
+    /// Creates or updates the project your national system knows as `externalRef` (idempotent).
+    async fn upsert_project_by_ref(&self, ctx: &Context<'_>, external_ref: String, input: CreateProjectInput) -> Result<UpsertProjectPayload> {
+        let (amount, currency) = match input.budget {
+            Some(m) => (Some(m.amount), Some(m.currency)),
+            None => (None, None),
+        };
+        let raw = ProjectInput {
+            code: Some(input.code),
+            title: Some(pairs(input.title)),
+            description: Some(input.description.map(pairs)),
+            planned_start: Some(input.planned_start),
+            planned_end: Some(input.planned_end),
+            budget_amount: Some(amount),
+            budget_currency: Some(currency),
+            objective_ids: objective_keys(Some(input.objective_ids))?,
+            external_ref: None,
+        };
+        let (p, outcome) = services(ctx)?.projects.upsert_by_ref(who(ctx)?, &external_ref, input.administration.as_deref(), &raw).await.gql()?;
+        Ok(UpsertProjectPayload { project: Project(p), outcome: outcome.into() })
     }
 
     /// Moves a project through its lifecycle.

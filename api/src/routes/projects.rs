@@ -9,7 +9,7 @@ use axum::{
 use domain::{
     ids::ProjectId,
     project::{MilestoneInput, ProjectInput, ProjectStatus},
-    services::ProjectService,
+    services::{ProjectService, Upserted},
     values::AdministrationCode,
 };
 use serde::Deserialize;
@@ -18,7 +18,10 @@ use utoipa::IntoParams;
 use super::{ReadErrors, WriteErrors, path_id};
 use crate::{
     auth::Auth,
-    dto::{CreateMilestone, CreateProject, Localizer, MilestoneView, PatchMilestone, PatchProject, ProjectDetailView, ProjectList, ProjectView, Transition},
+    dto::{
+        CreateMilestone, CreateProject, Localizer, MilestoneView, PatchMilestone, PatchProject, ProjectDetailView, ProjectList, ProjectView, Transition,
+        UpsertProject,
+    },
     error::ApiError,
     extract::{ApiJson, ApiQuery, IfMatch, encode_cursor, page_request, with_etag},
 };
@@ -60,6 +63,27 @@ pub async fn create(State(service): State<ProjectService>, Auth(who): Auth, l: L
     let (administration, input): (Option<String>, ProjectInput) = body.into();
     let p = service.create(&who, administration.as_deref(), &input).await?;
     Ok(with_etag(StatusCode::CREATED, p.version, ProjectView::new(&p, &l)))
+}
+
+/// Creates or updates the project your national system knows as `external_ref` (idempotent:
+/// the same body twice leaves one unchanged project).
+#[utoipa::path(put, path = "/projects/by-ref/{external_ref}", tag = "projects", request_body = UpsertProject,
+    params(("external_ref" = String, Path, description = "Your system's id for the project")),
+    responses(
+        (status = 200, description = "Updated, or unchanged", body = ProjectView, headers(("ETag" = String))),
+        (status = 201, description = "Created", body = ProjectView, headers(("ETag" = String))),
+        WriteErrors), security(("bearer" = [])))]
+pub async fn upsert(
+    State(service): State<ProjectService>,
+    Auth(who): Auth,
+    l: Localizer,
+    Path(external_ref): Path<String>,
+    ApiJson(body): ApiJson<UpsertProject>,
+) -> Result<Response, ApiError> {
+    let (administration, input): (Option<String>, ProjectInput) = body.into();
+    let (p, outcome) = service.upsert_by_ref(&who, &external_ref, administration.as_deref(), &input).await?;
+    let status = if outcome == Upserted::Created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok(with_etag(status, p.version, ProjectView::new(&p, &l)))
 }
 
 /// A project with its milestones and schedule health.

@@ -9,10 +9,10 @@ use crate::{
     ports::Repositories,
     principal::{Principal, Role, Scope},
     project::{Milestone, MilestoneDraft, MilestoneInput, Project, ProjectDraft, ProjectInput, ProjectStatus, ScheduleHealth},
-    values::AdministrationCode,
+    values::{AdministrationCode, ExternalRef},
 };
 
-use super::{Ctx, Journal, check_version, plans::resolve_administration, snapshot, stale_on_race};
+use super::{Ctx, Journal, Upserted, check_version, plans::resolve_administration, snapshot, stale_on_race};
 
 #[derive(Clone)]
 pub struct ProjectService {
@@ -208,6 +208,42 @@ impl ProjectService {
             .await?;
         tx.commit().await?;
         Ok(p)
+    }
+
+    /// Creates or updates the project the caller's national system knows as `external_ref`
+    /// (admins name the administration). The same body twice leaves one unchanged project.
+    ///
+    /// # Errors
+    /// As [`Self::create`] and [`Self::update`].
+    pub async fn upsert_by_ref(
+        &self,
+        who: &Principal,
+        external_ref: &str,
+        administration: Option<&str>,
+        input: &ProjectInput,
+    ) -> Result<(Project, Upserted), DomainError> {
+        who.ensure_writer()?;
+        let external_ref = ExternalRef::parse(external_ref).map_err(|e| DomainError::from(e.under("external_ref")))?;
+        let administration = resolve_administration(who, administration)?;
+        who.ensure_can_write(administration, Scope::PlansWrite)?;
+        let mut input = input.clone();
+        input.external_ref = Some(Some(external_ref.as_str().to_owned()));
+        // Two tries: a concurrent upsert of the same reference may create it between our read
+        // and our insert (the unique index refuses the second); then it is an update.
+        for _ in 0..2 {
+            match self.ctx.store.read().project_by_ref(administration, &external_ref).await? {
+                Some(before) => {
+                    let after = self.update(who, before.id, &input, None).await?;
+                    let outcome = if after.version == before.version { Upserted::Unchanged } else { Upserted::Updated };
+                    return Ok((after, outcome));
+                }
+                None => match self.create(who, Some(administration.as_str()), &input).await {
+                    Err(DomainError::Conflict { code: "external_ref_taken", .. }) => continue,
+                    other => return other.map(|p| (p, Upserted::Created)),
+                },
+            }
+        }
+        Err(DomainError::conflict("external_ref_taken", "another project took this external_ref meanwhile; retry"))
     }
 
     /// Moves a project through its lifecycle; starting records the actual start, completing
