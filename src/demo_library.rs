@@ -1,7 +1,7 @@
 //! Demo data beyond the plans: the Programme's donors (SECO, WCO), each administration's
-//! capability assessments (its starting point in 2022 and a follow-up in 2025), projects of
-//! three administrations with milestones, donor funding and risks, and the practices some of
-//! them shared in the library.
+//! capability assessments (its starting point in 2022 and a follow-up in 2025), a project of
+//! each administration in a portfolio, with milestones (some overdue), donor funding, a risk and
+//! a stakeholder engaged on it, and the practices some of them shared in the library.
 //! Entered through the use cases like the rest of the demo, and only where an administration
 //! has none yet, so loading twice adds nothing.
 
@@ -11,11 +11,13 @@ use domain::{
     donor::DonorInput,
     funding::{FundingInput, TransactionInput},
     page::PageRequest,
+    portfolio::PortfolioInput,
     practice::{PracticeInput, PracticeStatus},
     principal::Principal,
     project::{MilestoneInput, ProjectInput, ProjectStatus},
     risk::{RiskInput, RiskSubject},
     services::{PracticeQuery, Services},
+    stakeholder::{EngagementRole, EngagementSubject, StakeholderInput},
     values::AdministrationCode,
 };
 
@@ -121,6 +123,10 @@ struct ProjectSpec {
     /// Donor, committed amount and currency, disbursed so far.
     funding: (&'static str, &'static str, &'static str, &'static str),
     risk: (&'static str, i64, i64),
+    /// The portfolio it belongs to: code and title.
+    portfolio: (&'static str, &'static [(&'static str, &'static str)]),
+    /// A stakeholder engaged on it: name, kind and role.
+    stakeholder: (&'static [(&'static str, &'static str)], &'static str, &'static str),
 }
 
 const PROJECTS: &[ProjectSpec] = &[
@@ -137,6 +143,8 @@ const PROJECTS: &[ProjectSpec] = &[
         ],
         funding: ("SECO", "1500000", "CHF", "650000"),
         risk: ("Resistencia al cambio en frontera", 4, 3),
+        portfolio: ("MODERN", &[("es", "Modernización aduanera"), ("en", "Customs modernisation")]),
+        stakeholder: (&[("es", "Cámara Nacional de Exportadores de Bolivia (CANEB)")], "private_sector", "consulted"),
     },
     ProjectSpec {
         administration: "COL",
@@ -147,6 +155,8 @@ const PROJECTS: &[ProjectSpec] = &[
         milestones: &[("Guía de validación para pymes", "2024-06-30", Some("2024-06-20")), ("100 pymes certificadas", "2025-12-31", Some("2025-11-28"))],
         funding: ("WCO", "250000", "EUR", "120000"),
         risk: ("Capacidad de auditoría insuficiente", 3, 3),
+        portfolio: ("FACILITA", &[("es", "Facilitación del comercio"), ("en", "Trade facilitation")]),
+        stakeholder: (&[("es", "Asociación Nacional de Comercio Exterior (ANALDEX)")], "private_sector", "beneficiary"),
     },
     ProjectSpec {
         administration: "UKR",
@@ -157,6 +167,64 @@ const PROJECTS: &[ProjectSpec] = &[
         milestones: &[("Тестування з ЄС", "2025-04-30", Some("2025-05-20")), ("Промислова експлуатація", "2026-03-31", None)],
         funding: ("SECO", "900000", "CHF", "300000"),
         risk: ("Перебої електропостачання", 3, 5),
+        portfolio: ("EU-INTEG", &[("uk", "Інтеграція до ЄС"), ("en", "EU integration")]),
+        stakeholder: (&[("uk", "Державна прикордонна служба України"), ("en", "State Border Guard Service of Ukraine")], "government_agency", "involved"),
+    },
+    ProjectSpec {
+        administration: "BGD",
+        code: "P-ASY",
+        title: &[("bn", "অ্যাসাইকুডা ওয়ার্ল্ড হালনাগাদ ও ই-পেমেন্ট"), ("en", "ASYCUDA World upgrade and e-payment")],
+        dates: ("2024-07-01", "2027-06-30"),
+        budget: ("1200000000", "BDT"),
+        milestones: &[("ই-পেমেন্ট চালু", "2025-06-30", Some("2025-08-14")), ("চট্টগ্রামে ঝুঁকি ব্যবস্থাপনা মডিউল", "2026-06-30", None)],
+        funding: ("WCO", "300000", "EUR", "90000"),
+        risk: ("স্থলবন্দরে নেটওয়ার্ক বিভ্রাট", 3, 4),
+        portfolio: ("DIGITAL", &[("bn", "ডিজিটাল কাস্টমস"), ("en", "Digital Customs")]),
+        stakeholder: (&[("en", "Bangladesh Freight Forwarders Association")], "private_sector", "consulted"),
+    },
+    ProjectSpec {
+        administration: "GTM",
+        code: "P-DUCA",
+        title: &[("es", "Declaración Única Centroamericana electrónica"), ("en", "Electronic Central American Single Declaration")],
+        dates: ("2024-02-01", "2026-12-31"),
+        budget: ("18000000", "GTQ"),
+        milestones: &[("Interconexión con El Salvador", "2025-03-31", Some("2025-04-30")), ("Declaración en línea en todas las aduanas", "2026-09-30", None)],
+        funding: ("SECO", "600000", "CHF", "200000"),
+        risk: ("Retraso en la interconexión regional", 3, 4),
+        portfolio: ("INTEGRA", &[("es", "Integración regional"), ("en", "Regional integration")]),
+        stakeholder: (&[("es", "Cámara de Comercio de Guatemala")], "private_sector", "consulted"),
+    },
+    ProjectSpec {
+        administration: "PER",
+        code: "P-VUCE2",
+        title: &[("es", "VUCE 2.0: ventanilla única de comercio exterior"), ("en", "VUCE 2.0 foreign trade single window")],
+        dates: ("2023-06-01", "2026-12-31"),
+        budget: ("35000000", "PEN"),
+        milestones: &[("Módulo de servicios portuarios", "2024-12-31", Some("2024-12-16")), ("Integración de 20 entidades", "2026-06-30", None)],
+        funding: ("SECO", "1100000", "CHF", "500000"),
+        risk: ("Coordinación interinstitucional débil", 3, 3),
+        portfolio: ("FACILITA", &[("es", "Facilitación del comercio"), ("en", "Trade facilitation")]),
+        stakeholder: (
+            &[("es", "Ministerio de Comercio Exterior y Turismo (MINCETUR)"), ("en", "Ministry of Foreign Trade and Tourism")],
+            "government_agency",
+            "owner",
+        ),
+    },
+    ProjectSpec {
+        administration: "UZB",
+        code: "P-SW",
+        title: &[("uz", "Eksport va import uchun yagona darcha"), ("ru", "Единое окно для экспорта и импорта"), ("en", "Single window for export and import")],
+        dates: ("2024-01-01", "2026-12-31"),
+        budget: ("150000000000", "UZS"),
+        milestones: &[("Elektron kelib chiqish sertifikatlari", "2025-06-30", Some("2025-06-25")), ("Auditdan keyingi nazorat moduli", "2026-10-31", None)],
+        funding: ("WCO", "200000", "EUR", "50000"),
+        risk: ("Idoralararo ma'lumot almashinuvi sekin", 3, 3),
+        portfolio: ("MODERN", &[("uz", "Bojxonani modernizatsiya qilish"), ("en", "Customs modernisation")]),
+        stakeholder: (
+            &[("ru", "Торгово-промышленная палата Узбекистана"), ("en", "Chamber of Commerce and Industry of Uzbekistan")],
+            "private_sector",
+            "consulted",
+        ),
     },
 ];
 
@@ -214,11 +282,12 @@ pub async fn load(services: &Services, admin: &Principal) -> Result<(usize, usiz
     Ok((assessments, practices))
 }
 
-/// Enters a project under the administration's first objective, with its milestones, a
-/// funding with one disbursement, and its main risk, unless the administration has projects.
+/// Enters a project under the administration's first objective, in its portfolio, with its
+/// milestones, a funding with one disbursement, its main risk and an engaged stakeholder, unless
+/// the administration has projects.
 async fn load_project(services: &Services, admin: &Principal, spec: &ProjectSpec) -> Result<(), DomainError> {
     let code = AdministrationCode::parse(spec.administration)?;
-    if !services.projects.list(admin, Some(code), None, &PageRequest::first(1)).await?.items.is_empty() {
+    if !services.projects.list(admin, Some(code), None, None, &PageRequest::first(1)).await?.items.is_empty() {
         return Ok(());
     }
     let Some(plan) = services.plans.list(admin, Some(code), None, &PageRequest::first(1)).await?.items.into_iter().next() else {
@@ -227,6 +296,15 @@ async fn load_project(services: &Services, admin: &Principal, spec: &ProjectSpec
     let Some(objective) = services.objectives.list(admin, plan.id, &PageRequest::first(1)).await?.items.into_iter().next() else {
         return Ok(());
     };
+    let (portfolio_code, portfolio_title) = spec.portfolio;
+    let portfolio = services
+        .portfolios
+        .create(
+            admin,
+            Some(spec.administration),
+            &PortfolioInput { code: Some(portfolio_code.to_owned()), title: Some(pairs(portfolio_title)), description: None },
+        )
+        .await?;
     let input = ProjectInput {
         code: Some(spec.code.to_owned()),
         title: Some(pairs(spec.title)),
@@ -236,6 +314,7 @@ async fn load_project(services: &Services, admin: &Principal, spec: &ProjectSpec
         budget_amount: Some(Some(spec.budget.0.to_owned())),
         budget_currency: Some(Some(spec.budget.1.to_owned())),
         objective_ids: Some(vec![objective.id.to_string()]),
+        portfolio_id: Some(Some(portfolio.id.to_string())),
         external_ref: None,
     };
     let project = services.projects.create(admin, Some(spec.administration), &input).await?;
@@ -276,5 +355,12 @@ async fn load_project(services: &Services, admin: &Principal, spec: &ProjectSpec
         ..RiskInput::default()
     };
     services.risks.add(admin, RiskSubject::Project(project.id), &risk_input).await?;
+    let (name, kind, role) = spec.stakeholder;
+    let stakeholder = services
+        .stakeholders
+        .create(admin, Some(spec.administration), &StakeholderInput { name: Some(pairs(name)), kind: Some(kind.to_owned()), contact: None })
+        .await?;
+    let role = EngagementRole::parse(role).map_err(DomainError::from)?;
+    services.stakeholders.engage(admin, stakeholder.id, EngagementSubject::Project(project.id), role).await?;
     Ok(())
 }

@@ -1354,6 +1354,8 @@ pub struct CreateProject {
     pub budget: Option<MoneyInput>,
     /// Objectives of your administration's plans it contributes to (at least one).
     pub objective_ids: Vec<Uuid>,
+    /// The portfolio of your administration it belongs to.
+    pub portfolio_id: Option<Uuid>,
     pub external_ref: Option<String>,
 }
 
@@ -1374,6 +1376,7 @@ impl From<CreateProject> for (Option<String>, domain::project::ProjectInput) {
                 budget_amount: Some(amount),
                 budget_currency: Some(currency),
                 objective_ids: Some(b.objective_ids.iter().map(ToString::to_string).collect()),
+                portfolio_id: Some(b.portfolio_id.map(|f| f.to_string())),
                 external_ref: Some(b.external_ref),
             },
         )
@@ -1394,6 +1397,8 @@ pub struct UpsertProject {
     pub planned_end: String,
     pub budget: Option<MoneyInput>,
     pub objective_ids: Vec<Uuid>,
+    /// The portfolio it belongs to; leaving it out takes the project out of any portfolio.
+    pub portfolio_id: Option<Uuid>,
 }
 
 impl From<UpsertProject> for (Option<String>, domain::project::ProjectInput) {
@@ -1407,6 +1412,7 @@ impl From<UpsertProject> for (Option<String>, domain::project::ProjectInput) {
             planned_end: b.planned_end,
             budget: b.budget,
             objective_ids: b.objective_ids,
+            portfolio_id: b.portfolio_id,
             external_ref: None,
         };
         create.into()
@@ -1427,6 +1433,10 @@ pub struct PatchProject {
     #[schema(nullable)]
     pub budget: Option<Option<MoneyInput>>,
     pub objective_ids: Option<Vec<Uuid>>,
+    /// Moves the project into this portfolio; `null` takes it out of any.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub portfolio_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(nullable)]
     pub external_ref: Option<Option<String>>,
@@ -1448,6 +1458,7 @@ impl From<PatchProject> for domain::project::ProjectInput {
             budget_amount: amount,
             budget_currency: currency,
             objective_ids: b.objective_ids.map(|v| v.iter().map(ToString::to_string).collect()),
+            portfolio_id: b.portfolio_id.map(|f| f.map(|f| f.to_string())),
             external_ref: b.external_ref,
         }
     }
@@ -1471,6 +1482,7 @@ pub struct ProjectView {
     pub actual_end: Option<String>,
     pub budget: Option<MoneyView>,
     pub objective_ids: Vec<Uuid>,
+    pub portfolio_id: Option<Uuid>,
     pub external_ref: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -1496,6 +1508,7 @@ impl ProjectView {
             actual_end: p.actual_end.map(|d| d.to_string()),
             budget: p.budget.as_ref().map(|m| MoneyView { amount: m.amount.to_string(), currency: m.currency.as_str().to_owned() }),
             objective_ids: p.objective_ids.iter().map(|o| o.as_uuid()).collect(),
+            portfolio_id: p.portfolio_id.map(|f| f.as_uuid()),
             external_ref: p.external_ref.as_ref().map(ToString::to_string),
             version: p.version,
             created_at: p.created_at,
@@ -1836,6 +1849,114 @@ impl RiskView {
     }
 }
 
+// ---------------------------------------------------------------- portfolios
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePortfolio {
+    /// Only admins name the administration.
+    pub administration: Option<String>,
+    #[schema(example = "DIGITAL")]
+    pub code: String,
+    pub title: Translations,
+    pub description: Option<Translations>,
+}
+
+impl From<CreatePortfolio> for (Option<String>, domain::portfolio::PortfolioInput) {
+    fn from(b: CreatePortfolio) -> Self {
+        (b.administration, domain::portfolio::PortfolioInput { code: Some(b.code), title: Some(pairs(b.title)), description: Some(b.description.map(pairs)) })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchPortfolio {
+    pub code: Option<String>,
+    pub title: Option<Translations>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub description: Option<Option<Translations>>,
+}
+
+impl From<PatchPortfolio> for domain::portfolio::PortfolioInput {
+    fn from(b: PatchPortfolio) -> Self {
+        Self { code: b.code, title: b.title.map(pairs), description: b.description.map(|d| d.map(pairs)) }
+    }
+}
+
+/// How many projects of a portfolio are in one status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectStatusCount {
+    pub status: String,
+    pub projects: u32,
+}
+
+/// The roll-up of a portfolio's projects.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PortfolioSummaryView {
+    pub projects: u32,
+    /// Every status in lifecycle order, zeros included.
+    pub by_status: Vec<ProjectStatusCount>,
+    /// Summed budgets, one entry per currency (never converted or added across currencies).
+    pub budgets: Vec<MoneyView>,
+    pub milestones: u32,
+    pub overdue_milestones: u32,
+    /// Open projects with at least one overdue milestone.
+    pub projects_behind_schedule: u32,
+    /// The day "overdue" was judged on.
+    pub as_of: String,
+}
+
+impl PortfolioSummaryView {
+    pub fn new(s: &domain::portfolio::PortfolioSummary, as_of: chrono::NaiveDate) -> Self {
+        Self {
+            projects: s.projects,
+            by_status: s.by_status.iter().map(|(status, n)| ProjectStatusCount { status: status.as_str().to_owned(), projects: *n }).collect(),
+            budgets: s.budget_by_currency.iter().map(|(c, a)| MoneyView { amount: a.normalize().to_string(), currency: c.clone() }).collect(),
+            milestones: s.milestones,
+            overdue_milestones: s.overdue_milestones,
+            projects_behind_schedule: s.projects_behind_schedule,
+            as_of: as_of.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PortfolioView {
+    pub id: Uuid,
+    pub administration: String,
+    pub code: String,
+    pub title: String,
+    pub title_translations: Translations,
+    pub description: Option<String>,
+    pub description_translations: Option<Translations>,
+    /// The roll-up of its projects (only in `GET /portfolios/{id}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<PortfolioSummaryView>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl PortfolioView {
+    pub fn new(p: &domain::portfolio::Portfolio, summary: Option<PortfolioSummaryView>, l: &Localizer) -> Self {
+        let a = Some(p.administration);
+        Self {
+            id: p.id.as_uuid(),
+            administration: p.administration.to_string(),
+            code: p.code.as_str().to_owned(),
+            title: l.text(a, &p.title),
+            title_translations: translations(&p.title),
+            description: p.description.as_ref().map(|t| l.text(a, t)),
+            description_translations: p.description.as_ref().map(translations),
+            summary,
+            version: p.version,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
 // ---------------------------------------------------------------- stakeholders
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -2008,6 +2129,7 @@ list_type!(PracticeList, PracticeView);
 list_type!(DonorList, DonorView);
 list_type!(ProjectList, ProjectView);
 list_type!(StakeholderList, StakeholderView);
+list_type!(PortfolioList, PortfolioView);
 
 /// Health of the service.
 #[derive(Debug, Serialize, ToSchema)]

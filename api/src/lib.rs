@@ -74,7 +74,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "catalogue", description = "Standard Customs KPIs shared by every administration"),
         (name = "assessments", description = "Capability assessments: the starting point of an administration"),
         (name = "practices", description = "The practice library: best practices, challenges, opportunities, lessons learned"),
-        (name = "projects", description = "Projects, the things to do, and their milestones"),
+        (name = "projects", description = "Projects, the things to do, their milestones, and the portfolios that group them"),
         (name = "stakeholders", description = "Stakeholders and their roles on objectives and projects"),
         (name = "donors", description = "Donors and international organisations"),
         (name = "funding", description = "Donors' commitments to projects and their IATI-typed transactions"),
@@ -104,8 +104,8 @@ impl Modify for SecurityAddon {
 
 fn api_routes() -> OpenApiRouter<ApiState> {
     use routes::{
-        administrations, assessments, audit, catalogue, donors, fundings, health, indicators, objectives, plans, practices, projects, results, risks,
-        stakeholders,
+        administrations, assessments, audit, catalogue, donors, fundings, health, indicators, objectives, plans, portfolios, practices, projects, results,
+        risks, stakeholders,
     };
     let v1 = OpenApiRouter::new()
         .routes(routes!(administrations::list, administrations::create))
@@ -144,6 +144,8 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(projects::upsert))
         .routes(routes!(projects::add_milestone))
         .routes(routes!(projects::patch_milestone, projects::delete_milestone))
+        .routes(routes!(portfolios::list, portfolios::create))
+        .routes(routes!(portfolios::get, portfolios::patch, portfolios::delete))
         .routes(routes!(fundings::of_project, fundings::commit))
         .routes(routes!(fundings::record))
         .routes(routes!(fundings::of_donor))

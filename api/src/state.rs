@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use domain::services::{
     AdministrationService, AssessmentService, AuditService, CatalogueService, DonorService, FundingService, IndicatorService, ObjectiveService, PlanService,
-    PracticeService, ProjectService, ResultService, RiskService, Services, StakeholderService,
+    PortfolioService, PracticeService, ProjectService, ResultService, RiskService, Services, StakeholderService,
 };
 
 use crate::auth::Tokens;
@@ -34,6 +34,7 @@ substate!(
     PracticeService => practices,
     DonorService => donors,
     ProjectService => projects,
+    PortfolioService => portfolios,
     FundingService => fundings,
     RiskService => risks,
     StakeholderService => stakeholders,

@@ -24,11 +24,12 @@ pub enum EntityType {
     Transaction,
     Risk,
     Stakeholder,
+    Portfolio,
     Engagement,
 }
 
 impl EntityType {
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 17] = [
         Self::Administration,
         Self::Plan,
         Self::Objective,
@@ -44,6 +45,7 @@ impl EntityType {
         Self::Transaction,
         Self::Risk,
         Self::Stakeholder,
+        Self::Portfolio,
         Self::Engagement,
     ];
 
@@ -54,7 +56,7 @@ impl EntityType {
             crate::FieldError::new(
                 "",
                 "invalid_value",
-                "one of administration, plan, objective, indicator, target, measurement, assessment, practice, donor, project, milestone, funding, transaction, risk, stakeholder, engagement",
+                "one of administration, plan, objective, indicator, target, measurement, assessment, practice, donor, project, milestone, funding, transaction, risk, stakeholder, portfolio, engagement",
             )
         })
     }
@@ -76,6 +78,7 @@ impl EntityType {
             Self::Transaction => "transaction",
             Self::Risk => "risk",
             Self::Stakeholder => "stakeholder",
+            Self::Portfolio => "portfolio",
             Self::Engagement => "engagement",
         }
     }

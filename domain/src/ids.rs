@@ -109,6 +109,10 @@ id_type!(
     RiskId
 );
 id_type!(
+    /// Identifies a [`Portfolio`](crate::portfolio::Portfolio).
+    PortfolioId
+);
+id_type!(
     /// Identifies a [`Stakeholder`](crate::stakeholder::Stakeholder).
     StakeholderId
 );

@@ -15,6 +15,7 @@ pub mod objective;
 pub mod page;
 pub mod period;
 pub mod plan;
+pub mod portfolio;
 pub mod ports;
 pub mod practice;
 pub mod principal;

@@ -12,8 +12,8 @@ use crate::{
     donor::Donor,
     funding::{Funding, FundingTransaction},
     ids::{
-        AssessmentId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId, RiskId,
-        StakeholderId,
+        AssessmentId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PortfolioId, PracticeId, ProjectId,
+        RiskId, StakeholderId,
     },
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
@@ -21,6 +21,7 @@ use crate::{
     page::PageRequest,
     period::Period,
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan},
+    portfolio::Portfolio,
     practice::{Practice, PracticeKind, PracticeStatus, Tag},
     project::{Milestone, Project, ProjectStatus},
     risk::Risk,
@@ -408,7 +409,7 @@ pub trait ProjectRepository: Send + Sync {
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
     async fn project(&self, id: ProjectId) -> Result<Option<Project>, StoreError>;
 
-    /// Projects (of one administration, or all) with an optional status, by id.
+    /// Projects (of one administration, or all) with an optional status and portfolio, by id.
     ///
     /// # Errors
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
@@ -416,6 +417,7 @@ pub trait ProjectRepository: Send + Sync {
         &self,
         administration: Option<AdministrationCode>,
         status: Option<ProjectStatus>,
+        portfolio: Option<PortfolioId>,
         page: &PageRequest<ProjectId>,
     ) -> Result<Vec<Project>, StoreError>;
 
@@ -572,6 +574,43 @@ pub trait StakeholderRepository: Send + Sync {
 }
 
 #[async_trait]
+pub trait PortfolioRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn portfolio(&self, id: PortfolioId) -> Result<Option<Portfolio>, StoreError>;
+
+    /// These portfolios, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn portfolios_by_ids(&self, ids: &[PortfolioId]) -> Result<Vec<Portfolio>, StoreError>;
+
+    /// Portfolios (of one administration, or all), by id, after `page.after`.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn list_portfolios(&self, administration: Option<AdministrationCode>, page: &PageRequest<PortfolioId>) -> Result<Vec<Portfolio>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Duplicate`] when the code is taken in the administration.
+    async fn insert_portfolio(&self, portfolio: &Portfolio) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::VersionMismatch`], [`StoreError::Duplicate`].
+    async fn update_portfolio(&self, portfolio: &Portfolio, expected_version: i64) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`] (also while a project still belongs to it).
+    async fn delete_portfolio(&self, id: PortfolioId) -> Result<(), StoreError>;
+
+    /// Every project of these portfolios, by id, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn projects_in_portfolios(&self, portfolios: &[PortfolioId]) -> Result<Vec<Project>, StoreError>;
+}
+
+#[async_trait]
 pub trait RevisionRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Duplicate`] when the number is taken.
@@ -626,6 +665,7 @@ pub trait Repositories:
     + FundingRepository
     + RiskRepository
     + StakeholderRepository
+    + PortfolioRepository
     + JournalRepository
 {
 }
@@ -645,6 +685,7 @@ impl<T> Repositories for T where
         + FundingRepository
         + RiskRepository
         + StakeholderRepository
+        + PortfolioRepository
         + JournalRepository
 {
 }

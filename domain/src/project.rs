@@ -8,7 +8,7 @@ use crate::{
     FieldError,
     assessment::{Currency, Money},
     error::Errors,
-    ids::{MilestoneId, ObjectiveId, ProjectId},
+    ids::{MilestoneId, ObjectiveId, PortfolioId, ProjectId},
     objective::ObjectiveCode,
     plan::{NARRATIVE_MAX, TITLE_MAX, take_text},
     text::LocalizedText,
@@ -93,6 +93,8 @@ pub struct Project {
     pub budget: Option<Money>,
     /// The objectives (of its administration's plans) it contributes to: at least one.
     pub objective_ids: Vec<ObjectiveId>,
+    /// The portfolio (of the same administration) it belongs to, if any.
+    pub portfolio_id: Option<PortfolioId>,
     pub external_ref: Option<ExternalRef>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -110,6 +112,7 @@ pub struct ProjectInput {
     pub budget_amount: Option<Option<String>>,
     pub budget_currency: Option<Option<String>>,
     pub objective_ids: Option<Vec<String>>,
+    pub portfolio_id: Option<Option<String>>,
     pub external_ref: Option<Option<String>>,
 }
 
@@ -123,6 +126,7 @@ pub struct ProjectDraft {
     pub planned_end: NaiveDate,
     pub budget: Option<Money>,
     pub objective_ids: Vec<ObjectiveId>,
+    pub portfolio_id: Option<PortfolioId>,
     pub external_ref: Option<ExternalRef>,
 }
 
@@ -218,13 +222,18 @@ impl ProjectDraft {
                 None
             }
         };
+        let portfolio_id = match &input.portfolio_id {
+            Some(Some(raw)) => e.take("portfolio_id", raw.parse::<PortfolioId>()).map(Some),
+            Some(None) => Some(None),
+            None => Some(base.and_then(|b| b.portfolio_id)),
+        };
         let external_ref = match &input.external_ref {
             Some(Some(r)) => e.take("external_ref", ExternalRef::parse(r)).map(Some),
             Some(None) => Some(None),
             None => Some(base.and_then(|b| b.external_ref.clone())),
         };
         let finished = e.finish();
-        match (code, title, description, planned_start, planned_end, budget, objective_ids, external_ref, finished) {
+        match (code, title, description, planned_start, planned_end, budget, objective_ids, portfolio_id, external_ref, finished) {
             (
                 Some(code),
                 Some(title),
@@ -233,9 +242,10 @@ impl ProjectDraft {
                 Some(planned_end),
                 Some(budget),
                 Some(objective_ids),
+                Some(portfolio_id),
                 Some(external_ref),
                 Ok(()),
-            ) => Ok(Self { code, title, description, planned_start, planned_end, budget, objective_ids, external_ref }),
+            ) => Ok(Self { code, title, description, planned_start, planned_end, budget, objective_ids, portfolio_id, external_ref }),
             (.., Err(crate::DomainError::Validation(v))) => Err(v),
             _ => Err(vec![FieldError::new("", "invalid", "invalid project")]),
         }

@@ -9,8 +9,8 @@ use domain::{
     donor::Donor,
     funding::{Funding, FundingTransaction},
     ids::{
-        AssessmentId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId, RiskId,
-        StakeholderId,
+        AssessmentId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PortfolioId, PracticeId, ProjectId,
+        RiskId, StakeholderId,
     },
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
@@ -18,10 +18,11 @@ use domain::{
     page::PageRequest,
     period::Period,
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan},
+    portfolio::Portfolio,
     ports::{
         AdministrationRepository, AssessmentRepository, DefinitionRepository, DonorRepository, FundingRepository, IndicatorRepository, IndicatorVisibility,
-        JournalRepository, ObjectiveRepository, PlanFilter, PlanRepository, PlanVisibility, PracticeFilter, PracticeRepository, PracticeVisibility,
-        ProjectRepository, ResultRepository, RevisionRepository, RiskRepository, StakeholderRepository,
+        JournalRepository, ObjectiveRepository, PlanFilter, PlanRepository, PlanVisibility, PortfolioRepository, PracticeFilter, PracticeRepository,
+        PracticeVisibility, ProjectRepository, ResultRepository, RevisionRepository, RiskRepository, StakeholderRepository,
     },
     practice::{Practice, PracticeStatus},
     project::{Milestone, Project, ProjectStatus},
@@ -31,7 +32,7 @@ use domain::{
 };
 use migration::tables::{
     Administrations, AuditLog, CapabilityAssessments, Changes, Donors, Engagements, FundingTransactions, Fundings, IndicatorDefinitions, Indicators,
-    Measurements, Milestones, Objectives, PlanRevisions, Plans, PracticeTerms, Practices, Projects, Risks, Stakeholders, Targets,
+    Measurements, Milestones, Objectives, PlanRevisions, Plans, Portfolios, PracticeTerms, Practices, Projects, Risks, Stakeholders, Targets,
 };
 use rust_decimal::Decimal;
 use sea_orm::{
@@ -890,6 +891,7 @@ impl<C: ConnectionTrait + Send + Sync> Repo<C> {
             (Projects::BudgetAmount, self.opt_dec(p.budget.as_ref().map(|m| m.amount.get()))),
             (Projects::BudgetCurrency, Expr::val(p.budget.as_ref().map(|m| m.currency.as_str().to_owned()))),
             (Projects::ObjectiveIds, Expr::val(serde_json::Value::Array(objectives))),
+            (Projects::PortfolioId, Expr::val(p.portfolio_id.map(|f| f.as_uuid()))),
             (Projects::ExternalRef, Expr::val(p.external_ref.as_ref().map(|r| r.as_str().to_owned()))),
             (Projects::Version, Expr::val(p.version)),
             (Projects::UpdatedAt, Expr::val(p.updated_at)),
@@ -918,9 +920,13 @@ impl<C: ConnectionTrait + Send + Sync> ProjectRepository for Repo<C> {
         &self,
         administration: Option<AdministrationCode>,
         status: Option<ProjectStatus>,
+        portfolio: Option<PortfolioId>,
         page: &PageRequest<ProjectId>,
     ) -> Result<Vec<Project>, StoreError> {
         let mut q = select_all(Projects::Table);
+        if let Some(f) = portfolio {
+            q.and_where(Expr::col(Projects::PortfolioId).eq(f.as_uuid()));
+        }
         if let Some(a) = administration {
             q.and_where(Expr::col(Projects::AdministrationCode).eq(a.as_str()));
         }
@@ -1140,6 +1146,72 @@ fn stakeholder_values(s: &Stakeholder) -> Vec<(Stakeholders, Expr)> {
         (Stakeholders::Version, Expr::val(s.version)),
         (Stakeholders::UpdatedAt, Expr::val(s.updated_at)),
     ]
+}
+
+fn portfolio_values(p: &Portfolio) -> Vec<(Portfolios, Expr)> {
+    vec![
+        (Portfolios::Code, Expr::val(p.code.as_str())),
+        (Portfolios::Title, Expr::val(text_json(&p.title))),
+        (Portfolios::Description, Expr::val(p.description.as_ref().map(text_json))),
+        (Portfolios::Version, Expr::val(p.version)),
+        (Portfolios::UpdatedAt, Expr::val(p.updated_at)),
+    ]
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> PortfolioRepository for Repo<C> {
+    async fn portfolio(&self, id: PortfolioId) -> Result<Option<Portfolio>, StoreError> {
+        let q = select_all(Portfolios::Table).and_where(Expr::col(Portfolios::Id).eq(id.as_uuid())).to_owned();
+        self.one(&q, rows::portfolio).await
+    }
+
+    async fn portfolios_by_ids(&self, ids: &[PortfolioId]) -> Result<Vec<Portfolio>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = ids.iter().map(PortfolioId::as_uuid).collect();
+        let q = select_all(Portfolios::Table).and_where(Expr::col(Portfolios::Id).is_in(ids)).to_owned();
+        self.all(&q, rows::portfolio).await
+    }
+
+    async fn list_portfolios(&self, administration: Option<AdministrationCode>, page: &PageRequest<PortfolioId>) -> Result<Vec<Portfolio>, StoreError> {
+        let mut q = select_all(Portfolios::Table);
+        if let Some(a) = administration {
+            q.and_where(Expr::col(Portfolios::AdministrationCode).eq(a.as_str()));
+        }
+        if let Some(after) = page.after {
+            q.and_where(Expr::col(Portfolios::Id).gt(after.as_uuid()));
+        }
+        q.order_by(Portfolios::Id, Order::Asc).limit(page.fetch());
+        self.all(&q, rows::portfolio).await
+    }
+
+    async fn insert_portfolio(&self, p: &Portfolio) -> Result<(), StoreError> {
+        let mut pairs = portfolio_values(p);
+        pairs.extend([
+            (Portfolios::Id, Expr::val(p.id.as_uuid())),
+            (Portfolios::AdministrationCode, Expr::val(p.administration.as_str())),
+            (Portfolios::CreatedAt, Expr::val(p.created_at)),
+        ]);
+        self.insert(&insert_of(Portfolios::Table, pairs)?).await
+    }
+
+    async fn update_portfolio(&self, p: &Portfolio, expected_version: i64) -> Result<(), StoreError> {
+        self.update_versioned(&update_of(Portfolios::Table, portfolio_values(p), Portfolios::Id, p.id.as_uuid(), Portfolios::Version, expected_version)).await
+    }
+
+    async fn delete_portfolio(&self, id: PortfolioId) -> Result<(), StoreError> {
+        self.delete(&Query::delete().from_table(Portfolios::Table).and_where(Expr::col(Portfolios::Id).eq(id.as_uuid())).to_owned()).await
+    }
+
+    async fn projects_in_portfolios(&self, portfolios: &[PortfolioId]) -> Result<Vec<Project>, StoreError> {
+        if portfolios.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = portfolios.iter().map(PortfolioId::as_uuid).collect();
+        let q = select_all(Projects::Table).and_where(Expr::col(Projects::PortfolioId).is_in(ids)).order_by(Projects::Id, Order::Asc).to_owned();
+        self.all(&q, rows::project).await
+    }
 }
 
 #[async_trait]

@@ -12,13 +12,14 @@ use domain::{
     funding::{Funding, FundingTransaction, TransactionKind},
     ids::{
         AdministrationId, AssessmentId, DonorId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MeasurementId, MilestoneId, ObjectiveId, PlanId,
-        PracticeId, ProjectId, RiskId, StakeholderId, TargetId, TransactionId,
+        PortfolioId, PracticeId, ProjectId, RiskId, StakeholderId, TargetId, TransactionId,
     },
     indicator::{Baseline, Direction, Frequency, Indicator, IndicatorDefinition, Measure, PmmDimension},
     measurement::{Measurement, ReviewStatus, Target},
     objective::{Objective, ObjectiveCode, ObjectiveLevel},
     period::Period,
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan, Thresholds},
+    portfolio::Portfolio,
     practice::{Practice, PracticeKind, PracticeStatus, Tag},
     principal::Role,
     project::{Milestone, Project, ProjectStatus},
@@ -382,7 +383,21 @@ pub(crate) fn project(row: &Row<'_>) -> Result<Project, StoreError> {
         actual_end: row.get("actual_end")?,
         budget: amount.zip(currency).map(|(amount, currency)| Money { amount, currency }),
         objective_ids,
+        portfolio_id: row.opt_uuid("portfolio_id")?.map(PortfolioId::from_uuid),
         external_ref: row.opt_ref("external_ref")?,
+        version: row.i64("version")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn portfolio(row: &Row<'_>) -> Result<Portfolio, StoreError> {
+    Ok(Portfolio {
+        id: PortfolioId::from_uuid(row.uuid("id")?),
+        administration: row.code("administration_code")?,
+        code: row.parsed("code", ObjectiveCode::parse)?,
+        title: row.text("title")?,
+        description: row.opt_text("description")?,
         version: row.i64("version")?,
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,

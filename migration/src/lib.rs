@@ -13,6 +13,7 @@ mod m20261128_000006_create_projects;
 mod m20261128_000007_create_fundings;
 mod m20261128_000008_create_risks;
 mod m20261128_000009_create_stakeholders;
+mod m20261128_000010_create_portfolios;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_create_fundings::Migration),
             Box::new(m20261128_000008_create_risks::Migration),
             Box::new(m20261128_000009_create_stakeholders::Migration),
+            Box::new(m20261128_000010_create_portfolios::Migration),
         ]
     }
 }
@@ -45,5 +47,6 @@ pub mod tables {
         m20261128_000007_create_fundings::{FundingTransactions, Fundings},
         m20261128_000008_create_risks::Risks,
         m20261128_000009_create_stakeholders::{Engagements, Stakeholders},
+        m20261128_000010_create_portfolios::Portfolios,
     };
 }

@@ -27,6 +27,8 @@ pub enum Projects {
     Version,
     CreatedAt,
     UpdatedAt,
+    /// Added by the portfolios migration.
+    PortfolioId,
 }
 
 #[derive(DeriveIden, Clone, Copy)]

@@ -36,7 +36,8 @@ async fn the_demo_shows_seven_administrations_and_every_status() {
         app.count("projects").await + app.count("fundings").await + app.count("risks").await,
     );
     assert!(before.1 > 0);
-    assert_eq!((before.2, before.3, before.4), (14, 4, 9), "two assessments per administration, four practices, three funded projects with a risk");
+    assert_eq!((before.2, before.3, before.4), (14, 4, 21), "two assessments per administration, four practices, seven funded projects with a risk");
+    assert_eq!((app.count("portfolios").await, app.count("stakeholders").await, app.count("engagements").await), (7, 7, 7));
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_meridian")).args(["seed", "--demo", "--database-url", &app.database_url]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let after = (
@@ -56,12 +57,20 @@ async fn the_demo_shows_seven_administrations_and_every_status() {
     let compared = app.get(&format!("/api/v1/assessments/compare?from={}&to={}", id(&first), id(&second)), &app.viewer("BOL")).await;
     assert!(!compared.assert(200)["improved"].as_array().unwrap().is_empty());
 
-    // SECO reads the projects it funds (Bolivia's and Ukraine's), with their funding.
+    // SECO reads the projects it funds, with their funding.
     let funded = app.get("/api/v1/projects", &app.donor()).await;
     let projects = funded.assert(200)["items"].as_array().unwrap().clone();
     let mut where_: Vec<&str> = projects.iter().map(|p| p["administration"].as_str().unwrap()).collect();
     where_.sort_unstable();
-    assert_eq!(where_, ["BOL", "UKR"]);
+    assert_eq!(where_, ["BOL", "GTM", "PER", "UKR"]);
+
+    // Peru's portfolio shows its project behind schedule: a milestone due mid-2026 is open.
+    let peru = app.planner("PER");
+    let portfolios = app.get("/api/v1/portfolios", &peru).await;
+    let portfolio = id(&portfolios.assert(200)["items"][0]);
+    let detail = app.get(&format!("/api/v1/portfolios/{portfolio}"), &peru).await;
+    assert_eq!(detail.assert(200)["summary"]["projects_behind_schedule"], 1, "{}", detail.body);
+    assert_eq!(detail.body["summary"]["budgets"], serde_json::json!([{"amount": "35000000", "currency": "PEN"}]));
 
     // A donor portal sees only the plans that are active or closed and disclosed.
     let donor = app.get("/api/v1/plans?limit=200", &app.donor()).await;

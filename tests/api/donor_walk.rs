@@ -14,10 +14,11 @@ async fn a_donor_reads_what_it_funds_and_nothing_else() {
     let seco = app.donor();
     let admin = app.admin();
 
-    // What SECO funds (Bolivia's and Ukraine's projects), and one project it does not fund.
+    // What SECO funds (Bolivia's, Guatemala's, Peru's and Ukraine's projects), and one project
+    // it does not fund.
     let all = app.get("/api/v1/projects?limit=200", &admin).await.assert(200)["items"].as_array().unwrap().clone();
     let funded: Vec<Value> = app.get("/api/v1/projects", &seco).await.assert(200)["items"].as_array().unwrap().clone();
-    assert_eq!(funded.len(), 2);
+    assert_eq!(funded.len(), 4);
     let other = all.iter().find(|p| !funded.iter().any(|f| f["id"] == p["id"])).expect("a project SECO does not fund");
 
     for project in &funded {
@@ -36,6 +37,11 @@ async fn a_donor_reads_what_it_funds_and_nothing_else() {
     // Everything else internal to an administration stays closed.
     assert_eq!(app.get("/api/v1/assessments", &seco).await.assert(200)["items"], json!([]));
     assert_eq!(app.get("/api/v1/stakeholders", &seco).await.assert(200)["items"], json!([]));
+    // How an administration groups its projects stays inside it, even for a funded project.
+    assert_eq!(app.get("/api/v1/portfolios", &seco).await.assert(200)["items"], json!([]));
+    let portfolio = funded[0]["portfolio_id"].as_str().expect("demo projects are in portfolios");
+    app.get(&format!("/api/v1/portfolios/{portfolio}"), &seco).await.assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/projects?portfolio={portfolio}"), &seco).await.assert(200);
     app.get("/api/v1/audit", &seco).await.assert_problem(403, "forbidden");
     app.get("/api/v1/donors/WCO/fundings", &seco).await.assert_problem(404, "not_found");
     app.get("/api/v1/donors/SECO/fundings", &seco).await.assert(200);
@@ -64,6 +70,7 @@ async fn a_donor_reads_what_it_funds_and_nothing_else() {
         (Method::POST, "/api/v1/assessments".into(), json!({"assessed_on": "2024-01-01", "maturity": {"integrity": 3}})),
         (Method::POST, "/api/v1/practices".into(), json!({"kind": "challenge", "title": {"en": "x"}, "body": {"en": "y"}})),
         (Method::POST, "/api/v1/stakeholders".into(), json!({"name": {"en": "x"}, "kind": "academia"})),
+        (Method::POST, "/api/v1/portfolios".into(), json!({"code": "X", "title": {"en": "x"}})),
         (Method::POST, "/api/v1/donors".into(), json!({"code": "XX", "name": {"en": "x"}})),
     ];
     for (method, path, body) in writes {
@@ -72,17 +79,19 @@ async fn a_donor_reads_what_it_funds_and_nothing_else() {
     }
 
     // The same through GraphQL, nested paths included.
-    let q = r#"{ projects { edges { node { code milestones { dueOn } risks { score } fundings { donorCode } schedule { milestones } } } }
-                 assessments { edges { node { uuid } } } stakeholders { edges { node { uuid } } } }"#;
+    let q = r#"{ projects { edges { node { code milestones { dueOn } risks { score } fundings { donorCode } schedule { milestones } portfolio { code } } } }
+                 assessments { edges { node { uuid } } } stakeholders { edges { node { uuid } } } portfolios { edges { node { uuid } } } }"#;
     let gql = app.gql(Some(&seco), q, json!({})).await;
     let edges = gql.body["data"]["projects"]["edges"].as_array().unwrap().clone();
-    assert_eq!(edges.len(), 2, "{}", gql.body);
+    assert_eq!(edges.len(), 4, "{}", gql.body);
     for e in &edges {
+        assert_eq!(e["node"]["portfolio"], Value::Null);
         assert!(e["node"]["fundings"].as_array().unwrap().iter().all(|f| f["donorCode"] == "SECO"));
         assert!(!e["node"]["risks"].as_array().unwrap().is_empty());
     }
     assert_eq!(gql.body["data"]["assessments"]["edges"], json!([]));
     assert_eq!(gql.body["data"]["stakeholders"]["edges"], json!([]));
+    assert_eq!(gql.body["data"]["portfolios"]["edges"], json!([]));
     let hidden = app.gql(Some(&seco), "query($id: ID!) { project(id: $id) { code } }", json!({"id": oid})).await;
     assert_eq!(hidden.body["errors"][0]["extensions"]["code"], "NOT_FOUND");
     let write = app.gql(Some(&seco), r#"mutation($p: ID!) { transitionProject(id: $p, to: ON_HOLD) { status } }"#, json!({"p": pid})).await;
@@ -90,7 +99,10 @@ async fn a_donor_reads_what_it_funds_and_nothing_else() {
 
     // Another donor sees other projects; one that funds nothing sees none.
     let wco = app.token("wco-portal", Role::Donor, None, Some("WCO"), &[]);
-    assert_eq!(app.get("/api/v1/projects", &wco).await.assert(200)["items"].as_array().unwrap().len(), 1);
+    let wco_funded = app.get("/api/v1/projects", &wco).await;
+    let mut where_: Vec<&str> = wco_funded.assert(200)["items"].as_array().unwrap().iter().map(|p| p["administration"].as_str().unwrap()).collect();
+    where_.sort_unstable();
+    assert_eq!(where_, ["BGD", "COL", "UZB"]);
     let eu = app.token("eu-portal", Role::Donor, None, Some("EU"), &[]);
     assert_eq!(app.get("/api/v1/projects", &eu).await.assert(200)["items"], json!([]));
 }

@@ -16,6 +16,7 @@ mod graphql;
 mod helpers;
 mod permissions;
 mod planning;
+mod portfolios;
 mod practices;
 mod projects;
 mod results;

@@ -12,14 +12,15 @@ use futures_util::future::{BoxFuture, FutureExt, Shared};
 
 use async_graphql::dataloader::Loader;
 use domain::{
-    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, ProjectId, StakeholderId},
+    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PortfolioId, ProjectId, StakeholderId},
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
     objective::Objective,
     plan::{Administration, PlanRevision, StrategicPlan},
+    portfolio::{Portfolio, PortfolioSummary},
     principal::Principal,
     progress::IndicatorProgress,
-    project::Milestone,
+    project::{Milestone, Project},
     risk::{Risk, RiskSubject},
     services::{FundingReport, Scorecard, Services},
     stakeholder::Engagement,
@@ -101,6 +102,21 @@ by_key_loader!(
     /// Catalogue entries by id.
     DefinitionLoader, IndicatorDefinitionId, IndicatorDefinition,
     |b, keys| b.services.catalogue.by_ids(&b.who, keys), |d| d.id
+);
+by_key_loader!(
+    /// Portfolios the caller may see, by id.
+    PortfolioLoader, PortfolioId, Portfolio,
+    |b, keys| b.services.portfolios.by_ids(&b.who, keys), |p| p.id
+);
+by_key_loader!(
+    /// The roll-up of each portfolio.
+    SummaryOfPortfolio, PortfolioId, (PortfolioId, PortfolioSummary),
+    |b, keys| b.services.portfolios.summaries(&b.who, keys), |s| s.0
+);
+grouped_loader!(
+    /// The projects of each portfolio.
+    ProjectsOfPortfolio, PortfolioId, Project,
+    |b, keys| b.services.portfolios.projects_of(&b.who, keys), |p| p.portfolio_id.unwrap_or_else(|| PortfolioId::from_uuid(uuid::Uuid::nil()))
 );
 grouped_loader!(
     /// The revisions of each plan (for its administration only).

@@ -22,8 +22,8 @@ use domain::services::Services;
 use self::{
     loaders::{
         AdministrationLoader, Batch, DefinitionLoader, EngagementsOfStakeholder, FundingsOfProject, IndicatorLoader, IndicatorsOfObjective,
-        MeasurementsOfIndicator, MilestonesOfProject, ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan,
-        RisksOfObjective, RisksOfProject, ScorecardOfPlan, TargetsOfIndicator,
+        MeasurementsOfIndicator, MilestonesOfProject, ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, PortfolioLoader, ProgressOfIndicator,
+        ProjectsOfPortfolio, RevisionsOfPlan, RisksOfObjective, RisksOfProject, ScorecardOfPlan, SummaryOfPortfolio, TargetsOfIndicator,
     },
     mutation::Mutation,
     query::Query,
@@ -136,6 +136,9 @@ pub async fn post(State(state): State<GraphqlState>, headers: HeaderMap, body: B
             .data(loader(RisksOfProject(b.clone())))
             .data(loader(RisksOfObjective(b.clone())))
             .data(loader(EngagementsOfStakeholder(b.clone())))
+            .data(loader(PortfolioLoader(b.clone())))
+            .data(loader(SummaryOfPortfolio(b.clone())))
+            .data(loader(ProjectsOfPortfolio(b.clone())))
             .data(loader(IndicatorsOfObjective(b.clone())))
             .data(loader(MeasurementsOfIndicator(b.clone())))
             .data(loader(TargetsOfIndicator(b.clone())))

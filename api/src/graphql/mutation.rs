@@ -6,11 +6,12 @@ use domain::{
     assessment::AssessmentInput,
     donor::DonorInput,
     funding::{FundingInput, TransactionInput},
-    ids::{AssessmentId, EngagementId, FundingId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PracticeId, ProjectId, RiskId, StakeholderId},
+    ids::{AssessmentId, EngagementId, FundingId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PortfolioId, PracticeId, ProjectId, RiskId, StakeholderId},
     indicator::IndicatorInput,
     measurement::MeasurementInput,
     objective::ObjectiveInput,
     plan::{AdministrationInput, PlanInput},
+    portfolio::PortfolioInput,
     practice::PracticeInput,
     project::{MilestoneInput, ProjectInput},
     risk::{RiskInput, RiskSubject},
@@ -22,8 +23,8 @@ use super::{
     errors::OrGql,
     types::{
         Administration, CapabilityAssessment, CapabilityDimension, Direction, Disclosure, Donor, EngagementRole, Frequency, Indicator, Measure, Measurement,
-        Milestone, Objective, ObjectiveLevel, Plan, PlanStatus, Practice, PracticeKind, PracticeStatus, Project, ProjectStatus, ReviewStatus, Risk, RiskStatus,
-        Stakeholder, StakeholderKind, Target, global_id, uuid_of, who,
+        Milestone, Objective, ObjectiveLevel, Plan, PlanStatus, Portfolio, Practice, PracticeKind, PracticeStatus, Project, ProjectStatus, ReviewStatus, Risk,
+        RiskStatus, Stakeholder, StakeholderKind, Target, global_id, uuid_of, who,
     },
 };
 
@@ -377,6 +378,8 @@ pub struct CreateProjectInput {
     pub budget: Option<MoneyInput>,
     /// Objectives of your administration (at least one).
     pub objective_ids: Vec<ID>,
+    /// The portfolio of your administration it belongs to.
+    pub portfolio_id: Option<ID>,
     pub external_ref: Option<String>,
 }
 
@@ -389,7 +392,18 @@ pub struct UpdateProjectInput {
     pub planned_end: Option<String>,
     pub budget: MaybeUndefined<MoneyInput>,
     pub objective_ids: Option<Vec<ID>>,
+    /// Moves the project into this portfolio; null takes it out of any.
+    pub portfolio_id: MaybeUndefined<ID>,
     pub external_ref: MaybeUndefined<String>,
+}
+
+#[derive(InputObject)]
+pub struct PortfolioInputGql {
+    /// Only admins name the administration (on create).
+    pub administration: Option<String>,
+    pub code: Option<String>,
+    pub title: Option<Vec<TranslationInput>>,
+    pub description: MaybeUndefined<Vec<TranslationInput>>,
 }
 
 #[derive(InputObject)]
@@ -399,6 +413,11 @@ pub struct MilestoneInputGql {
     pub due_on: Option<String>,
     /// The date it was completed; null reopens it.
     pub completed_on: MaybeUndefined<String>,
+}
+
+/// A portfolio's global id as the domain's raw input.
+fn portfolio_key(id: Option<ID>) -> Result<Option<String>> {
+    id.map(|id| uuid_of("Portfolio", &id).map(|u| u.to_string())).transpose()
 }
 
 fn money_parts(m: MaybeUndefined<MoneyInput>) -> (Option<Option<String>>, Option<Option<String>>) {
@@ -659,6 +678,7 @@ impl Mutation {
             budget_amount: Some(amount),
             budget_currency: Some(currency),
             objective_ids: objective_keys(Some(input.objective_ids))?,
+            portfolio_id: Some(portfolio_key(input.portfolio_id)?),
             external_ref: Some(input.external_ref),
         };
         Ok(Project(services(ctx)?.projects.create(who(ctx)?, input.administration.as_deref(), &raw).await.gql()?))
@@ -676,6 +696,11 @@ impl Mutation {
             budget_amount: amount,
             budget_currency: currency,
             objective_ids: objective_keys(input.objective_ids)?,
+            portfolio_id: match input.portfolio_id {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(id) => Some(portfolio_key(Some(id))?),
+            },
             external_ref: nullable(input.external_ref, |s| s),
         };
         Ok(Project(services(ctx)?.projects.update(who(ctx)?, id, &raw, version).await.gql()?))
@@ -696,6 +721,7 @@ impl Mutation {
             budget_amount: Some(amount),
             budget_currency: Some(currency),
             objective_ids: objective_keys(Some(input.objective_ids))?,
+            portfolio_id: Some(portfolio_key(input.portfolio_id)?),
             external_ref: None,
         };
         let (p, outcome) = services(ctx)?.projects.upsert_by_ref(who(ctx)?, &external_ref, input.administration.as_deref(), &raw).await.gql()?;
@@ -785,6 +811,25 @@ impl Mutation {
         let uuid = RiskId::from_uuid(uuid_of("Risk", &id)?);
         services(ctx)?.risks.delete(who(ctx)?, uuid, version).await.gql()?;
         Ok(global_id("Risk", uuid))
+    }
+
+    /// Creates a portfolio of the caller's administration.
+    async fn create_portfolio(&self, ctx: &Context<'_>, input: PortfolioInputGql) -> Result<Portfolio> {
+        let raw = PortfolioInput { code: input.code, title: input.title.map(pairs), description: nullable(input.description, pairs) };
+        Ok(Portfolio(services(ctx)?.portfolios.create(who(ctx)?, input.administration.as_deref(), &raw).await.gql()?))
+    }
+
+    async fn update_portfolio(&self, ctx: &Context<'_>, id: ID, version: Option<i64>, input: PortfolioInputGql) -> Result<Portfolio> {
+        let id = PortfolioId::from_uuid(uuid_of("Portfolio", &id)?);
+        let raw = PortfolioInput { code: input.code, title: input.title.map(pairs), description: nullable(input.description, pairs) };
+        Ok(Portfolio(services(ctx)?.portfolios.update(who(ctx)?, id, &raw, version).await.gql()?))
+    }
+
+    /// Deletes an empty portfolio (`CONFLICT` while projects belong to it); returns its id.
+    async fn delete_portfolio(&self, ctx: &Context<'_>, id: ID, version: Option<i64>) -> Result<ID> {
+        let uuid = PortfolioId::from_uuid(uuid_of("Portfolio", &id)?);
+        services(ctx)?.portfolios.delete(who(ctx)?, uuid, version).await.gql()?;
+        Ok(global_id("Portfolio", uuid))
     }
 
     /// Registers a stakeholder of the caller's administration.

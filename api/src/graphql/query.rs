@@ -5,7 +5,7 @@ use async_graphql::{
     connection::{Connection, Edge},
 };
 use domain::{
-    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PracticeId, ProjectId, StakeholderId},
+    ids::{AssessmentId, IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PortfolioId, PracticeId, ProjectId, StakeholderId},
     page::{Page, PageRequest},
     values::AdministrationCode,
 };
@@ -15,7 +15,7 @@ use super::{
     errors::{OrGql, invalid},
     types::{
         Administration, AssessmentComparison, AuditEntry, CapabilityAssessment, ComparisonEntry, Donor, Indicator, IndicatorDefinition, Me, Node, Objective,
-        Plan, PlanStatus, Practice, PracticeKind, PracticeStatus, Project, ProjectStatus, Stakeholder, decode_global_id, uuid_of, who,
+        Plan, PlanStatus, Portfolio, Practice, PracticeKind, PracticeStatus, Project, ProjectStatus, Stakeholder, decode_global_id, uuid_of, who,
     },
 };
 use crate::extract::{decode_cursor, encode_cursor};
@@ -207,14 +207,16 @@ impl Query {
         ctx: &Context<'_>,
         administration: Option<String>,
         status: Option<ProjectStatus>,
+        #[graphql(desc = "Only the projects of this portfolio.")] portfolio: Option<ID>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, Project>> {
         let s = ctx.data::<domain::services::Services>()?;
         let administration = administration.map(|a| AdministrationCode::parse(&a).map_err(|e| invalid("administration", e.message))).transpose()?;
+        let portfolio = portfolio.map(|id| uuid_of("Portfolio", &id).map(PortfolioId::from_uuid)).transpose()?;
         let given = after.is_some();
         let req = page(ctx, first, after, str::parse::<ProjectId>)?;
-        let result = s.projects.list(who(ctx)?, administration, status.map(Into::into), &req).await.gql()?;
+        let result = s.projects.list(who(ctx)?, administration, status.map(Into::into), portfolio, &req).await.gql()?;
         Ok(connection(result, |p| p.id.to_string(), Project, given))
     }
 
@@ -222,6 +224,28 @@ impl Query {
         let s = ctx.data::<domain::services::Services>()?;
         let id = ProjectId::from_uuid(uuid_of("Project", &id)?);
         Ok(Some(Project(s.projects.get(who(ctx)?, id).await.gql()?.project)))
+    }
+
+    /// The caller's administration's portfolios (admins: all, or one administration's).
+    async fn portfolios(
+        &self,
+        ctx: &Context<'_>,
+        administration: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Portfolio>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let administration = administration.map(|a| AdministrationCode::parse(&a).map_err(|e| invalid("administration", e.message))).transpose()?;
+        let given = after.is_some();
+        let req = page(ctx, first, after, str::parse::<PortfolioId>)?;
+        let result = s.portfolios.list(who(ctx)?, administration, &req).await.gql()?;
+        Ok(connection(result, |p| p.id.to_string(), Portfolio, given))
+    }
+
+    async fn portfolio(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Portfolio>> {
+        let s = ctx.data::<domain::services::Services>()?;
+        let id = PortfolioId::from_uuid(uuid_of("Portfolio", &id)?);
+        Ok(Some(Portfolio(s.portfolios.get(who(ctx)?, id).await.gql()?.portfolio)))
     }
 
     /// The caller's administration's stakeholders (admins: all, or one administration's).

@@ -7,7 +7,7 @@ use async_graphql::{Context, Enum, ID, Interface, Object, Result, SimpleObject, 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use domain::{
-    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, ProjectId, StakeholderId},
+    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PortfolioId, ProjectId, StakeholderId},
     indicator as di, measurement as dm, objective as dobj, plan as dp,
     principal::Principal,
     progress::{IndicatorProgress, RagStatus as DRag, RollUp as DRollUp, SeriesPoint},
@@ -22,8 +22,8 @@ use super::{
     errors::{invalid, unauthenticated},
     loaders::{
         AdministrationLoader, DefinitionLoader, EngagementsOfStakeholder, FundingsOfProject, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator,
-        MilestonesOfProject, ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, ProgressOfIndicator, RevisionsOfPlan, RisksOfObjective, RisksOfProject,
-        ScorecardOfPlan, TargetsOfIndicator,
+        MilestonesOfProject, ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, PortfolioLoader, ProgressOfIndicator, ProjectsOfPortfolio, RevisionsOfPlan,
+        RisksOfObjective, RisksOfProject, ScorecardOfPlan, SummaryOfPortfolio, TargetsOfIndicator,
     },
 };
 use crate::extract::Lang;
@@ -1103,6 +1103,13 @@ impl Project {
     async fn external_ref(&self) -> Option<String> {
         self.0.external_ref.as_ref().map(ToString::to_string)
     }
+    /// The portfolio it belongs to (null when none, or for readers outside the administration).
+    async fn portfolio(&self, ctx: &Context<'_>) -> Result<Option<Portfolio>> {
+        match self.0.portfolio_id {
+            Some(id) => Ok(loader::<Once<PortfolioId, PortfolioLoader>>(ctx)?.load_one(id).await?.map(Portfolio)),
+            None => Ok(None),
+        }
+    }
     async fn version(&self) -> i64 {
         self.0.version
     }
@@ -1240,6 +1247,75 @@ impl Risk {
     }
     async fn version(&self) -> i64 {
         self.0.version
+    }
+}
+
+pub struct Portfolio(pub domain::portfolio::Portfolio);
+
+/// How many projects of a portfolio are in one status.
+#[derive(SimpleObject)]
+pub struct ProjectStatusCount {
+    pub status: ProjectStatus,
+    pub projects: u32,
+}
+
+/// The roll-up of a portfolio's projects.
+#[derive(SimpleObject)]
+pub struct PortfolioSummary {
+    pub projects: u32,
+    /// Every status in lifecycle order, zeros included.
+    pub by_status: Vec<ProjectStatusCount>,
+    /// Summed budgets, one per currency (never added across currencies).
+    pub budgets: Vec<Money>,
+    pub milestones: u32,
+    pub overdue_milestones: u32,
+    /// Open projects with at least one overdue milestone.
+    pub projects_behind_schedule: u32,
+}
+
+/// A group of projects of one administration.
+#[Object]
+impl Portfolio {
+    async fn id(&self) -> ID {
+        global_id("Portfolio", self.0.id)
+    }
+    async fn uuid(&self) -> Uuid {
+        self.0.id.as_uuid()
+    }
+    async fn administration_code(&self) -> &str {
+        self.0.administration.as_str()
+    }
+    async fn code(&self) -> &str {
+        self.0.code.as_str()
+    }
+    async fn title(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<String> {
+        pick(ctx, lang.as_deref(), Some(self.0.administration), &self.0.title).await
+    }
+    async fn title_translations(&self) -> Vec<Translation> {
+        translations(&self.0.title)
+    }
+    async fn description(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<Option<String>> {
+        opt_pick(ctx, lang.as_deref(), Some(self.0.administration), self.0.description.as_ref()).await
+    }
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+    /// Its projects, by id.
+    async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<Project>> {
+        let list = loader::<Once<PortfolioId, ProjectsOfPortfolio>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(list.into_iter().map(Project).collect())
+    }
+    /// Counts by status, budgets per currency and overdue milestones of its projects.
+    async fn summary(&self, ctx: &Context<'_>) -> Result<Option<PortfolioSummary>> {
+        let Some((_, s)) = loader::<Once<PortfolioId, SummaryOfPortfolio>>(ctx)?.load_one(self.0.id).await? else { return Ok(None) };
+        Ok(Some(PortfolioSummary {
+            projects: s.projects,
+            by_status: s.by_status.iter().map(|(status, n)| ProjectStatusCount { status: (*status).into(), projects: *n }).collect(),
+            budgets: s.budget_by_currency.iter().map(|(c, a)| Money { amount: a.normalize().to_string(), currency: c.clone() }).collect(),
+            milestones: s.milestones,
+            overdue_milestones: s.overdue_milestones,
+            projects_behind_schedule: s.projects_behind_schedule,
+        }))
     }
 }
 

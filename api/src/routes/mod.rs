@@ -10,6 +10,7 @@ pub mod health;
 pub mod indicators;
 pub mod objectives;
 pub mod plans;
+pub mod portfolios;
 pub mod practices;
 pub mod projects;
 pub mod results;

@@ -7,7 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use domain::{
-    ids::ProjectId,
+    ids::{PortfolioId, ProjectId},
     project::{MilestoneInput, ProjectInput, ProjectStatus},
     services::{ProjectService, Upserted},
     values::AdministrationCode,
@@ -33,6 +33,8 @@ pub struct ProjectQuery {
     pub administration: Option<String>,
     /// Only projects in this status.
     pub status: Option<String>,
+    /// Only projects of this portfolio.
+    pub portfolio: Option<String>,
     /// Page size, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
@@ -51,8 +53,9 @@ pub async fn list(
 ) -> Result<Json<ProjectList>, ApiError> {
     let administration = q.administration.as_deref().map(AdministrationCode::parse).transpose().map_err(|e| ApiError::from(e.under("administration")))?;
     let status = q.status.as_deref().map(ProjectStatus::parse).transpose().map_err(|e| ApiError::from(e.under("status")))?;
+    let portfolio = q.portfolio.as_deref().map(str::parse::<PortfolioId>).transpose().map_err(|e| ApiError::from(e.under("portfolio")))?;
     let page = page_request(q.limit, q.after.as_deref(), str::parse::<ProjectId>)?;
-    let page = service.list(&who, administration, status, &page).await?;
+    let page = service.list(&who, administration, status, portfolio, &page).await?;
     Ok(Json(ProjectList { items: page.items.iter().map(|p| ProjectView::new(p, &l)).collect(), next_cursor: page.next.map(|c| encode_cursor(&c.to_string())) }))
 }
 

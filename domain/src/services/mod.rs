@@ -11,6 +11,7 @@ mod fundings;
 mod indicators;
 mod objectives;
 mod plans;
+mod portfolios;
 mod practices;
 mod projects;
 mod results;
@@ -28,6 +29,7 @@ pub use fundings::{FundingReport, FundingService, FundingSummary};
 pub use indicators::IndicatorService;
 pub use objectives::{ObjectiveNode, ObjectiveService, Upserted};
 pub use plans::{PlanService, PlanTransition};
+pub use portfolios::{PortfolioReport, PortfolioService};
 pub use practices::{PracticeQuery, PracticeService};
 pub use projects::{ProjectReport, ProjectService};
 pub use results::{IndicatorScore, ObjectiveScore, ProgressReport, ResultService, ReviewRequest, Scorecard};
@@ -51,6 +53,7 @@ pub struct Services {
     pub practices: PracticeService,
     pub donors: DonorService,
     pub projects: ProjectService,
+    pub portfolios: PortfolioService,
     pub fundings: FundingService,
     pub risks: RiskService,
     pub stakeholders: StakeholderService,
@@ -72,6 +75,7 @@ impl Services {
             practices: PracticeService { ctx: ctx.clone() },
             donors: DonorService { ctx: ctx.clone() },
             projects: ProjectService { ctx: ctx.clone() },
+            portfolios: PortfolioService { ctx: ctx.clone() },
             fundings: FundingService { ctx: ctx.clone() },
             risks: RiskService { ctx: ctx.clone() },
             stakeholders: StakeholderService { ctx: ctx.clone() },

@@ -4,7 +4,7 @@
 use crate::{
     DomainError, FieldError, StoreError,
     audit::{EntityType, Operation},
-    ids::{MilestoneId, ProjectId},
+    ids::{MilestoneId, PortfolioId, ProjectId},
     page::{Page, PageRequest},
     ports::Repositories,
     principal::{Principal, Role, Scope},
@@ -49,16 +49,22 @@ pub(crate) async fn funds(repos: &dyn Repositories, who: &Principal, projects: &
     }
 }
 
-/// The objectives a project contributes to must be objectives of its administration's plans.
-async fn check_objectives(repos: &dyn Repositories, draft: &ProjectDraft, administration: AdministrationCode) -> Result<(), DomainError> {
+/// The objectives a project contributes to must be objectives of its administration's plans,
+/// and its portfolio one of its administration's portfolios.
+async fn check_links(repos: &dyn Repositories, draft: &ProjectDraft, administration: AdministrationCode) -> Result<(), DomainError> {
     let found = repos.objectives_by_ids(&draft.objective_ids).await?;
-    let errors: Vec<FieldError> = draft
+    let mut errors: Vec<FieldError> = draft
         .objective_ids
         .iter()
         .enumerate()
         .filter(|(_, id)| !found.iter().any(|o| o.id == **id && o.administration == administration))
         .map(|(i, _)| FieldError::new(format!("objective_ids[{i}]"), "not_found", "no objective of this administration has this id"))
         .collect();
+    if let Some(id) = draft.portfolio_id
+        && repos.portfolio(id).await?.is_none_or(|p| p.administration != administration)
+    {
+        errors.push(FieldError::new("portfolio_id", "not_found", "no portfolio of this administration has this id"));
+    }
     if errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(errors)) }
 }
 
@@ -85,7 +91,8 @@ fn journal<'a>(
 }
 
 impl ProjectService {
-    /// The caller's administration's projects (all, or one administration's, for admins).
+    /// The caller's administration's projects (all, or one administration's, for admins), or,
+    /// for a donor, the projects it funds; optionally of one status and one portfolio.
     ///
     /// # Errors
     /// [`DomainError::Store`].
@@ -94,6 +101,7 @@ impl ProjectService {
         who: &Principal,
         administration: Option<AdministrationCode>,
         status: Option<ProjectStatus>,
+        portfolio: Option<PortfolioId>,
         page: &PageRequest<ProjectId>,
     ) -> Result<Page<Project, ProjectId>, DomainError> {
         if who.role() == Role::Donor {
@@ -107,6 +115,7 @@ impl ProjectService {
                 if let Some(p) = repos.project(id).await?
                     && administration.is_none_or(|a| a == p.administration)
                     && status.is_none_or(|s| s == p.status)
+                    && portfolio.is_none_or(|f| p.portfolio_id == Some(f))
                 {
                     rows.push(p);
                 }
@@ -124,7 +133,7 @@ impl ProjectService {
                 _ => return Ok(Page { items: Vec::new(), next: None }),
             }
         };
-        let rows = self.ctx.store.read().list_projects(scope, status, page).await?;
+        let rows = self.ctx.store.read().list_projects(scope, status, portfolio, page).await?;
         Ok(page.page(rows, |p| p.id))
     }
 
@@ -151,7 +160,7 @@ impl ProjectService {
         who.ensure_can_write(administration, Scope::PlansWrite)?;
         let draft = ProjectDraft::parse(input, None).map_err(DomainError::Validation)?;
         let tx = self.ctx.store.begin().await?;
-        check_objectives(tx.as_ref(), &draft, administration).await?;
+        check_links(tx.as_ref(), &draft, administration).await?;
         let now = self.ctx.clock.now();
         let p = Project {
             id: ProjectId::generate(),
@@ -166,6 +175,7 @@ impl ProjectService {
             actual_end: None,
             budget: draft.budget,
             objective_ids: draft.objective_ids,
+            portfolio_id: draft.portfolio_id,
             external_ref: draft.external_ref,
             version: 1,
             created_at: now,
@@ -185,7 +195,7 @@ impl ProjectService {
         who.ensure_can_write(before.administration, Scope::PlansWrite)?;
         check_version(expected_version, before.version)?;
         let draft = ProjectDraft::parse(input, Some(&before)).map_err(DomainError::Validation)?;
-        check_objectives(tx.as_ref(), &draft, before.administration).await?;
+        check_links(tx.as_ref(), &draft, before.administration).await?;
         let mut p = Project {
             code: draft.code,
             title: draft.title,
@@ -194,6 +204,7 @@ impl ProjectService {
             planned_end: draft.planned_end,
             budget: draft.budget,
             objective_ids: draft.objective_ids,
+            portfolio_id: draft.portfolio_id,
             external_ref: draft.external_ref,
             ..before.clone()
         };
