@@ -117,6 +117,10 @@ pub enum StoreError {
     /// A uniqueness rule of the schema was violated (names the constraint when known).
     #[error("unique constraint violated: {0}")]
     Duplicate(String),
+    /// A reference between rows was violated: a row still referenced was deleted, or a
+    /// referenced row was gone (a race with a concurrent delete).
+    #[error("reference violated: {0}")]
+    Referenced(String),
     /// An UPDATE found the row at another version than expected.
     #[error("version mismatch")]
     VersionMismatch,

@@ -60,6 +60,7 @@ impl<C> Repo<C> {
 pub(crate) fn backend_error(e: DbErr) -> StoreError {
     match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(what)) => StoreError::Duplicate(what),
+        Some(SqlErr::ForeignKeyConstraintViolation(what)) => StoreError::Referenced(what),
         _ => StoreError::Backend(e.to_string()),
     }
 }

@@ -192,7 +192,11 @@ impl PortfolioService {
                 format!("{} project(s) still belong to this portfolio; move them to another portfolio or out of it first", projects.len()),
             ));
         }
-        tx.delete_portfolio(id).await?;
+        // A project moved in meanwhile is refused by the schema; the answer is the same.
+        tx.delete_portfolio(id).await.map_err(|e| match e {
+            StoreError::Referenced(_) => DomainError::conflict("portfolio_not_empty", "a project was added to this portfolio meanwhile"),
+            other => other.into(),
+        })?;
         let gone = Portfolio { updated_at: self.ctx.clock.now(), ..p.clone() };
         journal(who, &gone, Operation::Delete, "delete").write(tx.as_ref(), snapshot(&p), None).await?;
         tx.commit().await?;

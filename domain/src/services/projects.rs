@@ -74,6 +74,8 @@ fn duplicate(e: StoreError) -> DomainError {
             DomainError::conflict("external_ref_taken", "another project of this administration has this external_ref")
         }
         StoreError::Duplicate(_) => DomainError::conflict("code_taken", "another project of this administration has this code"),
+        // The portfolio was deleted between our check and our write.
+        StoreError::Referenced(_) => DomainError::validation("portfolio_id", "not_found", "no portfolio of this administration has this id"),
         other => stale_on_race(other),
     }
 }
