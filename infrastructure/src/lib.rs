@@ -3,5 +3,6 @@
 mod db;
 mod repo;
 mod rows;
+pub mod webhook_signature;
 
 pub use db::{DatabaseSettings, SeaStore, StatementCounter, connect};
