@@ -26,5 +26,6 @@ pub mod services;
 pub mod stakeholder;
 pub mod text;
 pub mod values;
+pub mod webhook;
 
 pub use error::{DomainError, FieldError, StoreError};
