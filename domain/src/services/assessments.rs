@@ -12,7 +12,7 @@ use crate::{
     values::AdministrationCode,
 };
 
-use super::{Ctx, Journal, check_version, plans::resolve_administration, snapshot, stale_on_race};
+use super::{Ctx, Journal, check_version, internal_scope, plans::resolve_administration, snapshot, stale_on_race};
 
 #[derive(Clone)]
 pub struct AssessmentService {
@@ -51,15 +51,7 @@ impl AssessmentService {
         administration: Option<AdministrationCode>,
         page: &PageRequest<AssessmentId>,
     ) -> Result<Page<CapabilityAssessment, AssessmentId>, DomainError> {
-        let scope = if who.is_admin() {
-            administration
-        } else {
-            match (who.administration(), administration) {
-                (Some(own), Some(asked)) if own != asked => return Ok(Page { items: Vec::new(), next: None }),
-                (Some(own), _) if who.is_insider(own) => Some(own),
-                _ => return Ok(Page { items: Vec::new(), next: None }),
-            }
-        };
+        let Some(scope) = internal_scope(who, administration) else { return Ok(Page { items: Vec::new(), next: None }) };
         let rows = self.ctx.store.read().list_assessments(scope, page).await?;
         Ok(page.page(rows, |a| a.id))
     }

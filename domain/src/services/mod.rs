@@ -114,6 +114,19 @@ pub(crate) fn check_version(expected: Option<i64>, current: i64) -> Result<(), D
 }
 
 /// Turns a lost optimistic-concurrency race into the client-facing error.
+/// Which administration's internal objects (projects, portfolios, stakeholders, assessments)
+/// a list may return: `Some(None)` for all (an admin without a filter), `Some(Some(a))` for one,
+/// `None` when the caller may see none (a donor, or someone naming another administration).
+pub(crate) fn internal_scope(who: &Principal, administration: Option<AdministrationCode>) -> Option<Option<AdministrationCode>> {
+    if who.is_admin() {
+        return Some(administration);
+    }
+    match who.administration() {
+        Some(own) if who.is_insider(own) && administration.is_none_or(|a| a == own) => Some(Some(own)),
+        _ => None,
+    }
+}
+
 pub(crate) fn stale_on_race(e: StoreError) -> DomainError {
     match e {
         StoreError::VersionMismatch => DomainError::StaleVersion { current: None },

@@ -12,7 +12,7 @@ use crate::{
     values::AdministrationCode,
 };
 
-use super::{Ctx, Journal, check_version, plans::resolve_administration, snapshot, stale_on_race};
+use super::{Ctx, Journal, check_version, internal_scope, plans::resolve_administration, snapshot, stale_on_race};
 
 #[derive(Clone)]
 pub struct PortfolioService {
@@ -65,14 +65,7 @@ impl PortfolioService {
         administration: Option<AdministrationCode>,
         page: &PageRequest<PortfolioId>,
     ) -> Result<Page<Portfolio, PortfolioId>, DomainError> {
-        let scope = if who.is_admin() {
-            administration
-        } else {
-            match who.administration() {
-                Some(own) if who.is_insider(own) && administration.is_none_or(|a| a == own) => Some(own),
-                _ => return Ok(Page { items: Vec::new(), next: None }),
-            }
-        };
+        let Some(scope) = internal_scope(who, administration) else { return Ok(Page { items: Vec::new(), next: None }) };
         let rows = self.ctx.store.read().list_portfolios(scope, page).await?;
         Ok(page.page(rows, |p| p.id))
     }

@@ -12,7 +12,7 @@ use crate::{
     values::{AdministrationCode, ExternalRef},
 };
 
-use super::{Ctx, Journal, Upserted, check_version, plans::resolve_administration, snapshot, stale_on_race};
+use super::{Ctx, Journal, Upserted, check_version, internal_scope, plans::resolve_administration, snapshot, stale_on_race};
 
 #[derive(Clone)]
 pub struct ProjectService {
@@ -127,14 +127,7 @@ impl ProjectService {
             }
             return Ok(page.page(rows, |p| p.id));
         }
-        let scope = if who.is_admin() {
-            administration
-        } else {
-            match who.administration() {
-                Some(own) if who.is_insider(own) && administration.is_none_or(|a| a == own) => Some(own),
-                _ => return Ok(Page { items: Vec::new(), next: None }),
-            }
-        };
+        let Some(scope) = internal_scope(who, administration) else { return Ok(Page { items: Vec::new(), next: None }) };
         let rows = self.ctx.store.read().list_projects(scope, status, portfolio, page).await?;
         Ok(page.page(rows, |p| p.id))
     }

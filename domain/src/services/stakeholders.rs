@@ -11,7 +11,10 @@ use crate::{
     values::AdministrationCode,
 };
 
-use super::{Ctx, Journal, check_version, objectives::readable_objective, plans::resolve_administration, projects::readable_project, snapshot, stale_on_race};
+use super::{
+    Ctx, Journal, check_version, internal_scope, objectives::readable_objective, plans::resolve_administration, projects::readable_project, snapshot,
+    stale_on_race,
+};
 
 #[derive(Clone)]
 pub struct StakeholderService {
@@ -55,14 +58,7 @@ impl StakeholderService {
         administration: Option<AdministrationCode>,
         page: &PageRequest<StakeholderId>,
     ) -> Result<Page<Stakeholder, StakeholderId>, DomainError> {
-        let scope = if who.is_admin() {
-            administration
-        } else {
-            match who.administration() {
-                Some(own) if who.is_insider(own) && administration.is_none_or(|a| a == own) => Some(own),
-                _ => return Ok(Page { items: Vec::new(), next: None }),
-            }
-        };
+        let Some(scope) = internal_scope(who, administration) else { return Ok(Page { items: Vec::new(), next: None }) };
         let rows = self.ctx.store.read().list_stakeholders(scope, page).await?;
         Ok(page.page(rows, |s| s.id))
     }
