@@ -113,7 +113,6 @@ pub(crate) fn check_version(expected: Option<i64>, current: i64) -> Result<(), D
     }
 }
 
-/// Turns a lost optimistic-concurrency race into the client-facing error.
 /// Which administration's internal objects (projects, portfolios, stakeholders, assessments)
 /// a list may return: `Some(None)` for all (an admin without a filter), `Some(Some(a))` for one,
 /// `None` when the caller may see none (a donor, or someone naming another administration).
@@ -127,6 +126,7 @@ pub(crate) fn internal_scope(who: &Principal, administration: Option<Administrat
     }
 }
 
+/// Turns a lost optimistic-concurrency race into the client-facing error.
 pub(crate) fn stale_on_race(e: StoreError) -> DomainError {
     match e {
         StoreError::VersionMismatch => DomainError::StaleVersion { current: None },
