@@ -1,5 +1,6 @@
 //! Portfolios: an administration groups its projects and reads the roll-up of each group.
 
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, id};
@@ -83,6 +84,9 @@ async fn a_portfolio_groups_projects_and_rolls_up_their_status_money_and_schedul
 
     // A non-empty portfolio is not deleted; emptied, it is.
     app.delete(&format!("/api/v1/portfolios/{facilita}"), &per).await.assert_problem(409, "portfolio_not_empty");
+    // The schema keeps the same promise behind the use case (a delete racing a project's move).
+    let raw = app.db().await.execute_unprepared("DELETE FROM portfolios WHERE administration_code = 'PER' AND code = 'FACILITA'").await;
+    assert!(raw.is_err(), "the database refuses to delete a portfolio that projects belong to");
     for p in [&vuce, &ports, &lab] {
         let moved = app.patch(&format!("/api/v1/projects/{p}"), &per, json!({"portfolio_id": null}), None).await;
         assert_eq!(moved.assert(200)["portfolio_id"], Value::Null);
