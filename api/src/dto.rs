@@ -2103,6 +2103,80 @@ impl From<&domain::audit::AuditRecord> for AuditView {
     }
 }
 
+// ---------------------------------------------------------------- change feed
+
+/// One change: what happened to which object. Fetch the object itself (`href`) for its content.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeView {
+    /// Resume after this change by passing it as `after`.
+    pub cursor: String,
+    /// The change's position in the feed (increasing in commit order).
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    /// `plan`, `objective`, `indicator`, `target`, `measurement`, `project`, ...
+    pub entity_type: String,
+    pub entity_id: String,
+    /// `create`, `update` or `delete` (a tombstone: remove your copy).
+    pub operation: String,
+    /// `create`, `update`, `delete`, `transition:<status>`, `review:<status>`, or a transaction kind.
+    pub action: String,
+    pub administration: Option<String>,
+    /// Where the object is read in this API, when it has its own address and still exists.
+    pub href: Option<String>,
+}
+
+impl From<&domain::audit::ChangeRecord> for ChangeView {
+    fn from(r: &domain::audit::ChangeRecord) -> Self {
+        let c = &r.change;
+        Self {
+            cursor: change_cursor(r.seq),
+            seq: r.seq,
+            at: c.at,
+            entity_type: c.entity_type.as_str().to_owned(),
+            entity_id: c.entity_id.clone(),
+            operation: c.operation.as_str().to_owned(),
+            action: c.action.clone(),
+            administration: c.administration.map(|a| a.to_string()),
+            href: href_of(c.entity_type, &c.entity_id).filter(|_| c.operation != domain::audit::Operation::Delete),
+        }
+    }
+}
+
+/// The opaque cursor of a position in the change feed.
+pub fn change_cursor(seq: i64) -> String {
+    crate::extract::encode_cursor(&seq.to_string())
+}
+
+/// The REST address of an object that has one of its own.
+pub fn href_of(entity_type: domain::audit::EntityType, id: &str) -> Option<String> {
+    use domain::audit::EntityType as T;
+    let collection = match entity_type {
+        T::Administration => "administrations",
+        T::Plan => "plans",
+        T::Objective => "objectives",
+        T::Indicator => "indicators",
+        T::Assessment => "assessments",
+        T::Practice => "practices",
+        T::Donor => "donors",
+        T::Project => "projects",
+        T::Stakeholder => "stakeholders",
+        T::Portfolio => "portfolios",
+        T::Target | T::Measurement | T::Milestone | T::Funding | T::Transaction | T::Risk | T::Engagement => return None,
+    };
+    Some(format!("/api/v1/{collection}/{id}"))
+}
+
+/// A page of the change feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeFeed {
+    /// Oldest first.
+    pub items: Vec<ChangeView>,
+    /// Always present: pass it as `after` to read on, now or later (an empty page keeps the position).
+    pub next_cursor: String,
+    /// Whether more changes can be read right away.
+    pub has_more: bool,
+}
+
 // ---------------------------------------------------------------- lists and misc
 
 macro_rules! list_type {

@@ -79,6 +79,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "donors", description = "Donors and international organisations"),
         (name = "funding", description = "Donors' commitments to projects and their IATI-typed transactions"),
         (name = "audit", description = "Who changed what, and when"),
+        (name = "sync", description = "The change feed that partner systems sync from"),
         (name = "health", description = "Probes")
     )
 )]
@@ -104,8 +105,8 @@ impl Modify for SecurityAddon {
 
 fn api_routes() -> OpenApiRouter<ApiState> {
     use routes::{
-        administrations, assessments, audit, catalogue, donors, fundings, health, indicators, objectives, plans, portfolios, practices, projects, results,
-        risks, stakeholders,
+        administrations, assessments, audit, catalogue, changes, donors, fundings, health, indicators, objectives, plans, portfolios, practices, projects,
+        results, risks, stakeholders,
     };
     let v1 = OpenApiRouter::new()
         .routes(routes!(administrations::list, administrations::create))
@@ -130,6 +131,7 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(catalogue::list))
         .routes(routes!(catalogue::comparison))
         .routes(routes!(audit::list))
+        .routes(routes!(changes::feed))
         .routes(routes!(assessments::list, assessments::create))
         .routes(routes!(assessments::compare))
         .routes(routes!(assessments::get, assessments::patch, assessments::delete))

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use domain::services::{
-    AdministrationService, AssessmentService, AuditService, CatalogueService, DonorService, FundingService, IndicatorService, ObjectiveService, PlanService,
-    PortfolioService, PracticeService, ProjectService, ResultService, RiskService, Services, StakeholderService,
+    AdministrationService, AssessmentService, AuditService, CatalogueService, ChangeService, DonorService, FundingService, IndicatorService, ObjectiveService,
+    PlanService, PortfolioService, PracticeService, ProjectService, ResultService, RiskService, Services, StakeholderService,
 };
 
 use crate::auth::Tokens;
@@ -43,6 +43,7 @@ substate!(
     IndicatorService => indicators,
     ResultService => results,
     CatalogueService => catalogue,
+    ChangeService => changes,
 );
 
 impl FromRef<ApiState> for Services {

@@ -3,7 +3,11 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::values::AdministrationCode;
+use crate::{
+    ids::ProjectId,
+    principal::{Principal, Role},
+    values::{AdministrationCode, DonorCode},
+};
 
 /// The kinds of object that appear in the audit trail and the change feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -94,6 +98,14 @@ pub enum Operation {
 }
 
 impl Operation {
+    pub const ALL: [Self; 3] = [Self::Create, Self::Update, Self::Delete];
+
+    /// # Errors
+    /// `invalid_value` for an unknown operation.
+    pub fn parse(s: &str) -> Result<Self, crate::FieldError> {
+        Self::ALL.into_iter().find(|o| o.as_str() == s).ok_or_else(|| crate::FieldError::new("", "invalid_value", "one of create, update, delete"))
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Create => "create",
@@ -127,7 +139,94 @@ pub struct Change {
     pub entity_type: EntityType,
     pub entity_id: String,
     pub operation: Operation,
+    /// The same action as the audit entry's (`create`, `transition:active`, `review:approved`).
+    pub action: String,
     pub administration: Option<AdministrationCode>,
+    pub audience: Audience,
+}
+
+/// Who may see a change (in the feed, and as a webhook): decided when the change is written, from
+/// the object as it then stands (as it stood before, for a deletion). A tombstone therefore reaches
+/// exactly those who could see the object, and nobody learns the id of an object private to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// The object's own administration (and admins).
+    Internal,
+    /// Every authenticated caller: published plans and what they disclose, donors, published practices.
+    Everyone,
+    /// The administration and the donors funding this project.
+    Funders(ProjectId),
+    /// The administration and one donor (its fundings and their transactions).
+    Donor(DonorCode),
+}
+
+impl Audience {
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Self::Internal => "internal",
+            Self::Everyone => "everyone",
+            Self::Funders(_) => "funders",
+            Self::Donor(_) => "donor",
+        }
+    }
+
+    /// `Everyone` when `shared`, else `Internal`.
+    pub const fn shared_if(shared: bool) -> Self {
+        if shared { Self::Everyone } else { Self::Internal }
+    }
+}
+
+/// A stored change with its place in the feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeRecord {
+    /// Increases with every change, in commit order.
+    pub seq: i64,
+    pub change: Change,
+}
+
+/// Which changes a reader of the feed (or a webhook subscriber) receives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedScope {
+    /// Admins: everything.
+    All,
+    /// People and clients of one administration: its changes, and everything shared with everyone.
+    Administration(AdministrationCode),
+    /// One donor: what is shared with everyone, and the changes to the projects it funds.
+    Donor(DonorCode),
+    /// Only what is shared with everyone (a principal with neither administration nor donor).
+    Shared,
+}
+
+impl FeedScope {
+    pub fn of(who: &Principal) -> Self {
+        match (who.role(), who.administration(), who.donor()) {
+            (Role::Admin, _, _) => Self::All,
+            (Role::Donor, _, Some(donor)) => Self::Donor(donor.clone()),
+            (_, Some(administration), _) => Self::Administration(administration),
+            _ => Self::Shared,
+        }
+    }
+
+    /// Whether this scope receives `change`; `funds` tells whether the scope's donor funds a project.
+    pub fn admits(&self, change: &Change, funds: impl Fn(&DonorCode, ProjectId) -> bool) -> bool {
+        match (self, &change.audience) {
+            (Self::All, _) | (_, Audience::Everyone) => true,
+            (Self::Administration(own), _) => change.administration == Some(*own),
+            (Self::Donor(donor), Audience::Funders(project)) => funds(donor, *project),
+            (Self::Donor(donor), Audience::Donor(to)) => donor == to,
+            (Self::Donor(_), Audience::Internal) | (Self::Shared, _) => false,
+        }
+    }
+}
+
+/// What one read of the change feed returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedFilter {
+    pub scope: FeedScope,
+    /// For a donor's scope: the projects it funds (resolved by the use case).
+    pub funded: Vec<ProjectId>,
+    /// Only changes to these types; every type when empty.
+    pub types: Vec<EntityType>,
 }
 
 /// A stored audit entry with its position in the log.
@@ -144,4 +243,50 @@ pub struct AuditFilter {
     pub administration: Option<AdministrationCode>,
     pub entity_type: Option<EntityType>,
     pub entity_id: Option<String>,
+}
+
+#[cfg(test)]
+mod feed_tests {
+    use super::*;
+    use crate::principal::Scope;
+
+    fn change(administration: &str, audience: Audience) -> Change {
+        Change {
+            at: Utc::now(),
+            entity_type: EntityType::Project,
+            entity_id: "x".into(),
+            operation: Operation::Delete,
+            action: "delete".into(),
+            administration: Some(AdministrationCode::parse(administration).unwrap()),
+            audience,
+        }
+    }
+
+    fn who(role: Role, administration: Option<&str>, donor: Option<&str>) -> Principal {
+        let scopes: Vec<Scope> = Vec::new();
+        Principal::new("x", role, administration.map(|a| AdministrationCode::parse(a).unwrap()), donor.map(|d| DonorCode::parse(d).unwrap()), scopes).unwrap()
+    }
+
+    #[test]
+    fn each_reader_receives_what_it_may_see() {
+        let project = ProjectId::generate();
+        let seco_funds = |d: &DonorCode, p: ProjectId| d.as_str() == "SECO" && p == project;
+        let internal = change("PER", Audience::Internal);
+        let shared = change("PER", Audience::Everyone);
+        let funded = change("PER", Audience::Funders(project));
+        let to_seco = change("PER", Audience::Donor(DonorCode::parse("SECO").unwrap()));
+
+        let admin = FeedScope::of(&who(Role::Admin, None, None));
+        let peru = FeedScope::of(&who(Role::Viewer, Some("PER"), None));
+        let bolivia = FeedScope::of(&who(Role::Integration, Some("BOL"), None));
+        let seco = FeedScope::of(&who(Role::Donor, None, Some("SECO")));
+        let wco = FeedScope::of(&who(Role::Donor, None, Some("WCO")));
+
+        for c in [&internal, &shared, &funded, &to_seco] {
+            assert!(admin.admits(c, seco_funds) && peru.admits(c, seco_funds), "{c:?}");
+        }
+        assert_eq!([&internal, &shared, &funded, &to_seco].map(|c| bolivia.admits(c, seco_funds)), [false, true, false, false]);
+        assert_eq!([&internal, &shared, &funded, &to_seco].map(|c| seco.admits(c, seco_funds)), [false, true, true, true]);
+        assert_eq!([&internal, &shared, &funded, &to_seco].map(|c| wco.admits(c, seco_funds)), [false, true, false, false]);
+    }
 }

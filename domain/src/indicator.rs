@@ -7,7 +7,7 @@ use crate::{
     error::Errors,
     ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
     period::{Granularity, Period},
-    plan::{NARRATIVE_MAX, TITLE_MAX, take_opt_string, take_text},
+    plan::{NARRATIVE_MAX, StrategicPlan, TITLE_MAX, take_opt_string, take_text},
     text::LocalizedText,
     values::{AdministrationCode, Disclosure, ExternalRef, Quantity, Weight},
 };
@@ -135,6 +135,13 @@ pub struct Indicator {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Indicator {
+    /// Whether people outside the administration see it: its plan is disclosed and it is not restricted.
+    pub fn is_disclosed_in(&self, plan: &StrategicPlan) -> bool {
+        plan.is_disclosed() && self.disclosure.is_shared()
+    }
 }
 
 /// Raw indicator fields as a client sent them; `None` means "not given".

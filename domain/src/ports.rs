@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::{
     StoreError,
     assessment::CapabilityAssessment,
-    audit::{AuditEntry, AuditFilter, AuditRecord, Change},
+    audit::{AuditEntry, AuditFilter, AuditRecord, Change, ChangeRecord, FeedFilter},
     donor::Donor,
     funding::{Funding, FundingTransaction},
     ids::{
@@ -642,11 +642,25 @@ pub trait JournalRepository: Send + Sync {
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
     async fn list_audit(&self, filter: &AuditFilter, page: &PageRequest<i64>) -> Result<Vec<AuditRecord>, StoreError>;
 
-    /// Appends a change-feed entry; storage assigns its sequence number.
+    /// Appends a change-feed entry and returns its sequence number. Sequence numbers become
+    /// visible in increasing order: a reader never sees a change while an earlier-numbered one
+    /// can still commit (storage serialises the writers of the feed).
     ///
     /// # Errors
     /// [`StoreError::Backend`].
-    async fn record_change(&self, change: &Change) -> Result<(), StoreError>;
+    async fn record_change(&self, change: &Change) -> Result<i64, StoreError>;
+
+    /// Changes after sequence number `after` that `filter` admits, in sequence order, at most `limit`.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn changes_after(&self, filter: &FeedFilter, after: i64, limit: u64) -> Result<Vec<ChangeRecord>, StoreError>;
+
+    /// The sequence number of the latest change (0 when there is none).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn latest_change(&self) -> Result<i64, StoreError>;
 }
 
 /// Every repository, on one connection.

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use domain::{
     StoreError,
     assessment::CapabilityAssessment,
-    audit::{AuditEntry, AuditFilter, AuditRecord, Change},
+    audit::{Audience, AuditEntry, AuditFilter, AuditRecord, Change, ChangeRecord, FeedFilter, FeedScope},
     donor::Donor,
     funding::{Funding, FundingTransaction},
     ids::{
@@ -31,13 +31,13 @@ use domain::{
     values::{AdministrationCode, Disclosure, DonorCode, ExternalRef},
 };
 use migration::tables::{
-    Administrations, AuditLog, CapabilityAssessments, Changes, Donors, Engagements, FundingTransactions, Fundings, IndicatorDefinitions, Indicators,
-    Measurements, Milestones, Objectives, PlanRevisions, Plans, Portfolios, PracticeTerms, Practices, Projects, Risks, Stakeholders, Targets,
+    Administrations, AuditLog, CapabilityAssessments, ChangeAudience, Changes, Donors, Engagements, FundingTransactions, Fundings, IndicatorDefinitions,
+    Indicators, Measurements, Milestones, Objectives, PlanRevisions, Plans, Portfolios, PracticeTerms, Practices, Projects, Risks, Stakeholders, Targets,
 };
 use rust_decimal::Decimal;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DbErr, QueryResult, SqlErr,
-    sea_query::{Asterisk, Condition, DeleteStatement, Expr, ExprTrait, InsertStatement, Order, Query, SelectStatement, UpdateStatement, Value},
+    sea_query::{Asterisk, Condition, DeleteStatement, Expr, ExprTrait, InsertStatement, IntoIden, Order, Query, SelectStatement, UpdateStatement, Value},
 };
 use tokio::sync::OwnedMutexGuard;
 
@@ -1369,17 +1369,81 @@ impl<C: ConnectionTrait + Send + Sync> JournalRepository for Repo<C> {
         self.all(&q, rows::audit).await
     }
 
-    async fn record_change(&self, c: &Change) -> Result<(), StoreError> {
-        let q = insert_of(
-            Changes::Table,
-            vec![
-                (Changes::At, Expr::val(c.at)),
-                (Changes::EntityType, Expr::val(c.entity_type.as_str())),
-                (Changes::EntityId, Expr::val(c.entity_id.clone())),
-                (Changes::Operation, Expr::val(c.operation.as_str())),
-                (Changes::AdministrationCode, Expr::val(c.administration.map(|a| a.as_str().to_owned()))),
-            ],
-        )?;
-        self.insert(&q).await
+    async fn record_change(&self, c: &Change) -> Result<i64, StoreError> {
+        if self.backend == DatabaseBackend::Postgres {
+            // Sequence numbers are drawn when a transaction writes its change but become visible
+            // when it commits; two writers could commit out of order and a reader that had moved
+            // past the later number would never see the earlier one. One writer of the feed at a
+            // time (until its commit) makes numbering order and commit order the same. SQLite
+            // already has one writer at a time.
+            self.conn.execute_unprepared("SELECT pg_advisory_xact_lock(7261129)").await.map_err(backend_error)?;
+        }
+        let key = match &c.audience {
+            Audience::Funders(project) => Some(project.to_string()),
+            Audience::Donor(donor) => Some(donor.to_string()),
+            Audience::Internal | Audience::Everyone => None,
+        };
+        let q = Query::insert()
+            .into_table(Changes::Table)
+            .columns([
+                Changes::At.into_iden(),
+                Changes::EntityType.into_iden(),
+                Changes::EntityId.into_iden(),
+                Changes::Operation.into_iden(),
+                Changes::AdministrationCode.into_iden(),
+                ChangeAudience::Action.into_iden(),
+                ChangeAudience::Audience.into_iden(),
+                ChangeAudience::AudienceKey.into_iden(),
+            ])
+            .values([
+                Expr::val(c.at),
+                Expr::val(c.entity_type.as_str()),
+                Expr::val(c.entity_id.clone()),
+                Expr::val(c.operation.as_str()),
+                Expr::val(c.administration.map(|a| a.as_str().to_owned())),
+                Expr::val(c.action.clone()),
+                Expr::val(c.audience.as_str()),
+                Expr::val(key),
+            ])
+            .map_err(build_error)?
+            .returning_col(Changes::Seq)
+            .to_owned();
+        let row = self.conn.query_one(&q).await.map_err(backend_error)?.ok_or_else(|| StoreError::Backend("the change got no sequence number".into()))?;
+        row.try_get::<i64>("", "seq").map_err(|e| StoreError::Backend(e.to_string()))
+    }
+
+    async fn changes_after(&self, filter: &FeedFilter, after: i64, limit: u64) -> Result<Vec<ChangeRecord>, StoreError> {
+        let mut q = select_all(Changes::Table);
+        q.and_where(Expr::col(Changes::Seq).gt(after));
+        let shared = Expr::col(ChangeAudience::Audience).eq(Audience::Everyone.as_str());
+        match &filter.scope {
+            FeedScope::All => {}
+            FeedScope::Administration(own) => {
+                q.cond_where(Condition::any().add(Expr::col(Changes::AdministrationCode).eq(own.as_str())).add(shared));
+            }
+            FeedScope::Donor(donor) => {
+                let funded: Vec<String> = filter.funded.iter().map(ToString::to_string).collect();
+                q.cond_where(
+                    Condition::any()
+                        .add(shared)
+                        .add(Expr::col(ChangeAudience::Audience).eq("donor").and(Expr::col(ChangeAudience::AudienceKey).eq(donor.as_str())))
+                        .add(Expr::col(ChangeAudience::Audience).eq("funders").and(Expr::col(ChangeAudience::AudienceKey).is_in(funded))),
+                );
+            }
+            FeedScope::Shared => {
+                q.and_where(shared);
+            }
+        }
+        if !filter.types.is_empty() {
+            q.and_where(Expr::col(Changes::EntityType).is_in(filter.types.iter().map(|t| t.as_str())));
+        }
+        q.order_by(Changes::Seq, Order::Asc).limit(limit);
+        self.all(&q, rows::change).await
+    }
+
+    async fn latest_change(&self) -> Result<i64, StoreError> {
+        let q = Query::select().expr_as(Expr::col(Changes::Seq).max(), "seq").from(Changes::Table).to_owned();
+        let row = self.conn.query_one(&q).await.map_err(backend_error)?;
+        Ok(row.and_then(|r| r.try_get::<Option<i64>>("", "seq").ok().flatten()).unwrap_or(0))
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use domain::{
     StoreError,
     assessment::{CapabilityAssessment, CapabilityDimension, Currency, Maturity, Money},
-    audit::{AuditEntry, AuditRecord, EntityType},
+    audit::{Audience, AuditEntry, AuditRecord, Change, ChangeRecord, EntityType, Operation},
     donor::{Donor, IatiOrgId},
     funding::{Funding, FundingTransaction, TransactionKind},
     ids::{
@@ -278,6 +278,32 @@ pub(crate) fn audit(row: &Row<'_>) -> Result<AuditRecord, StoreError> {
             action: row.string("action")?,
             before: row.get("before")?,
             after: row.get("after")?,
+        },
+    })
+}
+
+pub(crate) fn change(row: &Row<'_>) -> Result<ChangeRecord, StoreError> {
+    let key = row.opt_string("audience_key")?;
+    let audience = match (row.string("audience")?.as_str(), key) {
+        ("internal", _) => Audience::Internal,
+        ("everyone", _) => Audience::Everyone,
+        ("funders", Some(k)) => Audience::Funders(k.parse().map_err(|e| corrupt("audience_key", e))?),
+        ("donor", Some(k)) => Audience::Donor(DonorCode::parse(&k).map_err(|e| corrupt("audience_key", e))?),
+        (other, _) => return Err(StoreError::Corrupt(format!("changes.audience: unknown audience `{other}`"))),
+    };
+    Ok(ChangeRecord {
+        seq: row.i64("seq")?,
+        change: Change {
+            at: row.time("at")?,
+            entity_type: row.parsed("entity_type", EntityType::parse)?,
+            entity_id: row.string("entity_id")?,
+            operation: row.parsed("operation", Operation::parse)?,
+            action: row.string("action")?,
+            administration: row
+                .opt_string("administration_code")?
+                .map(|c| AdministrationCode::parse(&c).map_err(|e| corrupt("administration_code", e)))
+                .transpose()?,
+            audience,
         },
     })
 }

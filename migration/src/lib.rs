@@ -14,6 +14,9 @@ mod m20261128_000007_create_fundings;
 mod m20261128_000008_create_risks;
 mod m20261128_000009_create_stakeholders;
 mod m20261128_000010_create_portfolios;
+mod m20261129_000011_change_audience;
+mod m20261129_000012_create_webhooks;
+mod m20261129_000013_create_idempotency_keys;
 
 pub struct Migrator;
 
@@ -31,6 +34,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_create_risks::Migration),
             Box::new(m20261128_000009_create_stakeholders::Migration),
             Box::new(m20261128_000010_create_portfolios::Migration),
+            Box::new(m20261129_000011_change_audience::Migration),
+            Box::new(m20261129_000012_create_webhooks::Migration),
+            Box::new(m20261129_000013_create_idempotency_keys::Migration),
         ]
     }
 }
@@ -48,5 +54,8 @@ pub mod tables {
         m20261128_000008_create_risks::Risks,
         m20261128_000009_create_stakeholders::{Engagements, Stakeholders},
         m20261128_000010_create_portfolios::Portfolios,
+        m20261129_000011_change_audience::ChangeAudience,
+        m20261129_000012_create_webhooks::{WebhookAttempts, WebhookDeliveries, WebhookSubscriptions},
+        m20261129_000013_create_idempotency_keys::IdempotencyKeys,
     };
 }

@@ -4,6 +4,7 @@
 
 mod assessments;
 mod audit;
+mod changes;
 mod cli;
 mod comparison;
 mod concurrency;

@@ -4,6 +4,7 @@ pub mod administrations;
 pub mod assessments;
 pub mod audit;
 pub mod catalogue;
+pub mod changes;
 pub mod donors;
 pub mod fundings;
 pub mod health;

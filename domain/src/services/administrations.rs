@@ -3,7 +3,7 @@
 
 use crate::{
     DomainError, StoreError,
-    audit::{EntityType, Operation},
+    audit::{Audience, EntityType, Operation},
     ids::AdministrationId,
     page::{Page, PageRequest},
     plan::{Administration, AdministrationDraft, AdministrationInput},
@@ -91,6 +91,7 @@ impl AdministrationService {
             entity_id: administration.code.to_string(),
             operation: Operation::Create,
             action: "create".into(),
+            audience: Audience::Everyone,
         }
         .write(tx.as_ref(), None, snapshot(&administration))
         .await?;

@@ -4,7 +4,7 @@
 use crate::{
     DomainError,
     assessment::{AssessmentComparison, AssessmentDraft, AssessmentInput, CapabilityAssessment},
-    audit::{EntityType, Operation},
+    audit::{Audience, EntityType, Operation},
     ids::AssessmentId,
     page::{Page, PageRequest},
     ports::Repositories,
@@ -36,6 +36,7 @@ fn journal<'a>(who: &'a Principal, a: &CapabilityAssessment, operation: Operatio
         entity_id: a.id.to_string(),
         operation,
         action: action.to_owned(),
+        audience: Audience::Internal,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::{
     DomainError, StoreError,
-    audit::{EntityType, Operation},
+    audit::{Audience, EntityType, Operation},
     donor::{Donor, DonorDraft, DonorInput},
     ids::DonorId,
     page::{Page, PageRequest},
@@ -18,7 +18,16 @@ pub struct DonorService {
 }
 
 fn journal<'a>(who: &'a Principal, d: &Donor, operation: Operation, action: &str) -> Journal<'a> {
-    Journal { who, at: d.updated_at, administration: None, entity_type: EntityType::Donor, entity_id: d.code.to_string(), operation, action: action.to_owned() }
+    Journal {
+        who,
+        at: d.updated_at,
+        administration: None,
+        entity_type: EntityType::Donor,
+        entity_id: d.code.to_string(),
+        operation,
+        action: action.to_owned(),
+        audience: Audience::Everyone,
+    }
 }
 
 fn parse_code(code: &str) -> Result<DonorCode, DomainError> {

@@ -3,7 +3,7 @@
 
 use crate::{
     DomainError,
-    audit::{EntityType, Operation},
+    audit::{Audience, EntityType, Operation},
     funding::{Funding, FundingDraft, FundingInput, FundingTransaction, Totals, TransactionDraft, TransactionInput, check_disbursement},
     ids::{FundingId, ProjectId, TransactionId},
     principal::{Principal, Role, Scope},
@@ -78,6 +78,7 @@ impl FundingService {
             entity_id: f.id.to_string(),
             operation: Operation::Create,
             action: "create".into(),
+            audience: Audience::Donor(f.donor.clone()),
         }
         .write(tx.as_ref(), None, snapshot(&f))
         .await?;
@@ -119,6 +120,7 @@ impl FundingService {
             entity_id: t.id.to_string(),
             operation: Operation::Create,
             action: t.kind.as_str().into(),
+            audience: Audience::Donor(f.donor.clone()),
         }
         .write(tx.as_ref(), None, snapshot(&t))
         .await?;

@@ -2,7 +2,7 @@
 
 use crate::{
     DomainError, StoreError,
-    audit::{EntityType, Operation},
+    audit::{Audience, EntityType, Operation},
     ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId},
     indicator::{Indicator, IndicatorDefinition, IndicatorDraft, IndicatorInput},
     page::{Page, PageRequest},
@@ -151,7 +151,7 @@ impl IndicatorService {
             updated_at: now,
         };
         tx.insert_indicator(&indicator).await.map_err(duplicate)?;
-        journal(who, &indicator, Operation::Create, "create").write(tx.as_ref(), None, snapshot(&indicator)).await?;
+        journal(who, &indicator, &plan, Operation::Create, "create").write(tx.as_ref(), None, snapshot(&indicator)).await?;
         tx.commit().await?;
         Ok(indicator)
     }
@@ -161,7 +161,7 @@ impl IndicatorService {
     pub async fn update(&self, who: &Principal, id: IndicatorId, input: &IndicatorInput, expected_version: Option<i64>) -> Result<Indicator, DomainError> {
         let tx = self.ctx.store.begin().await?;
         let (before, _) = readable_indicator(tx.as_ref(), who, id).await?;
-        writable_plan(tx.as_ref(), who, before.plan_id, Scope::PlansWrite).await?;
+        let plan = writable_plan(tx.as_ref(), who, before.plan_id, Scope::PlansWrite).await?;
         check_version(expected_version, before.version)?;
         let definition = definition_of(tx.as_ref(), input, Some(&before)).await?;
         let draft = IndicatorDraft::parse(input, Some(&before), definition.as_ref()).map_err(DomainError::Validation)?;
@@ -185,7 +185,7 @@ impl IndicatorService {
         indicator.version += 1;
         indicator.updated_at = self.ctx.clock.now();
         tx.update_indicator(&indicator, before.version).await.map_err(duplicate)?;
-        journal(who, &indicator, Operation::Update, "update").write(tx.as_ref(), snapshot(&before), snapshot(&indicator)).await?;
+        journal(who, &indicator, &plan, Operation::Update, "update").write(tx.as_ref(), snapshot(&before), snapshot(&indicator)).await?;
         tx.commit().await?;
         Ok(indicator)
     }
@@ -197,7 +197,7 @@ impl IndicatorService {
     pub async fn delete(&self, who: &Principal, id: IndicatorId, expected_version: Option<i64>) -> Result<(), DomainError> {
         let tx = self.ctx.store.begin().await?;
         let (indicator, _) = readable_indicator(tx.as_ref(), who, id).await?;
-        writable_plan(tx.as_ref(), who, indicator.plan_id, Scope::PlansWrite).await?;
+        let plan = writable_plan(tx.as_ref(), who, indicator.plan_id, Scope::PlansWrite).await?;
         check_version(expected_version, indicator.version)?;
         let targets = tx.targets_of(&[id]).await?;
         let measurements = tx.measurements_of(&[id]).await?;
@@ -206,11 +206,20 @@ impl IndicatorService {
         let children =
             targets.iter().map(|t| (EntityType::Target, t.id.to_string())).chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string())));
         for (entity_type, entity_id) in children {
-            Journal { who, at, administration: Some(indicator.administration), entity_type, entity_id, operation: Operation::Delete, action: "delete".into() }
-                .write(tx.as_ref(), None, None)
-                .await?;
+            Journal {
+                who,
+                at,
+                administration: Some(indicator.administration),
+                entity_type,
+                entity_id,
+                operation: Operation::Delete,
+                action: "delete".into(),
+                audience: Audience::shared_if(indicator.is_disclosed_in(&plan)),
+            }
+            .write(tx.as_ref(), None, None)
+            .await?;
         }
-        let mut j = journal(who, &indicator, Operation::Delete, "delete");
+        let mut j = journal(who, &indicator, &plan, Operation::Delete, "delete");
         j.at = at;
         j.write(tx.as_ref(), snapshot(&indicator), None).await?;
         tx.commit().await?;
@@ -218,7 +227,7 @@ impl IndicatorService {
     }
 }
 
-fn journal<'a>(who: &'a Principal, i: &Indicator, operation: Operation, action: &str) -> Journal<'a> {
+fn journal<'a>(who: &'a Principal, i: &Indicator, plan: &crate::plan::StrategicPlan, operation: Operation, action: &str) -> Journal<'a> {
     Journal {
         who,
         at: i.updated_at,
@@ -227,5 +236,6 @@ fn journal<'a>(who: &'a Principal, i: &Indicator, operation: Operation, action: 
         entity_id: i.id.to_string(),
         operation,
         action: action.to_owned(),
+        audience: Audience::shared_if(i.is_disclosed_in(plan)),
     }
 }

@@ -6,6 +6,7 @@ mod administrations;
 mod assessments;
 mod audit;
 mod catalogue;
+mod changes;
 mod donors;
 mod fundings;
 mod indicators;
@@ -24,6 +25,7 @@ pub use administrations::AdministrationService;
 pub use assessments::AssessmentService;
 pub use audit::AuditService;
 pub use catalogue::{CatalogueService, Comparison, ComparisonEntry};
+pub use changes::{ChangeService, DEFAULT_FEED_LIMIT, FeedPage, FeedRequest, MAX_FEED_LIMIT};
 pub use donors::DonorService;
 pub use fundings::{FundingReport, FundingService, FundingSummary};
 pub use indicators::IndicatorService;
@@ -38,7 +40,7 @@ pub use stakeholders::{StakeholderReport, StakeholderService};
 
 use crate::{
     DomainError, StoreError,
-    audit::{AuditEntry, Change, EntityType, Operation},
+    audit::{Audience, AuditEntry, Change, EntityType, Operation},
     ports::{Clock, Repositories, Store},
     principal::Principal,
     values::AdministrationCode,
@@ -62,6 +64,7 @@ pub struct Services {
     pub indicators: IndicatorService,
     pub results: ResultService,
     pub catalogue: CatalogueService,
+    pub changes: ChangeService,
     store: Arc<dyn Store>,
 }
 
@@ -83,7 +86,8 @@ impl Services {
             objectives: ObjectiveService { ctx: ctx.clone() },
             indicators: IndicatorService { ctx: ctx.clone() },
             results: ResultService { ctx: ctx.clone() },
-            catalogue: CatalogueService { ctx },
+            catalogue: CatalogueService { ctx: ctx.clone() },
+            changes: ChangeService { ctx },
             store,
         }
     }
@@ -144,6 +148,8 @@ pub(crate) struct Journal<'a> {
     pub(crate) operation: Operation,
     /// `create`, `update`, `delete` or a named action (`transition:approved`).
     pub(crate) action: String,
+    /// Who may see the change in the feed and receive it as a webhook.
+    pub(crate) audience: Audience,
 }
 
 impl Journal<'_> {
@@ -155,7 +161,7 @@ impl Journal<'_> {
             administration: self.administration,
             entity_type: self.entity_type,
             entity_id: self.entity_id.clone(),
-            action: self.action,
+            action: self.action.clone(),
             before,
             after,
         })
@@ -165,7 +171,9 @@ impl Journal<'_> {
             entity_type: self.entity_type,
             entity_id: self.entity_id,
             operation: self.operation,
+            action: self.action,
             administration: self.administration,
+            audience: self.audience,
         })
         .await?;
         Ok(())

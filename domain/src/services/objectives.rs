@@ -3,7 +3,7 @@
 
 use crate::{
     DomainError, StoreError,
-    audit::{EntityType, Operation},
+    audit::{Audience, EntityType, Operation},
     ids::{ObjectiveId, PlanId},
     objective::{Objective, ObjectiveDraft, ObjectiveInput, check_placement, subtree_ids},
     page::{Page, PageRequest},
@@ -149,7 +149,7 @@ impl ObjectiveService {
             updated_at: now,
         };
         tx.insert_objective(&objective).await.map_err(duplicate)?;
-        journal(who, &objective, Operation::Create, "create").write(tx, None, snapshot(&objective)).await?;
+        journal(who, &objective, plan, Operation::Create, "create").write(tx, None, snapshot(&objective)).await?;
         Ok(objective)
     }
 
@@ -193,7 +193,7 @@ impl ObjectiveService {
         objective.version += 1;
         objective.updated_at = self.ctx.clock.now();
         tx.update_objective(&objective, before.version).await.map_err(duplicate)?;
-        journal(who, &objective, Operation::Update, "update").write(tx, snapshot(&before), snapshot(&objective)).await?;
+        journal(who, &objective, plan, Operation::Update, "update").write(tx, snapshot(&before), snapshot(&objective)).await?;
         Ok((objective, true))
     }
 
@@ -204,7 +204,7 @@ impl ObjectiveService {
     pub async fn delete(&self, who: &Principal, id: ObjectiveId, expected_version: Option<i64>) -> Result<(), DomainError> {
         let tx = self.ctx.store.begin().await?;
         let objective = readable_objective(tx.as_ref(), who, id).await?;
-        writable_plan(tx.as_ref(), who, objective.plan_id, Scope::PlansWrite).await?;
+        let plan = writable_plan(tx.as_ref(), who, objective.plan_id, Scope::PlansWrite).await?;
         check_version(expected_version, objective.version)?;
         let all = tx.objectives_of_plan(objective.plan_id).await?;
         let doomed = subtree_ids(&all, id);
@@ -215,17 +215,28 @@ impl ObjectiveService {
         let measurements = tx.measurements_of(&indicator_ids).await?;
         tx.delete_objectives(&doomed).await?;
         let at = self.ctx.clock.now();
+        let disclosed: std::collections::HashMap<_, _> = indicators.iter().map(|i| (i.id, i.is_disclosed_in(&plan))).collect();
+        let shared = |i| disclosed.get(&i).copied().unwrap_or(false);
         let tombstones = doomed
             .iter()
-            .map(|o| (EntityType::Objective, o.to_string()))
-            .chain(indicators.iter().map(|i| (EntityType::Indicator, i.id.to_string())))
-            .chain(targets.iter().map(|t| (EntityType::Target, t.id.to_string())))
-            .chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string())));
-        for (entity_type, entity_id) in tombstones {
+            .map(|o| (EntityType::Objective, o.to_string(), plan.is_disclosed()))
+            .chain(indicators.iter().map(|i| (EntityType::Indicator, i.id.to_string(), shared(i.id))))
+            .chain(targets.iter().map(|t| (EntityType::Target, t.id.to_string(), shared(t.indicator_id))))
+            .chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string(), shared(m.indicator_id) && m.approved_value.is_some())));
+        for (entity_type, entity_id, shared) in tombstones {
             let before = (entity_id == id.to_string()).then(|| snapshot(&objective)).flatten();
-            Journal { who, at, administration: Some(objective.administration), entity_type, entity_id, operation: Operation::Delete, action: "delete".into() }
-                .write(tx.as_ref(), before, None)
-                .await?;
+            Journal {
+                who,
+                at,
+                administration: Some(objective.administration),
+                entity_type,
+                entity_id,
+                operation: Operation::Delete,
+                action: "delete".into(),
+                audience: Audience::shared_if(shared),
+            }
+            .write(tx.as_ref(), before, None)
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -290,7 +301,7 @@ async fn check_unique(
     Ok(())
 }
 
-fn journal<'a>(who: &'a Principal, o: &Objective, operation: Operation, action: &str) -> Journal<'a> {
+fn journal<'a>(who: &'a Principal, o: &Objective, plan: &crate::plan::StrategicPlan, operation: Operation, action: &str) -> Journal<'a> {
     Journal {
         who,
         at: o.updated_at,
@@ -299,5 +310,6 @@ fn journal<'a>(who: &'a Principal, o: &Objective, operation: Operation, action: 
         entity_id: o.id.to_string(),
         operation,
         action: action.to_owned(),
+        audience: Audience::shared_if(plan.is_disclosed()),
     }
 }

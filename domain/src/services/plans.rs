@@ -3,7 +3,7 @@
 
 use crate::{
     DomainError, FieldError,
-    audit::{EntityType, Operation},
+    audit::{Audience, EntityType, Operation},
     ids::PlanId,
     page::{Page, PageRequest},
     plan::{PlanDraft, PlanInput, PlanRevision, PlanStatus, StrategicPlan},
@@ -185,9 +185,18 @@ impl PlanService {
             .chain(targets.iter().map(|t| (EntityType::Target, t.id.to_string())))
             .chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string())));
         for (entity_type, entity_id) in children {
-            Journal { who, at, administration: Some(plan.administration), entity_type, entity_id, operation: Operation::Delete, action: "delete".into() }
-                .write(tx.as_ref(), None, None)
-                .await?;
+            Journal {
+                who,
+                at,
+                administration: Some(plan.administration),
+                entity_type,
+                entity_id,
+                operation: Operation::Delete,
+                action: "delete".into(),
+                audience: Audience::shared_if(plan.is_disclosed()),
+            }
+            .write(tx.as_ref(), None, None)
+            .await?;
         }
         let mut j = journal(who, &plan, Operation::Delete, "delete");
         j.at = at;
@@ -288,6 +297,7 @@ fn journal<'a>(who: &'a Principal, plan: &StrategicPlan, operation: Operation, a
         entity_id: plan.id.to_string(),
         operation,
         action: action.to_owned(),
+        audience: Audience::shared_if(plan.is_disclosed()),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::{
     DomainError, StoreError,
-    audit::{EntityType, Operation},
+    audit::{Audience, EntityType, Operation},
     ids::PortfolioId,
     page::{Page, PageRequest},
     portfolio::{Portfolio, PortfolioDraft, PortfolioInput, PortfolioSummary},
@@ -44,6 +44,7 @@ fn journal<'a>(who: &'a Principal, p: &Portfolio, operation: Operation, action: 
         entity_id: p.id.to_string(),
         operation,
         action: action.to_owned(),
+        audience: Audience::Internal,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::{
     DomainError, FieldError,
-    audit::{EntityType, Operation},
+    audit::{Audience, EntityType, Operation},
     ids::PracticeId,
     page::{Page, PageRequest},
     ports::{PracticeFilter, PracticeVisibility, Repositories},
@@ -68,6 +68,7 @@ fn journal<'a>(who: &'a Principal, p: &Practice, operation: Operation, action: &
         entity_id: p.id.to_string(),
         operation,
         action: action.to_owned(),
+        audience: Audience::shared_if(p.status == PracticeStatus::Published),
     }
 }
 

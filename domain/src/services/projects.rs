@@ -3,7 +3,7 @@
 
 use crate::{
     DomainError, FieldError, StoreError,
-    audit::{EntityType, Operation},
+    audit::{Audience, EntityType, Operation},
     ids::{MilestoneId, PortfolioId, ProjectId},
     page::{Page, PageRequest},
     ports::Repositories,
@@ -49,6 +49,14 @@ pub(crate) async fn funds(repos: &dyn Repositories, who: &Principal, projects: &
     }
 }
 
+/// The projects `donor` funds, each once, in id order.
+pub(crate) async fn funded_by(repos: &dyn Repositories, donor: &crate::values::DonorCode) -> Result<Vec<ProjectId>, DomainError> {
+    let mut funded: Vec<ProjectId> = repos.fundings_of_donor(donor).await?.into_iter().map(|f| f.project_id).collect();
+    funded.sort_unstable();
+    funded.dedup();
+    Ok(funded)
+}
+
 /// The objectives a project contributes to must be objectives of its administration's plans,
 /// and its portfolio one of its administration's portfolios.
 async fn check_links(repos: &dyn Repositories, draft: &ProjectDraft, administration: AdministrationCode) -> Result<(), DomainError> {
@@ -84,12 +92,21 @@ fn journal<'a>(
     who: &'a Principal,
     entity_type: EntityType,
     id: String,
-    administration: AdministrationCode,
+    (administration, project): (AdministrationCode, ProjectId),
     at: chrono::DateTime<chrono::Utc>,
     operation: Operation,
     action: &str,
 ) -> Journal<'a> {
-    Journal { who, at, administration: Some(administration), entity_type, entity_id: id, operation, action: action.to_owned() }
+    Journal {
+        who,
+        at,
+        administration: Some(administration),
+        entity_type,
+        entity_id: id,
+        operation,
+        action: action.to_owned(),
+        audience: Audience::Funders(project),
+    }
 }
 
 impl ProjectService {
@@ -109,9 +126,7 @@ impl ProjectService {
         if who.role() == Role::Donor {
             let repos = self.ctx.store.read();
             let Some(donor) = who.donor() else { return Ok(Page { items: Vec::new(), next: None }) };
-            let mut funded: Vec<ProjectId> = repos.fundings_of_donor(donor).await?.into_iter().map(|f| f.project_id).collect();
-            funded.sort_unstable();
-            funded.dedup();
+            let funded = funded_by(repos, donor).await?;
             let mut rows = Vec::new();
             for id in funded.into_iter().filter(|id| page.after.is_none_or(|a| *id > a)) {
                 if let Some(p) = repos.project(id).await?
@@ -177,7 +192,9 @@ impl ProjectService {
             updated_at: now,
         };
         tx.insert_project(&p).await.map_err(duplicate)?;
-        journal(who, EntityType::Project, p.id.to_string(), administration, now, Operation::Create, "create").write(tx.as_ref(), None, snapshot(&p)).await?;
+        journal(who, EntityType::Project, p.id.to_string(), (administration, p.id), now, Operation::Create, "create")
+            .write(tx.as_ref(), None, snapshot(&p))
+            .await?;
         tx.commit().await?;
         Ok(p)
     }
@@ -209,7 +226,7 @@ impl ProjectService {
         p.version += 1;
         p.updated_at = self.ctx.clock.now();
         tx.update_project(&p, before.version).await.map_err(duplicate)?;
-        journal(who, EntityType::Project, p.id.to_string(), p.administration, p.updated_at, Operation::Update, "update")
+        journal(who, EntityType::Project, p.id.to_string(), (p.administration, p.id), p.updated_at, Operation::Update, "update")
             .write(tx.as_ref(), snapshot(&before), snapshot(&p))
             .await?;
         tx.commit().await?;
@@ -276,7 +293,7 @@ impl ProjectService {
         p.version += 1;
         p.updated_at = now;
         tx.update_project(&p, before.version).await.map_err(duplicate)?;
-        journal(who, EntityType::Project, p.id.to_string(), p.administration, now, Operation::Update, &format!("transition:{}", status.as_str()))
+        journal(who, EntityType::Project, p.id.to_string(), (p.administration, p.id), now, Operation::Update, &format!("transition:{}", status.as_str()))
             .write(tx.as_ref(), snapshot(&before), snapshot(&p))
             .await?;
         tx.commit().await?;
@@ -296,11 +313,13 @@ impl ProjectService {
         tx.delete_project(id).await?;
         let now = self.ctx.clock.now();
         for m in &milestones {
-            journal(who, EntityType::Milestone, m.id.to_string(), p.administration, now, Operation::Delete, "delete")
+            journal(who, EntityType::Milestone, m.id.to_string(), (p.administration, m.project_id), now, Operation::Delete, "delete")
                 .write(tx.as_ref(), snapshot(m), None)
                 .await?;
         }
-        journal(who, EntityType::Project, p.id.to_string(), p.administration, now, Operation::Delete, "delete").write(tx.as_ref(), snapshot(&p), None).await?;
+        journal(who, EntityType::Project, p.id.to_string(), (p.administration, p.id), now, Operation::Delete, "delete")
+            .write(tx.as_ref(), snapshot(&p), None)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -331,7 +350,7 @@ impl ProjectService {
             updated_at: now,
         };
         tx.insert_milestone(&m).await?;
-        journal(who, EntityType::Milestone, m.id.to_string(), m.administration, now, Operation::Create, "create")
+        journal(who, EntityType::Milestone, m.id.to_string(), (m.administration, m.project_id), now, Operation::Create, "create")
             .write(tx.as_ref(), None, snapshot(&m))
             .await?;
         tx.commit().await?;
@@ -363,7 +382,7 @@ impl ProjectService {
         m.version += 1;
         m.updated_at = now;
         tx.update_milestone(&m, before.version).await.map_err(stale_on_race)?;
-        journal(who, EntityType::Milestone, m.id.to_string(), m.administration, now, Operation::Update, "update")
+        journal(who, EntityType::Milestone, m.id.to_string(), (m.administration, m.project_id), now, Operation::Update, "update")
             .write(tx.as_ref(), snapshot(&before), snapshot(&m))
             .await?;
         tx.commit().await?;
@@ -378,7 +397,7 @@ impl ProjectService {
         who.ensure_can_write(m.administration, Scope::PlansWrite)?;
         check_version(expected_version, m.version)?;
         tx.delete_milestone(id).await?;
-        journal(who, EntityType::Milestone, m.id.to_string(), m.administration, self.ctx.clock.now(), Operation::Delete, "delete")
+        journal(who, EntityType::Milestone, m.id.to_string(), (m.administration, m.project_id), self.ctx.clock.now(), Operation::Delete, "delete")
             .write(tx.as_ref(), snapshot(&m), None)
             .await?;
         tx.commit().await?;

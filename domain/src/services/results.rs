@@ -7,7 +7,7 @@ use chrono::Datelike;
 
 use crate::{
     DomainError, FieldError, StoreError,
-    audit::{EntityType, Operation},
+    audit::{Audience, EntityType, Operation},
     error::Errors,
     ids::{IndicatorId, MeasurementId, ObjectiveId, PlanId, TargetId},
     indicator::Indicator,
@@ -144,7 +144,7 @@ impl ResultService {
                 }
                 let target = Target { value, version: before.version + 1, updated_at: now, ..before.clone() };
                 tx.update_target(&target, before.version).await.map_err(stale_on_race)?;
-                journal(who, &target, EntityType::Target, target.id.to_string(), Operation::Update, "update")
+                journal(who, &target, indicator.is_disclosed_in(&plan), EntityType::Target, target.id.to_string(), Operation::Update, "update")
                     .write(tx.as_ref(), snapshot(&before), snapshot(&target))
                     .await?;
                 (target, Upserted::Updated)
@@ -164,7 +164,7 @@ impl ResultService {
                     updated_at: now,
                 };
                 tx.insert_target(&target).await.map_err(race_on_insert)?;
-                journal(who, &target, EntityType::Target, target.id.to_string(), Operation::Create, "create")
+                journal(who, &target, indicator.is_disclosed_in(&plan), EntityType::Target, target.id.to_string(), Operation::Create, "create")
                     .write(tx.as_ref(), None, snapshot(&target))
                     .await?;
                 (target, Upserted::Created)
@@ -246,9 +246,17 @@ impl ResultService {
                     ..before.clone()
                 };
                 tx.update_measurement(&measurement, before.version).await.map_err(stale_on_race)?;
-                journal(who, &measurement, EntityType::Measurement, measurement.id.to_string(), Operation::Update, "update")
-                    .write(tx.as_ref(), snapshot(&before), snapshot(&measurement))
-                    .await?;
+                journal(
+                    who,
+                    &measurement,
+                    indicator.is_disclosed_in(&plan) && measurement.approved_value.is_some(),
+                    EntityType::Measurement,
+                    measurement.id.to_string(),
+                    Operation::Update,
+                    "update",
+                )
+                .write(tx.as_ref(), snapshot(&before), snapshot(&measurement))
+                .await?;
                 (measurement, Upserted::Updated)
             }
             None => {
@@ -276,9 +284,17 @@ impl ResultService {
                     updated_at: now,
                 };
                 tx.insert_measurement(&measurement).await.map_err(race_on_insert)?;
-                journal(who, &measurement, EntityType::Measurement, measurement.id.to_string(), Operation::Create, "create")
-                    .write(tx.as_ref(), None, snapshot(&measurement))
-                    .await?;
+                journal(
+                    who,
+                    &measurement,
+                    indicator.is_disclosed_in(&plan) && measurement.approved_value.is_some(),
+                    EntityType::Measurement,
+                    measurement.id.to_string(),
+                    Operation::Create,
+                    "create",
+                )
+                .write(tx.as_ref(), None, snapshot(&measurement))
+                .await?;
                 (measurement, Upserted::Created)
             }
         };
@@ -310,7 +326,7 @@ impl ResultService {
         };
         let tx = self.ctx.store.begin().await?;
         let (indicator, _) = readable_indicator(tx.as_ref(), who, indicator_id).await?;
-        writable_plan(tx.as_ref(), who, indicator.plan_id, Scope::MeasurementsWrite).await?;
+        let plan = writable_plan(tx.as_ref(), who, indicator.plan_id, Scope::MeasurementsWrite).await?;
         let before = tx.measurement(indicator_id, period).await?.ok_or(DomainError::not_found("measurement"))?;
         check_version(expected_version, before.version)?;
         let status = before.status.transition(request.to).map_err(|e| DomainError::conflict("invalid_transition", e.to_string()))?;
@@ -345,9 +361,17 @@ impl ResultService {
             ReviewStatus::Draft => {}
         }
         tx.update_measurement(&m, before.version).await.map_err(stale_on_race)?;
-        journal(who, &m, EntityType::Measurement, m.id.to_string(), Operation::Update, &format!("review:{}", status.as_str()))
-            .write(tx.as_ref(), snapshot(&before), snapshot(&m))
-            .await?;
+        journal(
+            who,
+            &m,
+            indicator.is_disclosed_in(&plan) && m.approved_value.is_some(),
+            EntityType::Measurement,
+            m.id.to_string(),
+            Operation::Update,
+            &format!("review:{}", status.as_str()),
+        )
+        .write(tx.as_ref(), snapshot(&before), snapshot(&m))
+        .await?;
         tx.commit().await?;
         Ok(m)
     }
@@ -584,11 +608,20 @@ pub fn scorecard(plan: StrategicPlan, objectives: Vec<Objective>, indicators: Ve
     Scorecard { plan, rollup: plan_rollup, status_counts, objectives, indicators_without_data: without_data }
 }
 
-fn journal<'a, T>(who: &'a Principal, item: &T, entity_type: EntityType, entity_id: String, operation: Operation, action: &str) -> Journal<'a>
+fn journal<'a, T>(who: &'a Principal, item: &T, shared: bool, entity_type: EntityType, entity_id: String, operation: Operation, action: &str) -> Journal<'a>
 where
     T: HasTenant,
 {
-    Journal { who, at: item.updated(), administration: Some(item.tenant()), entity_type, entity_id, operation, action: action.to_owned() }
+    Journal {
+        who,
+        at: item.updated(),
+        administration: Some(item.tenant()),
+        entity_type,
+        entity_id,
+        operation,
+        action: action.to_owned(),
+        audience: Audience::shared_if(shared),
+    }
 }
 
 trait HasTenant {

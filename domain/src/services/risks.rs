@@ -4,7 +4,7 @@
 
 use crate::{
     DomainError,
-    audit::{EntityType, Operation},
+    audit::{Audience, EntityType, Operation},
     ids::{ObjectiveId, ProjectId, RiskId},
     ports::Repositories,
     principal::{Principal, Scope},
@@ -50,6 +50,10 @@ fn journal<'a>(who: &'a Principal, r: &Risk, at: chrono::DateTime<chrono::Utc>, 
         entity_id: r.id.to_string(),
         operation,
         action: action.to_owned(),
+        audience: match r.subject {
+            RiskSubject::Project(p) => Audience::Funders(p),
+            RiskSubject::Objective(_) => Audience::Internal,
+        },
     }
 }
 

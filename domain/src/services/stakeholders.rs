@@ -2,7 +2,7 @@
 
 use crate::{
     DomainError, StoreError,
-    audit::{EntityType, Operation},
+    audit::{Audience, EntityType, Operation},
     ids::{EngagementId, StakeholderId},
     page::{Page, PageRequest},
     ports::Repositories,
@@ -44,7 +44,7 @@ fn journal<'a>(
     operation: Operation,
     action: &str,
 ) -> Journal<'a> {
-    Journal { who, at, administration: Some(administration), entity_type, entity_id: id, operation, action: action.to_owned() }
+    Journal { who, at, administration: Some(administration), entity_type, entity_id: id, operation, action: action.to_owned(), audience: Audience::Internal }
 }
 
 impl StakeholderService {
