@@ -17,7 +17,10 @@ use domain::{
     ports::{Store, SystemClock},
     services::Services,
 };
-use infrastructure::{DatabaseSettings, SeaStore};
+use infrastructure::{
+    DatabaseSettings, SeaStore,
+    webhook_worker::{WebhookWorker, WorkerSettings},
+};
 use tokio::net::TcpListener;
 
 pub use settings::Settings;
@@ -48,7 +51,7 @@ pub async fn open_store(settings: &Settings) -> Result<(Arc<SeaStore>, Services)
     };
     let store = Arc::new(infrastructure::connect(&db).await?);
     store.migrate().await?;
-    let services = Services::new(store.clone() as Arc<dyn Store>, Arc::new(SystemClock));
+    let services = Services::with_delivery_policy(store.clone() as Arc<dyn Store>, Arc::new(SystemClock), settings.delivery_policy());
     services.catalogue.install_standard().await?;
     Ok((store, services))
 }
@@ -64,6 +67,7 @@ pub struct Application {
     router: axum::Router,
     store: Arc<SeaStore>,
     services: Services,
+    worker: Option<WorkerSettings>,
 }
 
 impl Application {
@@ -77,7 +81,7 @@ impl Application {
         let http = HttpSettings { body_limit: settings.body_limit, request_timeout: settings.request_timeout, graphql: settings.graphql_limits() };
         let router = api::router(state, &http);
         let listener = TcpListener::bind(settings.bind).await.map_err(|source| StartupError::Bind { addr: settings.bind, source })?;
-        Ok(Self { listener, router, store, services })
+        Ok(Self { listener, router, store, services, worker: settings.webhook_worker.then(|| settings.worker_settings()) })
     }
 
     /// The port the server listens on.
@@ -105,7 +109,26 @@ impl Application {
     /// # Errors
     /// The I/O error that stopped the server.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+        let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+        let worker = match self.worker.map(|w| WebhookWorker::new(self.services.webhooks.clone(), w)) {
+            Some(Ok(worker)) => {
+                let mut stopped = worker_stopped;
+                Some(tokio::spawn(worker.run(async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                })))
+            }
+            Some(Err(e)) => {
+                tracing::error!(error = %e, "webhooks will not be delivered: the HTTP client could not be built");
+                None
+            }
+            None => None,
+        };
+        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        let _ = stop_worker.send(true);
+        if let Some(w) = worker {
+            let _ = w.await;
+        }
+        served
     }
 }
 

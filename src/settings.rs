@@ -163,9 +163,56 @@ pub struct Settings {
     /// Largest `first` of a GraphQL connection.
     #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_PAGE_SIZE", default_value_t = GraphqlLimits::default().max_page_size, global = true)]
     pub graphql_max_page_size: u32,
+    /// Whether this process delivers webhooks (any number of processes may).
+    #[arg(long, env = "MERIDIAN_WEBHOOK_WORKER", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub webhook_worker: bool,
+    /// Whether webhook targets may be loopback, private or link-local addresses (test receivers, intranets).
+    #[arg(long, env = "MERIDIAN_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub webhook_allow_private: bool,
+    /// How often an idle worker looks for due deliveries.
+    #[arg(long, env = "MERIDIAN_WEBHOOK_POLL_INTERVAL", default_value = "1s", value_parser = parse_duration, global = true)]
+    pub webhook_poll_interval: Duration,
+    /// How long a receiver may take to answer.
+    #[arg(long, env = "MERIDIAN_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = parse_duration, global = true)]
+    pub webhook_timeout: Duration,
+    /// How long a worker holds a delivery before another may take it over (longer than the timeout).
+    #[arg(long, env = "MERIDIAN_WEBHOOK_LEASE", default_value = "60s", value_parser = parse_duration, global = true)]
+    pub webhook_lease: Duration,
+    /// The wait before the second attempt; each further wait doubles (with jitter), up to 6 hours.
+    #[arg(long, env = "MERIDIAN_WEBHOOK_RETRY_BASE", default_value = "30s", value_parser = parse_duration, global = true)]
+    pub webhook_retry_base: Duration,
+    /// Attempts before a delivery is given up.
+    #[arg(long, env = "MERIDIAN_WEBHOOK_MAX_ATTEMPTS", default_value_t = 10, global = true)]
+    pub webhook_max_attempts: i32,
+    /// Failed attempts in a row that disable a subscription.
+    #[arg(long, env = "MERIDIAN_WEBHOOK_DISABLE_AFTER", default_value_t = 20, global = true)]
+    pub webhook_disable_after: i32,
 }
 
 impl Settings {
+    /// How webhook deliveries are retried, and which targets are allowed.
+    pub fn delivery_policy(&self) -> domain::webhook::DeliveryPolicy {
+        let base = chrono::Duration::from_std(self.webhook_retry_base).unwrap_or(chrono::Duration::seconds(30));
+        domain::webhook::DeliveryPolicy {
+            first_delay: base,
+            max_delay: chrono::Duration::hours(6).max(base),
+            max_attempts: self.webhook_max_attempts.max(1),
+            disable_after: self.webhook_disable_after.max(1),
+            allow_private: self.webhook_allow_private,
+        }
+    }
+
+    /// How this process's webhook worker runs.
+    pub fn worker_settings(&self) -> infrastructure::webhook_worker::WorkerSettings {
+        infrastructure::webhook_worker::WorkerSettings {
+            poll_interval: self.webhook_poll_interval,
+            timeout: self.webhook_timeout,
+            lease: self.webhook_lease.max(self.webhook_timeout),
+            batch: 20,
+            allow_private: self.webhook_allow_private,
+        }
+    }
+
     /// The GraphQL limits these settings describe.
     pub fn graphql_limits(&self) -> GraphqlLimits {
         GraphqlLimits {
@@ -196,20 +243,21 @@ impl Settings {
     }
 }
 
-/// Parses `90`, `90s`, `30m`, `1h`, `7d`.
+/// Parses `250ms`, `90`, `90s`, `30m`, `1h`, `7d`.
 pub fn parse_duration(input: &str) -> Result<Duration, String> {
     let input = input.trim();
     let split = input.find(|c: char| !c.is_ascii_digit()).unwrap_or(input.len());
     let (digits, unit) = input.split_at(split);
-    let n: u64 = digits.parse().map_err(|_| format!("`{input}` is not a duration such as 30s, 15m, 1h or 7d"))?;
-    let factor = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err(format!("`{input}` is not a duration such as 30s, 15m, 1h or 7d")),
+    let n: u64 = digits.parse().map_err(|_| format!("`{input}` is not a duration such as 500ms, 30s, 15m, 1h or 7d"))?;
+    let millis = match unit {
+        "ms" => 1,
+        "" | "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return Err(format!("`{input}` is not a duration such as 500ms, 30s, 15m, 1h or 7d")),
     };
-    n.checked_mul(factor).map(Duration::from_secs).ok_or_else(|| format!("`{input}` is too long"))
+    n.checked_mul(millis).map(Duration::from_millis).ok_or_else(|| format!("`{input}` is too long"))
 }
 
 #[cfg(test)]

@@ -2103,6 +2103,157 @@ impl From<&domain::audit::AuditRecord> for AuditView {
     }
 }
 
+// ---------------------------------------------------------------- webhooks
+
+/// Who a subscription belongs to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookOwnerView {
+    /// `administration` or `donor`.
+    pub kind: String,
+    pub code: String,
+}
+
+/// A webhook subscription.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookView {
+    pub id: uuid::Uuid,
+    pub owner: WebhookOwnerView,
+    pub url: String,
+    pub description: Option<String>,
+    /// Event types delivered (`plan.created`, `measurement.*`, `*`); empty for every event.
+    pub event_types: Vec<String>,
+    /// The signing secret (`whsec_...`): present only in the answer that created or rotated it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// Deliveries stop while false (paused by the owner, or disabled after failures or a 410).
+    pub active: bool,
+    pub disabled_reason: Option<String>,
+    /// Failed attempts in a row (reset by a success).
+    pub consecutive_failures: i32,
+    pub version: i64,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl WebhookView {
+    pub fn new(s: &domain::webhook::Subscription, with_secret: bool) -> Self {
+        Self {
+            id: s.id.as_uuid(),
+            owner: WebhookOwnerView { kind: s.owner.kind().to_owned(), code: s.owner.code().to_owned() },
+            url: s.url.clone(),
+            description: s.description.clone(),
+            event_types: s.event_types.clone(),
+            secret: with_secret.then(|| s.secret.clone()),
+            active: s.active,
+            disabled_reason: s.disabled_reason.clone(),
+            consecutive_failures: s.consecutive_failures,
+            version: s.version,
+            created_by: s.created_by.clone(),
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+/// A new subscription.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhook {
+    /// Where to deliver: a public `https` URL.
+    #[schema(example = "https://planning.aduana.gob.bo/hooks/meridian")]
+    pub url: String,
+    /// `*`, `<type>.*` or `<type>.<created|updated|deleted|status_changed>`; every event when absent or empty.
+    #[schema(example = json!(["measurement.status_changed", "plan.*"]))]
+    pub event_types: Option<Vec<String>>,
+    pub description: Option<String>,
+    /// Admins only: the administration the subscription is for.
+    pub administration: Option<String>,
+    /// Admins only: the donor the subscription is for.
+    pub donor: Option<String>,
+    /// Start paused with `false`.
+    pub active: Option<bool>,
+}
+
+impl From<&CreateWebhook> for domain::webhook::SubscriptionInput {
+    fn from(b: &CreateWebhook) -> Self {
+        Self { url: Some(b.url.clone()), description: Some(b.description.clone()), event_types: b.event_types.clone(), active: b.active }
+    }
+}
+
+/// Changes to a subscription; `active: true` resumes a disabled one and forgets its failures.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchWebhook {
+    pub url: Option<String>,
+    pub event_types: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
+    pub description: Option<Option<String>>,
+    pub active: Option<bool>,
+}
+
+impl From<PatchWebhook> for domain::webhook::SubscriptionInput {
+    fn from(b: PatchWebhook) -> Self {
+        Self { url: b.url, description: b.description, event_types: b.event_types, active: b.active }
+    }
+}
+
+/// One try at delivering.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttemptView {
+    pub number: i32,
+    pub at: DateTime<Utc>,
+    /// The receiver's status, when it answered.
+    pub status_code: Option<i32>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+}
+
+/// One event on its way to a subscription, with its attempts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryView {
+    /// The `webhook-id` header: the same on every attempt.
+    pub id: String,
+    pub event_type: String,
+    /// The change it announces (0 for a ping).
+    pub change_seq: i64,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    /// When the next attempt is due (pending deliveries).
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub last_status_code: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// The body sent.
+    pub payload: serde_json::Value,
+    pub attempts: Vec<AttemptView>,
+}
+
+impl From<&domain::services::DeliveryRecord> for DeliveryView {
+    fn from(r: &domain::services::DeliveryRecord) -> Self {
+        let d = &r.delivery;
+        Self {
+            id: d.message_id(),
+            event_type: d.event_type.clone(),
+            change_seq: d.change_seq,
+            status: d.status.as_str().to_owned(),
+            next_attempt_at: (d.status == domain::webhook::DeliveryStatus::Pending).then_some(d.next_attempt_at),
+            last_status_code: d.last_status_code,
+            last_error: d.last_error.clone(),
+            created_at: d.created_at,
+            delivered_at: d.delivered_at,
+            payload: serde_json::from_str(&d.payload).unwrap_or(serde_json::Value::Null),
+            attempts: r
+                .attempts
+                .iter()
+                .map(|a| AttemptView { number: a.number, at: a.at, status_code: a.status_code, error: a.error.clone(), duration_ms: a.duration_ms })
+                .collect(),
+        }
+    }
+}
+
 // ---------------------------------------------------------------- change feed
 
 /// One change: what happened to which object. Fetch the object itself (`href`) for its content.
@@ -2198,6 +2349,8 @@ list_type!(IndicatorList, IndicatorView);
 list_type!(MeasurementList, MeasurementView);
 list_type!(DefinitionList, DefinitionView);
 list_type!(AuditList, AuditView);
+list_type!(WebhookList, WebhookView);
+list_type!(DeliveryList, DeliveryView);
 list_type!(AssessmentList, AssessmentView);
 list_type!(PracticeList, PracticeView);
 list_type!(DonorList, DonorView);

@@ -79,7 +79,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "donors", description = "Donors and international organisations"),
         (name = "funding", description = "Donors' commitments to projects and their IATI-typed transactions"),
         (name = "audit", description = "Who changed what, and when"),
-        (name = "sync", description = "The change feed that partner systems sync from"),
+        (name = "sync", description = "The change feed and webhooks that partner systems sync from"),
         (name = "health", description = "Probes")
     )
 )]
@@ -106,7 +106,7 @@ impl Modify for SecurityAddon {
 fn api_routes() -> OpenApiRouter<ApiState> {
     use routes::{
         administrations, assessments, audit, catalogue, changes, donors, fundings, health, indicators, objectives, plans, portfolios, practices, projects,
-        results, risks, stakeholders,
+        results, risks, stakeholders, webhooks,
     };
     let v1 = OpenApiRouter::new()
         .routes(routes!(administrations::list, administrations::create))
@@ -132,6 +132,11 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(catalogue::comparison))
         .routes(routes!(audit::list))
         .routes(routes!(changes::feed))
+        .routes(routes!(webhooks::list, webhooks::create))
+        .routes(routes!(webhooks::get, webhooks::patch, webhooks::delete))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::ping))
+        .routes(routes!(webhooks::deliveries))
         .routes(routes!(assessments::list, assessments::create))
         .routes(routes!(assessments::compare))
         .routes(routes!(assessments::get, assessments::patch, assessments::delete))

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use domain::services::{
     AdministrationService, AssessmentService, AuditService, CatalogueService, ChangeService, DonorService, FundingService, IndicatorService, ObjectiveService,
-    PlanService, PortfolioService, PracticeService, ProjectService, ResultService, RiskService, Services, StakeholderService,
+    PlanService, PortfolioService, PracticeService, ProjectService, ResultService, RiskService, Services, StakeholderService, WebhookService,
 };
 
 use crate::auth::Tokens;
@@ -44,6 +44,7 @@ substate!(
     ResultService => results,
     CatalogueService => catalogue,
     ChangeService => changes,
+    WebhookService => webhooks,
 );
 
 impl FromRef<ApiState> for Services {

@@ -120,3 +120,11 @@ id_type!(
     /// Identifies an [`Engagement`](crate::stakeholder::Engagement).
     EngagementId
 );
+id_type!(
+    /// Identifies a webhook [`Subscription`](crate::webhook::Subscription).
+    SubscriptionId
+);
+id_type!(
+    /// Identifies a webhook [`Delivery`](crate::webhook::Delivery).
+    DeliveryId
+);

@@ -12,8 +12,8 @@ use crate::{
     donor::Donor,
     funding::{Funding, FundingTransaction},
     ids::{
-        AssessmentId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PortfolioId, PracticeId, ProjectId,
-        RiskId, StakeholderId,
+        AssessmentId, DeliveryId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PortfolioId, PracticeId,
+        ProjectId, RiskId, StakeholderId, SubscriptionId,
     },
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
@@ -27,6 +27,7 @@ use crate::{
     risk::Risk,
     stakeholder::{Engagement, Stakeholder},
     values::{AdministrationCode, DonorCode, ExternalRef},
+    webhook::{Attempt, Delivery, DeliveryStatus, Subscription, SubscriptionOwner},
 };
 
 /// Which plans a list may return, decided by the use case from the caller.
@@ -663,6 +664,77 @@ pub trait JournalRepository: Send + Sync {
     async fn latest_change(&self) -> Result<i64, StoreError>;
 }
 
+#[async_trait]
+pub trait WebhookRepository: Send + Sync {
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn subscription(&self, id: SubscriptionId) -> Result<Option<Subscription>, StoreError>;
+
+    /// The subscriptions of one owner (every one when `None`), oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn subscriptions(&self, owner: Option<&SubscriptionOwner>) -> Result<Vec<Subscription>, StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn insert_subscription(&self, s: &Subscription) -> Result<(), StoreError>;
+
+    /// Saves `s` if the stored version is still `expected`.
+    ///
+    /// # Errors
+    /// [`StoreError::VersionMismatch`], [`StoreError::Backend`].
+    async fn update_subscription(&self, s: &Subscription, expected: i64) -> Result<(), StoreError>;
+
+    /// Deletes a subscription with its deliveries and their attempts.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn delete_subscription(&self, id: SubscriptionId) -> Result<(), StoreError>;
+
+    /// Puts a delivery in the outbox.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn insert_delivery(&self, d: &Delivery) -> Result<(), StoreError>;
+
+    /// Takes up to `limit` pending deliveries of active subscriptions that are due at `now` and
+    /// held by no worker (or whose holder's lease has passed), and holds them until `until`.
+    /// Concurrent callers never take the same delivery (PostgreSQL: `FOR UPDATE SKIP LOCKED`).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn claim_deliveries(&self, now: DateTime<Utc>, until: DateTime<Utc>, limit: u64) -> Result<Vec<Delivery>, StoreError>;
+
+    /// Saves a delivery's state if it is still held with the lease `held_until` (a worker whose
+    /// lease passed and was taken over does not overwrite its successor).
+    ///
+    /// # Errors
+    /// [`StoreError::VersionMismatch`] when the lease was lost, [`StoreError::Backend`].
+    async fn settle_delivery(&self, d: &Delivery, held_until: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn record_attempt(&self, a: &Attempt) -> Result<(), StoreError>;
+
+    /// A subscription's deliveries, newest first, before `page.after`.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn deliveries_of(
+        &self,
+        subscription: SubscriptionId,
+        status: Option<DeliveryStatus>,
+        page: &PageRequest<DeliveryId>,
+    ) -> Result<Vec<Delivery>, StoreError>;
+
+    /// The attempts at these deliveries, in order.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn attempts_of(&self, deliveries: &[DeliveryId]) -> Result<Vec<Attempt>, StoreError>;
+}
+
 /// Every repository, on one connection.
 pub trait Repositories:
     AdministrationRepository
@@ -681,6 +753,7 @@ pub trait Repositories:
     + StakeholderRepository
     + PortfolioRepository
     + JournalRepository
+    + WebhookRepository
 {
 }
 
@@ -701,6 +774,7 @@ impl<T> Repositories for T where
         + StakeholderRepository
         + PortfolioRepository
         + JournalRepository
+        + WebhookRepository
 {
 }
 

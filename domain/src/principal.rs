@@ -48,6 +48,8 @@ pub enum Scope {
     PlansWrite,
     /// Measurements and their review.
     MeasurementsWrite,
+    /// The administration's webhook subscriptions.
+    WebhooksManage,
 }
 
 impl Scope {
@@ -55,6 +57,7 @@ impl Scope {
         match self {
             Self::PlansWrite => "plans:write",
             Self::MeasurementsWrite => "measurements:write",
+            Self::WebhooksManage => "webhooks:manage",
         }
     }
 
@@ -62,6 +65,7 @@ impl Scope {
         match s {
             "plans:write" => Some(Self::PlansWrite),
             "measurements:write" => Some(Self::MeasurementsWrite),
+            "webhooks:manage" => Some(Self::WebhooksManage),
             _ => None,
         }
     }

@@ -4,5 +4,6 @@ mod db;
 mod repo;
 mod rows;
 pub mod webhook_signature;
+pub mod webhook_worker;
 
 pub use db::{DatabaseSettings, SeaStore, StatementCounter, connect};

@@ -2,6 +2,7 @@
 //! open transaction for writes. Queries are built with sea-query on the schema's own names.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use domain::{
     StoreError,
     assessment::CapabilityAssessment,
@@ -9,8 +10,8 @@ use domain::{
     donor::Donor,
     funding::{Funding, FundingTransaction},
     ids::{
-        AssessmentId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PortfolioId, PracticeId, ProjectId,
-        RiskId, StakeholderId,
+        AssessmentId, DeliveryId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PortfolioId, PracticeId,
+        ProjectId, RiskId, StakeholderId, SubscriptionId,
     },
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target},
@@ -22,22 +23,27 @@ use domain::{
     ports::{
         AdministrationRepository, AssessmentRepository, DefinitionRepository, DonorRepository, FundingRepository, IndicatorRepository, IndicatorVisibility,
         JournalRepository, ObjectiveRepository, PlanFilter, PlanRepository, PlanVisibility, PortfolioRepository, PracticeFilter, PracticeRepository,
-        PracticeVisibility, ProjectRepository, ResultRepository, RevisionRepository, RiskRepository, StakeholderRepository,
+        PracticeVisibility, ProjectRepository, ResultRepository, RevisionRepository, RiskRepository, StakeholderRepository, WebhookRepository,
     },
     practice::{Practice, PracticeStatus},
     project::{Milestone, Project, ProjectStatus},
     risk::{Risk, RiskSubject},
     stakeholder::{Engagement, EngagementSubject, Stakeholder},
     values::{AdministrationCode, Disclosure, DonorCode, ExternalRef},
+    webhook::{Attempt, Delivery, DeliveryStatus, Subscription, SubscriptionOwner},
 };
 use migration::tables::{
     Administrations, AuditLog, CapabilityAssessments, ChangeAudience, Changes, Donors, Engagements, FundingTransactions, Fundings, IndicatorDefinitions,
     Indicators, Measurements, Milestones, Objectives, PlanRevisions, Plans, Portfolios, PracticeTerms, Practices, Projects, Risks, Stakeholders, Targets,
+    WebhookAttempts, WebhookDeliveries, WebhookSubscriptions,
 };
 use rust_decimal::Decimal;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DbErr, QueryResult, SqlErr,
-    sea_query::{Asterisk, Condition, DeleteStatement, Expr, ExprTrait, InsertStatement, IntoIden, Order, Query, SelectStatement, UpdateStatement, Value},
+    sea_query::{
+        Asterisk, Condition, DeleteStatement, Expr, ExprTrait, InsertStatement, IntoIden, LockBehavior, LockType, Order, Query, SelectStatement,
+        UpdateStatement, Value,
+    },
 };
 use tokio::sync::OwnedMutexGuard;
 
@@ -1445,5 +1451,193 @@ impl<C: ConnectionTrait + Send + Sync> JournalRepository for Repo<C> {
         let q = Query::select().expr_as(Expr::col(Changes::Seq).max(), "seq").from(Changes::Table).to_owned();
         let row = self.conn.query_one(&q).await.map_err(backend_error)?;
         Ok(row.and_then(|r| r.try_get::<Option<i64>>("", "seq").ok().flatten()).unwrap_or(0))
+    }
+}
+
+fn subscription_values(s: &Subscription) -> Vec<(WebhookSubscriptions, Expr)> {
+    vec![
+        (WebhookSubscriptions::Url, Expr::val(s.url.clone())),
+        (WebhookSubscriptions::Description, Expr::val(s.description.clone())),
+        (WebhookSubscriptions::EventTypes, Expr::val(serde_json::Value::from(s.event_types.clone()))),
+        (WebhookSubscriptions::Secret, Expr::val(s.secret.clone())),
+        (WebhookSubscriptions::Active, Expr::val(s.active)),
+        (WebhookSubscriptions::DisabledReason, Expr::val(s.disabled_reason.clone())),
+        (WebhookSubscriptions::ConsecutiveFailures, Expr::val(s.consecutive_failures)),
+        (WebhookSubscriptions::Version, Expr::val(s.version)),
+        (WebhookSubscriptions::UpdatedAt, Expr::val(s.updated_at)),
+    ]
+}
+
+fn delivery_state(d: &Delivery) -> Vec<(WebhookDeliveries, Expr)> {
+    vec![
+        (WebhookDeliveries::Status, Expr::val(d.status.as_str())),
+        (WebhookDeliveries::Attempts, Expr::val(d.attempts)),
+        (WebhookDeliveries::NextAttemptAt, Expr::val(d.next_attempt_at)),
+        (WebhookDeliveries::LockedUntil, Expr::val(d.locked_until)),
+        (WebhookDeliveries::LastStatusCode, Expr::val(d.last_status_code)),
+        (WebhookDeliveries::LastError, Expr::val(d.last_error.clone())),
+        (WebhookDeliveries::DeliveredAt, Expr::val(d.delivered_at)),
+    ]
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> WebhookRepository for Repo<C> {
+    async fn subscription(&self, id: SubscriptionId) -> Result<Option<Subscription>, StoreError> {
+        let q = select_all(WebhookSubscriptions::Table).and_where(Expr::col(WebhookSubscriptions::Id).eq(id.as_uuid())).to_owned();
+        self.one(&q, rows::subscription).await
+    }
+
+    async fn subscriptions(&self, owner: Option<&SubscriptionOwner>) -> Result<Vec<Subscription>, StoreError> {
+        let mut q = select_all(WebhookSubscriptions::Table);
+        if let Some(o) = owner {
+            q.and_where(Expr::col(WebhookSubscriptions::OwnerKind).eq(o.kind())).and_where(Expr::col(WebhookSubscriptions::OwnerCode).eq(o.code()));
+        }
+        q.order_by(WebhookSubscriptions::Id, Order::Asc);
+        self.all(&q, rows::subscription).await
+    }
+
+    async fn insert_subscription(&self, s: &Subscription) -> Result<(), StoreError> {
+        let mut pairs = subscription_values(s);
+        pairs.extend([
+            (WebhookSubscriptions::Id, Expr::val(s.id.as_uuid())),
+            (WebhookSubscriptions::OwnerKind, Expr::val(s.owner.kind())),
+            (WebhookSubscriptions::OwnerCode, Expr::val(s.owner.code().to_owned())),
+            (WebhookSubscriptions::CreatedBy, Expr::val(s.created_by.clone())),
+            (WebhookSubscriptions::CreatedAt, Expr::val(s.created_at)),
+        ]);
+        self.insert(&insert_of(WebhookSubscriptions::Table, pairs)?).await
+    }
+
+    async fn update_subscription(&self, s: &Subscription, expected: i64) -> Result<(), StoreError> {
+        self.update_versioned(&update_of(
+            WebhookSubscriptions::Table,
+            subscription_values(s),
+            WebhookSubscriptions::Id,
+            s.id.as_uuid(),
+            WebhookSubscriptions::Version,
+            expected,
+        ))
+        .await
+    }
+
+    async fn delete_subscription(&self, id: SubscriptionId) -> Result<(), StoreError> {
+        // Children first: SQLite enforces the cascade only with foreign keys on, so do not rely on it.
+        let deliveries = Query::select()
+            .column(WebhookDeliveries::Id)
+            .from(WebhookDeliveries::Table)
+            .and_where(Expr::col(WebhookDeliveries::SubscriptionId).eq(id.as_uuid()))
+            .to_owned();
+        self.delete(&Query::delete().from_table(WebhookAttempts::Table).and_where(Expr::col(WebhookAttempts::DeliveryId).in_subquery(deliveries)).to_owned())
+            .await?;
+        self.delete(&Query::delete().from_table(WebhookDeliveries::Table).and_where(Expr::col(WebhookDeliveries::SubscriptionId).eq(id.as_uuid())).to_owned())
+            .await?;
+        self.delete(&Query::delete().from_table(WebhookSubscriptions::Table).and_where(Expr::col(WebhookSubscriptions::Id).eq(id.as_uuid())).to_owned()).await
+    }
+
+    async fn insert_delivery(&self, d: &Delivery) -> Result<(), StoreError> {
+        let mut pairs = delivery_state(d);
+        pairs.extend([
+            (WebhookDeliveries::Id, Expr::val(d.id.as_uuid())),
+            (WebhookDeliveries::SubscriptionId, Expr::val(d.subscription_id.as_uuid())),
+            (WebhookDeliveries::ChangeSeq, Expr::val(d.change_seq)),
+            (WebhookDeliveries::EventType, Expr::val(d.event_type.clone())),
+            (WebhookDeliveries::Payload, Expr::val(d.payload.clone())),
+            (WebhookDeliveries::CreatedAt, Expr::val(d.created_at)),
+        ]);
+        self.insert(&insert_of(WebhookDeliveries::Table, pairs)?).await
+    }
+
+    async fn claim_deliveries(&self, now: DateTime<Utc>, until: DateTime<Utc>, limit: u64) -> Result<Vec<Delivery>, StoreError> {
+        let active = Query::select()
+            .column(WebhookSubscriptions::Id)
+            .from(WebhookSubscriptions::Table)
+            .and_where(Expr::col(WebhookSubscriptions::Active).eq(true))
+            .to_owned();
+        let mut due = Query::select();
+        due.column(WebhookDeliveries::Id)
+            .from(WebhookDeliveries::Table)
+            .and_where(Expr::col(WebhookDeliveries::Status).eq(DeliveryStatus::Pending.as_str()))
+            .and_where(Expr::col(WebhookDeliveries::NextAttemptAt).lte(now))
+            .cond_where(Condition::any().add(Expr::col(WebhookDeliveries::LockedUntil).is_null()).add(Expr::col(WebhookDeliveries::LockedUntil).lt(now)))
+            .and_where(Expr::col(WebhookDeliveries::SubscriptionId).in_subquery(active))
+            .order_by(WebhookDeliveries::NextAttemptAt, Order::Asc)
+            .order_by(WebhookDeliveries::Id, Order::Asc)
+            .limit(limit);
+        if self.backend == DatabaseBackend::Postgres {
+            // Another worker's claimed rows are skipped, not waited for: no delivery is taken twice.
+            due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+        }
+        let ids: Vec<uuid::Uuid> =
+            self.conn.query_all(&due).await.map_err(backend_error)?.iter().filter_map(|r| r.try_get::<uuid::Uuid>("", "id").ok()).collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let claim = Query::update()
+            .table(WebhookDeliveries::Table)
+            .value(WebhookDeliveries::LockedUntil, until)
+            .and_where(Expr::col(WebhookDeliveries::Id).is_in(ids.clone()))
+            .to_owned();
+        self.conn.execute(&claim).await.map_err(backend_error)?;
+        let q = select_all(WebhookDeliveries::Table)
+            .and_where(Expr::col(WebhookDeliveries::Id).is_in(ids))
+            .order_by(WebhookDeliveries::NextAttemptAt, Order::Asc)
+            .order_by(WebhookDeliveries::Id, Order::Asc)
+            .to_owned();
+        self.all(&q, rows::delivery).await
+    }
+
+    async fn settle_delivery(&self, d: &Delivery, held_until: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut q = Query::update();
+        q.table(WebhookDeliveries::Table)
+            .values(delivery_state(d))
+            .and_where(Expr::col(WebhookDeliveries::Id).eq(d.id.as_uuid()))
+            .and_where(Expr::col(WebhookDeliveries::LockedUntil).eq(held_until));
+        self.update_versioned(&q).await
+    }
+
+    async fn record_attempt(&self, a: &Attempt) -> Result<(), StoreError> {
+        let q = insert_of(
+            WebhookAttempts::Table,
+            vec![
+                (WebhookAttempts::DeliveryId, Expr::val(a.delivery_id.as_uuid())),
+                (WebhookAttempts::Number, Expr::val(a.number)),
+                (WebhookAttempts::At, Expr::val(a.at)),
+                (WebhookAttempts::StatusCode, Expr::val(a.status_code)),
+                (WebhookAttempts::Error, Expr::val(a.error.clone())),
+                (WebhookAttempts::DurationMs, Expr::val(a.duration_ms)),
+            ],
+        )?;
+        self.insert(&q).await
+    }
+
+    async fn deliveries_of(
+        &self,
+        subscription: SubscriptionId,
+        status: Option<DeliveryStatus>,
+        page: &PageRequest<DeliveryId>,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let mut q = select_all(WebhookDeliveries::Table);
+        q.and_where(Expr::col(WebhookDeliveries::SubscriptionId).eq(subscription.as_uuid()));
+        if let Some(s) = status {
+            q.and_where(Expr::col(WebhookDeliveries::Status).eq(s.as_str()));
+        }
+        if let Some(after) = page.after {
+            q.and_where(Expr::col(WebhookDeliveries::Id).lt(after.as_uuid()));
+        }
+        q.order_by(WebhookDeliveries::Id, Order::Desc).limit(page.fetch());
+        self.all(&q, rows::delivery).await
+    }
+
+    async fn attempts_of(&self, deliveries: &[DeliveryId]) -> Result<Vec<Attempt>, StoreError> {
+        if deliveries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = deliveries.iter().map(DeliveryId::as_uuid).collect();
+        let q = select_all(WebhookAttempts::Table)
+            .and_where(Expr::col(WebhookAttempts::DeliveryId).is_in(ids))
+            .order_by(WebhookAttempts::DeliveryId, Order::Asc)
+            .order_by(WebhookAttempts::Number, Order::Asc)
+            .to_owned();
+        self.all(&q, rows::attempt).await
     }
 }

@@ -11,8 +11,8 @@ use domain::{
     donor::{Donor, IatiOrgId},
     funding::{Funding, FundingTransaction, TransactionKind},
     ids::{
-        AdministrationId, AssessmentId, DonorId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MeasurementId, MilestoneId, ObjectiveId, PlanId,
-        PortfolioId, PracticeId, ProjectId, RiskId, StakeholderId, TargetId, TransactionId,
+        AdministrationId, AssessmentId, DeliveryId, DonorId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MeasurementId, MilestoneId,
+        ObjectiveId, PlanId, PortfolioId, PracticeId, ProjectId, RiskId, StakeholderId, SubscriptionId, TargetId, TransactionId,
     },
     indicator::{Baseline, Direction, Frequency, Indicator, IndicatorDefinition, Measure, PmmDimension},
     measurement::{Measurement, ReviewStatus, Target},
@@ -27,6 +27,7 @@ use domain::{
     stakeholder::{Engagement, EngagementRole, EngagementSubject, Stakeholder, StakeholderKind},
     text::{LanguageTag, LocalizedText},
     values::{AdministrationCode, Disclosure, DonorCode, ExternalRef, Quantity, Weight},
+    webhook::{Attempt, Delivery, DeliveryStatus, Subscription, SubscriptionOwner},
 };
 use rust_decimal::Decimal;
 use sea_orm::{DatabaseBackend, QueryResult, TryGetable};
@@ -520,5 +521,60 @@ pub(crate) fn engagement(row: &Row<'_>) -> Result<Engagement, StoreError> {
         subject,
         role: row.parsed("role", EngagementRole::parse)?,
         created_at: row.time("created_at")?,
+    })
+}
+
+pub(crate) fn subscription(row: &Row<'_>) -> Result<Subscription, StoreError> {
+    let code = row.string("owner_code")?;
+    let owner = match row.string("owner_kind")?.as_str() {
+        "administration" => SubscriptionOwner::Administration(AdministrationCode::parse(&code).map_err(|e| corrupt("owner_code", e))?),
+        "donor" => SubscriptionOwner::Donor(DonorCode::parse(&code).map_err(|e| corrupt("owner_code", e))?),
+        other => return Err(corrupt("owner_kind", other)),
+    };
+    let event_types: serde_json::Value = row.get("event_types")?;
+    let event_types = serde_json::from_value(event_types).map_err(|e| corrupt("event_types", e))?;
+    Ok(Subscription {
+        id: SubscriptionId::from_uuid(row.uuid("id")?),
+        owner,
+        url: row.string("url")?,
+        description: row.opt_string("description")?,
+        event_types,
+        secret: row.string("secret")?,
+        active: row.get("active")?,
+        disabled_reason: row.opt_string("disabled_reason")?,
+        consecutive_failures: row.i32("consecutive_failures")?,
+        version: row.i64("version")?,
+        created_by: row.string("created_by")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn delivery(row: &Row<'_>) -> Result<Delivery, StoreError> {
+    Ok(Delivery {
+        id: DeliveryId::from_uuid(row.uuid("id")?),
+        subscription_id: SubscriptionId::from_uuid(row.uuid("subscription_id")?),
+        change_seq: row.i64("change_seq")?,
+        event_type: row.string("event_type")?,
+        payload: row.string("payload")?,
+        status: row.parsed("status", DeliveryStatus::parse)?,
+        attempts: row.i32("attempts")?,
+        next_attempt_at: row.time("next_attempt_at")?,
+        locked_until: row.opt_time("locked_until")?,
+        last_status_code: row.get("last_status_code")?,
+        last_error: row.opt_string("last_error")?,
+        created_at: row.time("created_at")?,
+        delivered_at: row.opt_time("delivered_at")?,
+    })
+}
+
+pub(crate) fn attempt(row: &Row<'_>) -> Result<Attempt, StoreError> {
+    Ok(Attempt {
+        delivery_id: DeliveryId::from_uuid(row.uuid("delivery_id")?),
+        number: row.i32("number")?,
+        at: row.time("at")?,
+        status_code: row.get("status_code")?,
+        error: row.opt_string("error")?,
+        duration_ms: row.i64("duration_ms")?,
     })
 }

@@ -156,6 +156,8 @@ impl TestApp {
         settings.jwt_secret = Some(SECRET.parse().expect("secret"));
         settings.demo = DemoMode::Off;
         settings.db_max_connections = 5;
+        // Tests that deliver webhooks turn the worker on; elsewhere it would add statements to the counts.
+        settings.webhook_worker = false;
         tweak(&mut settings);
         let app = Application::build(&settings).await.expect("the application starts");
         if demo {

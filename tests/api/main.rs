@@ -26,3 +26,4 @@ mod risks;
 mod stakeholders;
 mod typed_client;
 mod validation;
+mod webhooks;

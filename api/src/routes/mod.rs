@@ -17,6 +17,7 @@ pub mod projects;
 pub mod results;
 pub mod risks;
 pub mod stakeholders;
+pub mod webhooks;
 
 use axum::{extract::FromRequestParts, http::request::Parts};
 use domain::services::AdministrationService;

@@ -1,6 +1,6 @@
 //! Use cases. Each takes the verified [`Principal`], checks what the caller may see and do,
-//! loads through the ports, applies the rules, and writes the change, its audit entry and its
-//! change-feed entry in one transaction. REST and GraphQL both call these and nothing else.
+//! loads through the ports, applies the rules, and writes the change, its audit entry, its
+//! change-feed entry and its webhook deliveries in one transaction. REST and GraphQL both call these and nothing else.
 
 mod administrations;
 mod assessments;
@@ -18,6 +18,7 @@ mod projects;
 mod results;
 mod risks;
 mod stakeholders;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -37,13 +38,15 @@ pub use projects::{ProjectReport, ProjectService};
 pub use results::{IndicatorScore, ObjectiveScore, ProgressReport, ResultService, ReviewRequest, Scorecard};
 pub use risks::RiskService;
 pub use stakeholders::{StakeholderReport, StakeholderService};
+pub use webhooks::{DeliveryRecord, Dispatch, WebhookService};
 
 use crate::{
     DomainError, StoreError,
-    audit::{Audience, AuditEntry, Change, EntityType, Operation},
+    audit::{Audience, AuditEntry, Change, ChangeRecord, EntityType, Operation},
     ports::{Clock, Repositories, Store},
     principal::Principal,
     values::AdministrationCode,
+    webhook::DeliveryPolicy,
 };
 
 /// Every use case, sharing one store and clock.
@@ -65,11 +68,17 @@ pub struct Services {
     pub results: ResultService,
     pub catalogue: CatalogueService,
     pub changes: ChangeService,
+    pub webhooks: WebhookService,
     store: Arc<dyn Store>,
 }
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self::with_delivery_policy(store, clock, DeliveryPolicy::default())
+    }
+
+    /// As [`Self::new`], with the webhook delivery policy of this deployment.
+    pub fn with_delivery_policy(store: Arc<dyn Store>, clock: Arc<dyn Clock>, policy: DeliveryPolicy) -> Self {
         let ctx = Ctx { store: store.clone(), clock };
         Self {
             administrations: AdministrationService { ctx: ctx.clone() },
@@ -87,7 +96,8 @@ impl Services {
             indicators: IndicatorService { ctx: ctx.clone() },
             results: ResultService { ctx: ctx.clone() },
             catalogue: CatalogueService { ctx: ctx.clone() },
-            changes: ChangeService { ctx },
+            changes: ChangeService { ctx: ctx.clone() },
+            webhooks: WebhookService { ctx, policy: Arc::new(policy) },
             store,
         }
     }
@@ -138,7 +148,8 @@ pub(crate) fn stale_on_race(e: StoreError) -> DomainError {
     }
 }
 
-/// One write to journal: the audit entry and the change-feed entry, in the caller's transaction.
+/// One write to journal: the audit entry, the change-feed entry and the webhook deliveries it
+/// causes, in the caller's transaction.
 pub(crate) struct Journal<'a> {
     pub(crate) who: &'a Principal,
     pub(crate) at: chrono::DateTime<chrono::Utc>,
@@ -166,7 +177,7 @@ impl Journal<'_> {
             after,
         })
         .await?;
-        tx.record_change(&Change {
+        let change = Change {
             at: self.at,
             entity_type: self.entity_type,
             entity_id: self.entity_id,
@@ -174,9 +185,9 @@ impl Journal<'_> {
             action: self.action,
             administration: self.administration,
             audience: self.audience,
-        })
-        .await?;
-        Ok(())
+        };
+        let seq = tx.record_change(&change).await?;
+        webhooks::enqueue(tx, &ChangeRecord { seq, change }, self.at).await
     }
 }
 
