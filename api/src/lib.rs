@@ -7,6 +7,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod graphql;
+pub mod iati;
 mod routes;
 pub mod state;
 
