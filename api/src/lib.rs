@@ -80,6 +80,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "donors", description = "Donors and international organisations"),
         (name = "funding", description = "Donors' commitments to projects and their IATI-typed transactions"),
         (name = "audit", description = "Who changed what, and when"),
+        (name = "exports", description = "Read-only exports: IATI 2.03 activities"),
         (name = "health", description = "Probes")
     )
 )]
@@ -105,8 +106,8 @@ impl Modify for SecurityAddon {
 
 fn api_routes() -> OpenApiRouter<ApiState> {
     use routes::{
-        administrations, assessments, audit, catalogue, donors, fundings, health, indicators, objectives, plans, portfolios, practices, projects, results,
-        risks, stakeholders,
+        administrations, assessments, audit, catalogue, donors, fundings, health, iati, indicators, objectives, plans, portfolios, practices, projects,
+        results, risks, stakeholders,
     };
     let v1 = OpenApiRouter::new()
         .routes(routes!(administrations::list, administrations::create))
@@ -156,7 +157,8 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(stakeholders::list, stakeholders::create))
         .routes(routes!(stakeholders::get, stakeholders::patch, stakeholders::delete))
         .routes(routes!(stakeholders::engage))
-        .routes(routes!(stakeholders::disengage));
+        .routes(routes!(stakeholders::disengage))
+        .routes(routes!(iati::activities));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).routes(routes!(health::live)).routes(routes!(health::ready))
 }
 

@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod donors;
 pub mod fundings;
 pub mod health;
+pub mod iati;
 pub mod indicators;
 pub mod objectives;
 pub mod plans;
