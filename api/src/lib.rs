@@ -80,7 +80,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "donors", description = "Donors and international organisations"),
         (name = "funding", description = "Donors' commitments to projects and their IATI-typed transactions"),
         (name = "audit", description = "Who changed what, and when"),
-        (name = "exports", description = "Read-only exports: IATI 2.03 activities"),
+        (name = "exports", description = "Read-only exports: IATI 2.03 activities, and everything you may read as NDJSON"),
         (name = "health", description = "Probes")
     )
 )]
@@ -106,7 +106,7 @@ impl Modify for SecurityAddon {
 
 fn api_routes() -> OpenApiRouter<ApiState> {
     use routes::{
-        administrations, assessments, audit, catalogue, donors, fundings, health, iati, indicators, objectives, plans, portfolios, practices, projects,
+        administrations, assessments, audit, catalogue, donors, export, fundings, health, iati, indicators, objectives, plans, portfolios, practices, projects,
         results, risks, stakeholders,
     };
     let v1 = OpenApiRouter::new()
@@ -158,7 +158,8 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(stakeholders::get, stakeholders::patch, stakeholders::delete))
         .routes(routes!(stakeholders::engage))
         .routes(routes!(stakeholders::disengage))
-        .routes(routes!(iati::activities));
+        .routes(routes!(iati::activities))
+        .routes(routes!(export::export));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).routes(routes!(health::live)).routes(routes!(health::ready))
 }
 

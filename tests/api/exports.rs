@@ -1,8 +1,10 @@
-//! The read-only exports: IATI 2.03 activities, checked against the official schema with
-//! `xmllint`.
+//! The read-only exports: IATI 2.03 activities (checked against the official schema with
+//! `xmllint`) and the NDJSON stream of everything a caller may read.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use domain::principal::Role;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, id};
 
@@ -152,4 +154,153 @@ async fn iati_export_of_the_demo_validates() {
     assert!(total > 5 && seco + wco >= total, "more than a page; every demo project is funded by SECO or WCO: {total} {seco} {wco}");
     assert_eq!(activities(&iati(&app, "donor=SECO", &app.donor()).await), seco);
     assert!(activities(&iati(&app, "administration=BOL", &app.viewer("BOL")).await) >= 1);
+}
+
+/// Every item of a REST list, page after page.
+async fn all(app: &TestApp, path: &str, token: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let mut url = format!("{path}{sep}limit=200");
+    loop {
+        let page = app.get(&url, token).await;
+        let body = page.assert(200);
+        items.extend(body["items"].as_array().unwrap().iter().cloned());
+        match body["next_cursor"].as_str() {
+            Some(c) => url = format!("{path}{sep}limit=200&after={c}"),
+            None => return items,
+        }
+    }
+}
+
+/// The export's lines, grouped by type.
+async fn export(app: &TestApp, query: &str, token: &str) -> BTreeMap<String, Vec<Value>> {
+    let reply = app.get(&format!("/api/v1/export{query}"), token).await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.body);
+    assert_eq!(reply.content_type(), "application/x-ndjson");
+    let text = match &reply.body {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        one => one.to_string(), // a single line parses as JSON by itself
+    };
+    let mut by_type: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for line in text.lines() {
+        let mut v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("a line that is not JSON ({e}): {line}"));
+        let kind = v.as_object_mut().unwrap().remove("type").unwrap();
+        by_type.entry(kind.as_str().unwrap().to_owned()).or_default().push(v);
+    }
+    by_type
+}
+
+fn ids(items: &[Value]) -> BTreeSet<String> {
+    items.iter().map(|v| v["id"].as_str().unwrap().to_owned()).collect()
+}
+
+/// What the REST API lists for `token`, by export type.
+async fn rest_view(app: &TestApp, token: &str) -> BTreeMap<String, Vec<Value>> {
+    let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let plans = all(app, "/api/v1/plans", token).await;
+    for plan in &plans {
+        let objectives = all(app, &format!("/api/v1/plans/{}/objectives", id(plan)), token).await;
+        for objective in &objectives {
+            let indicators = all(app, &format!("/api/v1/objectives/{}/indicators", id(objective)), token).await;
+            for indicator in &indicators {
+                let targets = app.get(&format!("/api/v1/indicators/{}/targets", id(indicator)), token).await;
+                out.entry("target".into()).or_default().extend(targets.assert(200).as_array().unwrap().iter().cloned());
+                let measurements = all(app, &format!("/api/v1/indicators/{}/measurements", id(indicator)), token).await;
+                out.entry("measurement".into()).or_default().extend(measurements);
+            }
+            out.entry("indicator".into()).or_default().extend(indicators);
+        }
+        out.entry("objective".into()).or_default().extend(objectives);
+    }
+    out.insert("plan".into(), plans);
+    let portfolios = all(app, "/api/v1/portfolios", token).await;
+    out.insert("portfolio".into(), portfolios);
+    let projects = all(app, "/api/v1/projects", token).await;
+    for project in &projects {
+        let detail = app.get(&format!("/api/v1/projects/{}", id(project)), token).await;
+        out.entry("milestone".into()).or_default().extend(detail.assert(200)["milestones"].as_array().unwrap().iter().cloned());
+        let fundings = app.get(&format!("/api/v1/projects/{}/fundings", id(project)), token).await;
+        out.entry("funding".into()).or_default().extend(fundings.assert(200)["fundings"].as_array().unwrap().iter().cloned());
+    }
+    out.insert("project".into(), projects);
+    out.retain(|_, v| !v.is_empty());
+    out
+}
+
+#[tokio::test]
+async fn ndjson_export_streams_what_the_rest_lists_show() {
+    let app = TestApp::spawn_demo().await;
+    // The admin reads more than a page of plans and of projects.
+    for token in [app.viewer("BOL"), app.donor(), app.planner("UKR"), app.admin()] {
+        let exported = export(&app, "", &token).await;
+        let listed = rest_view(&app, &token).await;
+        let kinds = |m: &BTreeMap<String, Vec<Value>>| m.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(kinds(&exported), kinds(&listed));
+        for (kind, items) in &listed {
+            let got = &exported[kind];
+            assert_eq!(got.len(), items.len(), "{kind}");
+            if kind == "target" || kind == "measurement" {
+                continue; // compared whole below
+            }
+            assert_eq!(ids(got), ids(items), "{kind}");
+        }
+        // The same representation as the REST lists, line for line.
+        for kind in ["plan", "objective", "indicator", "project", "target", "measurement"] {
+            let Some(items) = listed.get(kind) else { continue };
+            let mut want: Vec<String> = items.iter().map(Value::to_string).collect();
+            let mut got: Vec<String> = exported[kind].iter().map(Value::to_string).collect();
+            want.sort();
+            got.sort();
+            assert_eq!(got, want, "{kind}");
+        }
+    }
+    // An admin may narrow the export to one administration.
+    let admin = app.admin();
+    let bol = export(&app, "?administration=BOL", &admin).await;
+    assert!(bol["plan"].iter().all(|p| p["administration"] == "BOL"));
+    assert!(bol["project"].iter().all(|p| p["administration"] == "BOL"));
+    assert!(export(&app, "", &admin).await["plan"].len() > bol["plan"].len());
+}
+
+#[tokio::test]
+async fn ndjson_export_keeps_private_objects_private() {
+    let app = TestApp::spawn().await;
+    let bol = app.planner("BOL");
+    let draft = id(&app.create_plan(&bol, json!({"title": {"es": "Borrador"}})).await);
+    let active = id(&app.create_plan(&bol, json!({"title": {"es": "Vigente"}, "start_year": 2023})).await);
+    let objective = id(&app.create_objective(&bol, &active, json!({"code": "SO1", "title": {"es": "Facilitar"}})).await);
+    let shared = id(&app.create_indicator(&bol, &objective, json!({})).await);
+    let restricted = id(&app.create_indicator(&bol, &objective, json!({"disclosure": "restricted", "name": {"es": "Interno"}})).await);
+    app.advance_plan(&active, "active").await;
+    app.approved_measurement(&bol, &shared, "2023", "12").await;
+    app.put(&format!("/api/v1/indicators/{shared}/measurements/2024"), &bol, json!({"value": "13"})).await.assert(201);
+    app.post(
+        "/api/v1/projects",
+        &bol,
+        json!({"code": "P1", "title": {"es": "Privado"}, "planned_start": "2024-01-01", "planned_end": "2025-12-31", "objective_ids": [objective]}),
+    )
+    .await
+    .assert(201);
+
+    let own = export(&app, "", &app.viewer("BOL")).await;
+    assert_eq!(own["plan"].len(), 2);
+    assert_eq!(own["indicator"].len(), 2);
+    assert_eq!(own["measurement"].len(), 2, "insiders see values in review");
+    assert_eq!(own["project"].len(), 1);
+
+    let peru = app.viewer("PER");
+    for query in ["", "?administration=BOL"] {
+        let seen = export(&app, query, &peru).await;
+        assert_eq!(ids(&seen["plan"]), BTreeSet::from([active.clone()]), "{query}");
+        assert!(!ids(&seen["plan"]).contains(&draft));
+        assert_eq!(ids(&seen["indicator"]), BTreeSet::from([shared.clone()]), "{query}");
+        assert!(!ids(&seen["indicator"]).contains(&restricted));
+        assert_eq!(seen["measurement"].len(), 1, "only the approved value: {query}");
+        assert_eq!(seen["measurement"][0]["period"], "2023");
+        assert!(!seen.contains_key("project") && !seen.contains_key("portfolio"), "{query}");
+    }
+    let bad = app.get("/api/v1/export?administration=bolivia", &peru).await;
+    bad.assert_problem(422, "validation");
+    assert_eq!(bad.error_fields(), ["administration"]);
 }
