@@ -7,6 +7,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod graphql;
+pub mod iati;
 mod routes;
 pub mod state;
 
@@ -80,6 +81,7 @@ Errors are RFC 9457 `application/problem+json`.",
         (name = "funding", description = "Donors' commitments to projects and their IATI-typed transactions"),
         (name = "audit", description = "Who changed what, and when"),
         (name = "sync", description = "The change feed and webhooks that partner systems sync from"),
+        (name = "exports", description = "Read-only exports: IATI 2.03 activities, and everything you may read as NDJSON"),
         (name = "health", description = "Probes")
     )
 )]
@@ -105,8 +107,8 @@ impl Modify for SecurityAddon {
 
 fn api_routes() -> OpenApiRouter<ApiState> {
     use routes::{
-        administrations, assessments, audit, catalogue, changes, donors, fundings, health, indicators, objectives, plans, portfolios, practices, projects,
-        results, risks, stakeholders, webhooks,
+        administrations, assessments, audit, catalogue, changes, donors, export, fundings, health, iati, indicators, objectives, plans, portfolios, practices,
+        projects, results, risks, stakeholders, webhooks,
     };
     let v1 = OpenApiRouter::new()
         .routes(routes!(administrations::list, administrations::create))
@@ -162,7 +164,9 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(stakeholders::list, stakeholders::create))
         .routes(routes!(stakeholders::get, stakeholders::patch, stakeholders::delete))
         .routes(routes!(stakeholders::engage))
-        .routes(routes!(stakeholders::disengage));
+        .routes(routes!(stakeholders::disengage))
+        .routes(routes!(iati::activities))
+        .routes(routes!(export::export));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).routes(routes!(health::live)).routes(routes!(health::ready))
 }
 

@@ -12,6 +12,7 @@ mod contract;
 mod demo;
 mod donor_walk;
 mod donors;
+mod exports;
 mod funding;
 mod graphql;
 mod helpers;
