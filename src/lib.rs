@@ -51,7 +51,11 @@ pub async fn open_store(settings: &Settings) -> Result<(Arc<SeaStore>, Services)
     };
     let store = Arc::new(infrastructure::connect(&db).await?);
     store.migrate().await?;
-    let services = Services::with_delivery_policy(store.clone() as Arc<dyn Store>, Arc::new(SystemClock), settings.delivery_policy());
+    let services = Services::with_delivery_policy(store.clone() as Arc<dyn Store>, Arc::new(SystemClock), settings.delivery_policy()).idempotency_window(
+        chrono::Duration::from_std(settings.idempotency_ttl).unwrap_or(chrono::Duration::hours(24)),
+        // A request runs at most `request_timeout`; twice that, and its key is surely abandoned.
+        chrono::Duration::from_std(settings.request_timeout * 2).unwrap_or(chrono::Duration::minutes(1)).max(chrono::Duration::seconds(10)),
+    );
     services.catalogue.install_standard().await?;
     Ok((store, services))
 }

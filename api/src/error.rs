@@ -149,6 +149,15 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl ApiError {
+    /// The same error in GraphQL's shape (`errors[].extensions.code`), for refusals made before
+    /// the GraphQL endpoint runs.
+    pub fn into_graphql_response(self) -> Response {
+        let body = serde_json::json!({"errors": [{"message": self.detail, "extensions": {"code": self.code}}]});
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
 /// Answers unknown routes with problem+json.
 pub async fn fallback() -> ApiError {
     ApiError::not_found("resource")

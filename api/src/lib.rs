@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod graphql;
 pub mod iati;
+pub mod idempotency;
 mod routes;
 pub mod state;
 
@@ -59,7 +60,10 @@ indicators, targets and measurements, with progress computed from them.\n\n\
 Authenticate with `Authorization: Bearer <JWT>`. Lists use cursor pagination (`limit`, `after`, `next_cursor`). \
 Every resource carries an `ETag`; send it back in `If-Match` to update safely (412 when it changed meanwhile). \
 Multilingual fields are returned as the best match for `Accept-Language` next to the full `*_translations` map. \
-Errors are RFC 9457 `application/problem+json`.",
+Errors are RFC 9457 `application/problem+json`. \
+Every POST takes an `Idempotency-Key` (1–255 visible ASCII characters): a retry with the same key and body gets the first \
+answer again (with `Idempotent-Replayed: true`) for 24 hours; the same key with another body is 422 `idempotency_key_reused`; \
+a retry while the first request still runs is 409 `idempotency_key_in_use`. Keys are the client's own.",
         license(name = "Apache-2.0"),
         version = "1.0.0"
     ),
@@ -88,6 +92,30 @@ Errors are RFC 9457 `application/problem+json`.",
 struct ApiDoc;
 
 struct SecurityAddon;
+
+/// Declares the `Idempotency-Key` header on every POST operation (applied to the finished
+/// document: the routes are added after `ApiDoc`'s own modifiers run).
+struct IdempotencyAddon;
+
+impl Modify for IdempotencyAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        for item in openapi.paths.paths.values_mut() {
+            if let Some(post) = item.post.as_mut() {
+                let parameter = ParameterBuilder::new()
+                    .name("Idempotency-Key")
+                    .parameter_in(ParameterIn::Header)
+                    .required(utoipa::openapi::Required::False)
+                    .description(Some("Makes a retry safe: the same key and body replay the first answer for 24 hours"))
+                    .schema(Some(
+                        utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String).min_length(Some(1)).max_length(Some(255)),
+                    ))
+                    .build();
+                post.parameters.get_or_insert_with(Vec::new).push(parameter);
+            }
+        }
+    }
+}
 
 impl Modify for SecurityAddon {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -172,12 +200,15 @@ fn api_routes() -> OpenApiRouter<ApiState> {
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json` and committed as `api/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_routes().split_for_parts().1
+    let mut doc = api_routes().split_for_parts().1;
+    IdempotencyAddon.modify(&mut doc);
+    doc
 }
 
 /// The whole HTTP application.
 pub fn router(state: ApiState, http: &HttpSettings) -> Router {
-    let (api, openapi) = api_routes().split_for_parts();
+    let (api, mut openapi) = api_routes().split_for_parts();
+    IdempotencyAddon.modify(&mut openapi);
     let request_id = HeaderName::from_static("x-request-id");
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &Request| {
@@ -196,9 +227,12 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
         .route("/graphql", axum::routing::post(graphql::post).get(graphql::explorer))
         .route("/graphql/assets/{file}", axum::routing::get(graphql::asset))
         .with_state(graphql_state);
+    let (state_services, state_tokens) = (state.services.clone(), state.tokens.clone());
     let rest: Router = api.merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi)).with_state(state);
+    let idempotency = idempotency::IdempotencyLayer { service: state_services.idempotency.clone(), tokens: state_tokens, body_limit: http.body_limit };
     rest.merge(graphql)
         .fallback(error::fallback)
+        .layer(axum::middleware::from_fn_with_state(idempotency, idempotency::layer))
         .layer(DefaultBodyLimit::max(http.body_limit))
         .layer(CorsLayer::new().allow_origin(Any).allow_methods(Any).allow_headers(Any).expose_headers([axum::http::header::ETAG]))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout))

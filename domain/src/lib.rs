@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod donor;
 pub mod error;
 pub mod funding;
+pub mod idempotency;
 pub mod ids;
 pub mod indicator;
 pub mod measurement;

@@ -11,6 +11,7 @@ use crate::{
     audit::{AuditEntry, AuditFilter, AuditRecord, Change, ChangeRecord, FeedFilter},
     donor::Donor,
     funding::{Funding, FundingTransaction},
+    idempotency::{IdempotencyKey, KeyRecord, StoredResponse},
     ids::{
         AssessmentId, DeliveryId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PortfolioId, PracticeId,
         ProjectId, RiskId, StakeholderId, SubscriptionId,
@@ -735,6 +736,40 @@ pub trait WebhookRepository: Send + Sync {
     async fn attempts_of(&self, deliveries: &[DeliveryId]) -> Result<Vec<Attempt>, StoreError>;
 }
 
+#[async_trait]
+pub trait IdempotencyRepository: Send + Sync {
+    /// Stores `record` (a new key, in flight) unless the client already has this key; then
+    /// returns the stored one and changes nothing.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn claim_key(&self, record: &KeyRecord) -> Result<Option<KeyRecord>, StoreError>;
+
+    /// Replaces a key that no longer binds (`stale`, as read) with `record`.
+    ///
+    /// # Errors
+    /// [`StoreError::VersionMismatch`] when another request replaced it first, [`StoreError::Backend`].
+    async fn replace_key(&self, stale: &KeyRecord, record: &KeyRecord) -> Result<(), StoreError>;
+
+    /// Keeps the answer of the request that holds the key.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn finish_key(&self, client: &str, key: &IdempotencyKey, response: &StoredResponse) -> Result<(), StoreError>;
+
+    /// Forgets a key whose request ended without an answer worth keeping.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn release_key(&self, client: &str, key: &IdempotencyKey) -> Result<(), StoreError>;
+
+    /// Deletes the keys that expired before `now`.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn purge_keys(&self, now: DateTime<Utc>) -> Result<(), StoreError>;
+}
+
 /// Every repository, on one connection.
 pub trait Repositories:
     AdministrationRepository
@@ -754,6 +789,7 @@ pub trait Repositories:
     + PortfolioRepository
     + JournalRepository
     + WebhookRepository
+    + IdempotencyRepository
 {
 }
 
@@ -775,6 +811,7 @@ impl<T> Repositories for T where
         + PortfolioRepository
         + JournalRepository
         + WebhookRepository
+        + IdempotencyRepository
 {
 }
 

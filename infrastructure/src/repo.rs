@@ -9,6 +9,7 @@ use domain::{
     audit::{Audience, AuditEntry, AuditFilter, AuditRecord, Change, ChangeRecord, FeedFilter, FeedScope},
     donor::Donor,
     funding::{Funding, FundingTransaction},
+    idempotency::{IdempotencyKey, KeyRecord, StoredResponse},
     ids::{
         AssessmentId, DeliveryId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PortfolioId, PracticeId,
         ProjectId, RiskId, StakeholderId, SubscriptionId,
@@ -21,9 +22,10 @@ use domain::{
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan},
     portfolio::Portfolio,
     ports::{
-        AdministrationRepository, AssessmentRepository, DefinitionRepository, DonorRepository, FundingRepository, IndicatorRepository, IndicatorVisibility,
-        JournalRepository, ObjectiveRepository, PlanFilter, PlanRepository, PlanVisibility, PortfolioRepository, PracticeFilter, PracticeRepository,
-        PracticeVisibility, ProjectRepository, ResultRepository, RevisionRepository, RiskRepository, StakeholderRepository, WebhookRepository,
+        AdministrationRepository, AssessmentRepository, DefinitionRepository, DonorRepository, FundingRepository, IdempotencyRepository, IndicatorRepository,
+        IndicatorVisibility, JournalRepository, ObjectiveRepository, PlanFilter, PlanRepository, PlanVisibility, PortfolioRepository, PracticeFilter,
+        PracticeRepository, PracticeVisibility, ProjectRepository, ResultRepository, RevisionRepository, RiskRepository, StakeholderRepository,
+        WebhookRepository,
     },
     practice::{Practice, PracticeStatus},
     project::{Milestone, Project, ProjectStatus},
@@ -33,15 +35,15 @@ use domain::{
     webhook::{Attempt, Delivery, DeliveryStatus, Subscription, SubscriptionOwner},
 };
 use migration::tables::{
-    Administrations, AuditLog, CapabilityAssessments, ChangeAudience, Changes, Donors, Engagements, FundingTransactions, Fundings, IndicatorDefinitions,
-    Indicators, Measurements, Milestones, Objectives, PlanRevisions, Plans, Portfolios, PracticeTerms, Practices, Projects, Risks, Stakeholders, Targets,
-    WebhookAttempts, WebhookDeliveries, WebhookSubscriptions,
+    Administrations, AuditLog, CapabilityAssessments, ChangeAudience, Changes, Donors, Engagements, FundingTransactions, Fundings, IdempotencyKeys,
+    IndicatorDefinitions, Indicators, Measurements, Milestones, Objectives, PlanRevisions, Plans, Portfolios, PracticeTerms, Practices, Projects, Risks,
+    Stakeholders, Targets, WebhookAttempts, WebhookDeliveries, WebhookSubscriptions,
 };
 use rust_decimal::Decimal;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DbErr, QueryResult, SqlErr,
     sea_query::{
-        Asterisk, Condition, DeleteStatement, Expr, ExprTrait, InsertStatement, IntoIden, LockBehavior, LockType, Order, Query, SelectStatement,
+        Asterisk, Condition, DeleteStatement, Expr, ExprTrait, InsertStatement, IntoIden, LockBehavior, LockType, OnConflict, Order, Query, SelectStatement,
         UpdateStatement, Value,
     },
 };
@@ -1639,5 +1641,89 @@ impl<C: ConnectionTrait + Send + Sync> WebhookRepository for Repo<C> {
             .order_by(WebhookAttempts::Number, Order::Asc)
             .to_owned();
         self.all(&q, rows::attempt).await
+    }
+}
+
+#[async_trait]
+impl<C: ConnectionTrait + Send + Sync> IdempotencyRepository for Repo<C> {
+    async fn claim_key(&self, r: &KeyRecord) -> Result<Option<KeyRecord>, StoreError> {
+        let (method, path) = r.request.split_once(' ').unwrap_or((r.request.as_str(), ""));
+        let q = insert_of(
+            IdempotencyKeys::Table,
+            vec![
+                (IdempotencyKeys::Client, Expr::val(r.client.clone())),
+                (IdempotencyKeys::Key, Expr::val(r.key.as_str().to_owned())),
+                (IdempotencyKeys::Method, Expr::val(method.to_owned())),
+                (IdempotencyKeys::Path, Expr::val(path.to_owned())),
+                (IdempotencyKeys::Fingerprint, Expr::val(r.fingerprint.clone())),
+                (IdempotencyKeys::State, Expr::val("in_flight")),
+                (IdempotencyKeys::CreatedAt, Expr::val(r.created_at)),
+                (IdempotencyKeys::ExpiresAt, Expr::val(r.expires_at)),
+            ],
+        )?
+        .on_conflict(OnConflict::columns([IdempotencyKeys::Client, IdempotencyKeys::Key]).do_nothing().to_owned())
+        .to_owned();
+        let inserted = self.conn.execute(&q).await.map_err(backend_error)?.rows_affected();
+        if inserted == 1 {
+            return Ok(None);
+        }
+        let q = select_all(IdempotencyKeys::Table)
+            .and_where(Expr::col(IdempotencyKeys::Client).eq(r.client.clone()))
+            .and_where(Expr::col(IdempotencyKeys::Key).eq(r.key.as_str()))
+            .to_owned();
+        self.one(&q, rows::key_record).await
+    }
+
+    async fn replace_key(&self, stale: &KeyRecord, r: &KeyRecord) -> Result<(), StoreError> {
+        let q = Query::update()
+            .table(IdempotencyKeys::Table)
+            .values([
+                (IdempotencyKeys::Fingerprint, Expr::val(r.fingerprint.clone())),
+                (IdempotencyKeys::Method, Expr::val(r.request.split_once(' ').map_or(r.request.as_str(), |(m, _)| m).to_owned())),
+                (IdempotencyKeys::Path, Expr::val(r.request.split_once(' ').map_or("", |(_, p)| p).to_owned())),
+                (IdempotencyKeys::State, Expr::val("in_flight")),
+                (IdempotencyKeys::StatusCode, Expr::val(Option::<i32>::None)),
+                (IdempotencyKeys::Headers, Expr::val(Option::<serde_json::Value>::None)),
+                (IdempotencyKeys::Body, Expr::val(Option::<String>::None)),
+                (IdempotencyKeys::CreatedAt, Expr::val(r.created_at)),
+                (IdempotencyKeys::ExpiresAt, Expr::val(r.expires_at)),
+            ])
+            .and_where(Expr::col(IdempotencyKeys::Client).eq(stale.client.clone()))
+            .and_where(Expr::col(IdempotencyKeys::Key).eq(stale.key.as_str()))
+            .and_where(Expr::col(IdempotencyKeys::CreatedAt).eq(stale.created_at))
+            .to_owned();
+        self.update_versioned(&q).await
+    }
+
+    async fn finish_key(&self, client: &str, key: &IdempotencyKey, response: &StoredResponse) -> Result<(), StoreError> {
+        let headers = serde_json::to_value(&response.headers).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let q = Query::update()
+            .table(IdempotencyKeys::Table)
+            .values([
+                (IdempotencyKeys::State, Expr::val("done")),
+                (IdempotencyKeys::StatusCode, Expr::val(i32::from(response.status))),
+                (IdempotencyKeys::Headers, Expr::val(headers)),
+                (IdempotencyKeys::Body, Expr::val(response.body.clone())),
+            ])
+            .and_where(Expr::col(IdempotencyKeys::Client).eq(client))
+            .and_where(Expr::col(IdempotencyKeys::Key).eq(key.as_str()))
+            .to_owned();
+        self.conn.execute(&q).await.map_err(backend_error)?;
+        Ok(())
+    }
+
+    async fn release_key(&self, client: &str, key: &IdempotencyKey) -> Result<(), StoreError> {
+        self.delete(
+            &Query::delete()
+                .from_table(IdempotencyKeys::Table)
+                .and_where(Expr::col(IdempotencyKeys::Client).eq(client))
+                .and_where(Expr::col(IdempotencyKeys::Key).eq(key.as_str()))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn purge_keys(&self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.delete(&Query::delete().from_table(IdempotencyKeys::Table).and_where(Expr::col(IdempotencyKeys::ExpiresAt).lt(now)).to_owned()).await
     }
 }

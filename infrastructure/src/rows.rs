@@ -10,6 +10,7 @@ use domain::{
     audit::{Audience, AuditEntry, AuditRecord, Change, ChangeRecord, EntityType, Operation},
     donor::{Donor, IatiOrgId},
     funding::{Funding, FundingTransaction, TransactionKind},
+    idempotency::{IdempotencyKey, KeyRecord, KeyState, StoredResponse},
     ids::{
         AdministrationId, AssessmentId, DeliveryId, DonorId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MeasurementId, MilestoneId,
         ObjectiveId, PlanId, PortfolioId, PracticeId, ProjectId, RiskId, StakeholderId, SubscriptionId, TargetId, TransactionId,
@@ -576,5 +577,31 @@ pub(crate) fn attempt(row: &Row<'_>) -> Result<Attempt, StoreError> {
         status_code: row.get("status_code")?,
         error: row.opt_string("error")?,
         duration_ms: row.i64("duration_ms")?,
+    })
+}
+
+pub(crate) fn key_record(row: &Row<'_>) -> Result<KeyRecord, StoreError> {
+    let state = match row.string("state")?.as_str() {
+        "in_flight" => KeyState::InFlight,
+        "done" => {
+            let headers: Option<serde_json::Value> = row.get("headers")?;
+            let headers: Vec<(String, String)> = headers.map(serde_json::from_value).transpose().map_err(|e| corrupt("headers", e))?.unwrap_or_default();
+            let status: i32 = row.get::<Option<i32>>("status_code")?.ok_or_else(|| corrupt("status_code", "null"))?;
+            KeyState::Done(StoredResponse {
+                status: u16::try_from(status).map_err(|e| corrupt("status_code", e))?,
+                headers,
+                body: row.opt_string("body")?.unwrap_or_default(),
+            })
+        }
+        other => return Err(corrupt("state", other)),
+    };
+    Ok(KeyRecord {
+        client: row.string("client")?,
+        key: row.parsed("key", IdempotencyKey::parse)?,
+        request: format!("{} {}", row.string("method")?, row.string("path")?),
+        fingerprint: row.string("fingerprint")?,
+        state,
+        created_at: row.time("created_at")?,
+        expires_at: row.time("expires_at")?,
     })
 }

@@ -16,6 +16,7 @@ mod exports;
 mod funding;
 mod graphql;
 mod helpers;
+mod idempotency;
 mod permissions;
 mod planning;
 mod portfolios;

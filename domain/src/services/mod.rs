@@ -9,6 +9,7 @@ mod catalogue;
 mod changes;
 mod donors;
 mod fundings;
+mod idempotency;
 mod indicators;
 mod objectives;
 mod plans;
@@ -29,6 +30,7 @@ pub use catalogue::{CatalogueService, Comparison, ComparisonEntry};
 pub use changes::{ChangeService, DEFAULT_FEED_LIMIT, FeedPage, FeedRequest, MAX_FEED_LIMIT};
 pub use donors::DonorService;
 pub use fundings::{FundingReport, FundingService, FundingSummary};
+pub use idempotency::IdempotencyService;
 pub use indicators::IndicatorService;
 pub use objectives::{ObjectiveNode, ObjectiveService, Upserted};
 pub use plans::{PlanService, PlanTransition};
@@ -69,6 +71,7 @@ pub struct Services {
     pub catalogue: CatalogueService,
     pub changes: ChangeService,
     pub webhooks: WebhookService,
+    pub idempotency: IdempotencyService,
     store: Arc<dyn Store>,
 }
 
@@ -97,9 +100,19 @@ impl Services {
             results: ResultService { ctx: ctx.clone() },
             catalogue: CatalogueService { ctx: ctx.clone() },
             changes: ChangeService { ctx: ctx.clone() },
-            webhooks: WebhookService { ctx, policy: Arc::new(policy) },
+            webhooks: WebhookService { ctx: ctx.clone(), policy: Arc::new(policy) },
+            idempotency: IdempotencyService { ctx, ttl: chrono::Duration::hours(24), stale_after: chrono::Duration::minutes(5) },
             store,
         }
+    }
+
+    /// Sets how long an `Idempotency-Key` replays its answer, and after how long a key whose
+    /// request never finished is freed (at least the longest a request may run).
+    #[must_use]
+    pub fn idempotency_window(mut self, ttl: chrono::Duration, stale_after: chrono::Duration) -> Self {
+        self.idempotency.ttl = ttl;
+        self.idempotency.stale_after = stale_after;
+        self
     }
 
     /// Whether storage answers (for readiness probes).
