@@ -82,7 +82,12 @@ impl Application {
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
         let (store, services) = open_store(settings).await?;
         let state = ApiState { services: services.clone(), tokens: tokens(settings) };
-        let http = HttpSettings { body_limit: settings.body_limit, request_timeout: settings.request_timeout, graphql: settings.graphql_limits() };
+        let http = HttpSettings {
+            body_limit: settings.body_limit,
+            request_timeout: settings.request_timeout,
+            import_timeout: settings.import_timeout,
+            graphql: settings.graphql_limits(),
+        };
         let router = api::router(state, &http);
         let listener = TcpListener::bind(settings.bind).await.map_err(|source| StartupError::Bind { addr: settings.bind, source })?;
         Ok(Self { listener, router, store, services, worker: settings.webhook_worker.then(|| settings.worker_settings()) })

@@ -163,6 +163,9 @@ pub struct Settings {
     /// Largest `first` of a GraphQL connection.
     #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_PAGE_SIZE", default_value_t = GraphqlLimits::default().max_page_size, global = true)]
     pub graphql_max_page_size: u32,
+    /// Longest a bulk import may run (408 beyond).
+    #[arg(long, env = "MERIDIAN_IMPORT_TIMEOUT", default_value = "5m", value_parser = parse_duration, global = true)]
+    pub import_timeout: Duration,
     /// How long an `Idempotency-Key` replays the first answer.
     #[arg(long, env = "MERIDIAN_IDEMPOTENCY_TTL", default_value = "24h", value_parser = parse_duration, global = true)]
     pub idempotency_ttl: Duration,

@@ -22,7 +22,6 @@ use axum::{
 use tower_http::{
     cors::{Any, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
 use utoipa::{
@@ -41,13 +40,20 @@ pub struct HttpSettings {
     pub body_limit: usize,
     /// Longest a request may take before it is answered 408.
     pub request_timeout: Duration,
+    /// Longest a bulk import (`POST /api/v1/import`) may take.
+    pub import_timeout: Duration,
     /// Limits of the GraphQL endpoint.
     pub graphql: graphql::GraphqlLimits,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        Self { body_limit: 1024 * 1024, request_timeout: Duration::from_secs(30), graphql: graphql::GraphqlLimits::default() }
+        Self {
+            body_limit: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            import_timeout: Duration::from_secs(300),
+            graphql: graphql::GraphqlLimits::default(),
+        }
     }
 }
 
@@ -135,8 +141,8 @@ impl Modify for SecurityAddon {
 
 fn api_routes() -> OpenApiRouter<ApiState> {
     use routes::{
-        administrations, assessments, audit, catalogue, changes, donors, export, fundings, health, iati, indicators, objectives, plans, portfolios, practices,
-        projects, results, risks, stakeholders, webhooks,
+        administrations, assessments, audit, catalogue, changes, donors, export, fundings, health, iati, import, indicators, objectives, plans, portfolios,
+        practices, projects, results, risks, stakeholders, webhooks,
     };
     let v1 = OpenApiRouter::new()
         .routes(routes!(administrations::list, administrations::create))
@@ -162,6 +168,7 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(catalogue::comparison))
         .routes(routes!(audit::list))
         .routes(routes!(changes::feed))
+        .routes(routes!(import::import))
         .routes(routes!(webhooks::list, webhooks::create))
         .routes(routes!(webhooks::get, webhooks::patch, webhooks::delete))
         .routes(routes!(webhooks::rotate_secret))
@@ -229,16 +236,39 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
         .with_state(graphql_state);
     let (state_services, state_tokens) = (state.services.clone(), state.tokens.clone());
     let rest: Router = api.merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi)).with_state(state);
-    let idempotency = idempotency::IdempotencyLayer { service: state_services.idempotency.clone(), tokens: state_tokens, body_limit: http.body_limit };
+    // An import may be larger than other bodies; its own handler enforces its limit.
+    let idempotency = idempotency::IdempotencyLayer {
+        service: state_services.idempotency.clone(),
+        tokens: state_tokens,
+        body_limit: http.body_limit.max(routes::import::IMPORT_BODY_LIMIT),
+    };
     rest.merge(graphql)
         .fallback(error::fallback)
         .layer(axum::middleware::from_fn_with_state(idempotency, idempotency::layer))
         .layer(DefaultBodyLimit::max(http.body_limit))
         .layer(CorsLayer::new().allow_origin(Any).allow_methods(Any).allow_headers(Any).expose_headers([axum::http::header::ETAG]))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout))
+        .layer(axum::middleware::from_fn_with_state((http.request_timeout, http.import_timeout), time_limit))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// Answers 408 when a request runs past its limit: the import's own, or the general one.
+async fn time_limit(
+    axum::extract::State((general, import)): axum::extract::State<(Duration, Duration)>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let limit = if request.uri().path() == "/api/v1/import" { import } else { general };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => axum::response::IntoResponse::into_response(error::ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            "Request timeout",
+            format!("the request took longer than {} s and was stopped; a write it made is rolled back unless it had committed", limit.as_secs()),
+        )),
+    }
 }
 
 #[cfg(test)]

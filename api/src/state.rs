@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use domain::services::{
-    AdministrationService, AssessmentService, AuditService, CatalogueService, ChangeService, DonorService, FundingService, IndicatorService, ObjectiveService,
-    PlanService, PortfolioService, PracticeService, ProjectService, ResultService, RiskService, Services, StakeholderService, WebhookService,
+    AdministrationService, AssessmentService, AuditService, CatalogueService, ChangeService, DonorService, FundingService, ImportService, IndicatorService,
+    ObjectiveService, PlanService, PortfolioService, PracticeService, ProjectService, ResultService, RiskService, Services, StakeholderService, WebhookService,
 };
 
 use crate::auth::Tokens;
@@ -45,6 +45,7 @@ substate!(
     CatalogueService => catalogue,
     ChangeService => changes,
     WebhookService => webhooks,
+    ImportService => import,
 );
 
 impl FromRef<ApiState> for Services {

@@ -132,6 +132,12 @@ pub trait ObjectiveRepository: Send + Sync {
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
     async fn objective_by_ref(&self, administration: AdministrationCode, external_ref: &ExternalRef) -> Result<Option<Objective>, StoreError>;
 
+    /// The indicator of `administration` that a partner system knows as `external_ref`.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn indicator_by_ref(&self, administration: AdministrationCode, external_ref: &ExternalRef) -> Result<Option<Indicator>, StoreError>;
+
     /// Every objective of a plan (a plan holds tens, not thousands), in creation order.
     ///
     /// # Errors
@@ -821,6 +827,13 @@ pub trait UnitOfWork: Repositories {
     /// # Errors
     /// [`StoreError::Backend`] when the commit fails; nothing was written then.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+
+    /// A transaction inside this one (a savepoint): committing it keeps its writes in this
+    /// transaction; dropping it undoes them and leaves this transaction usable.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn savepoint(&self) -> Result<Box<dyn UnitOfWork>, StoreError>;
 }
 
 /// The storage as a whole.

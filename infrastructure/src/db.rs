@@ -148,4 +148,10 @@ impl UnitOfWork for Repo<sea_orm::DatabaseTransaction> {
         drop(this.guard);
         result
     }
+
+    async fn savepoint(&self) -> Result<Box<dyn UnitOfWork>, StoreError> {
+        use sea_orm::TransactionTrait;
+        let nested = self.conn.begin().await.map_err(backend_error)?;
+        Ok(Box::new(Repo::new(nested, self.backend)))
+    }
 }

@@ -339,6 +339,14 @@ impl<C: ConnectionTrait + Send + Sync> ObjectiveRepository for Repo<C> {
         self.one(&q, rows::objective).await
     }
 
+    async fn indicator_by_ref(&self, administration: AdministrationCode, external_ref: &ExternalRef) -> Result<Option<Indicator>, StoreError> {
+        let q = select_all(Indicators::Table)
+            .and_where(Expr::col(Indicators::AdministrationCode).eq(administration.as_str()))
+            .and_where(Expr::col(Indicators::ExternalRef).eq(external_ref.as_str()))
+            .to_owned();
+        self.one(&q, rows::indicator).await
+    }
+
     async fn objectives_of_plan(&self, plan: PlanId) -> Result<Vec<Objective>, StoreError> {
         let q = select_all(Objectives::Table).and_where(Expr::col(Objectives::PlanId).eq(plan.as_uuid())).order_by(Objectives::Id, Order::Asc).to_owned();
         self.all(&q, rows::objective).await

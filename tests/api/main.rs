@@ -17,6 +17,7 @@ mod funding;
 mod graphql;
 mod helpers;
 mod idempotency;
+mod import;
 mod permissions;
 mod planning;
 mod portfolios;

@@ -10,6 +10,7 @@ pub mod export;
 pub mod fundings;
 pub mod health;
 pub mod iati;
+pub mod import;
 pub mod indicators;
 pub mod objectives;
 pub mod plans;

@@ -10,6 +10,7 @@ mod changes;
 mod donors;
 mod fundings;
 mod idempotency;
+mod import;
 mod indicators;
 mod objectives;
 mod plans;
@@ -31,6 +32,7 @@ pub use changes::{ChangeService, DEFAULT_FEED_LIMIT, FeedPage, FeedRequest, MAX_
 pub use donors::DonorService;
 pub use fundings::{FundingReport, FundingService, FundingSummary};
 pub use idempotency::IdempotencyService;
+pub use import::{Counts, ImportLine, ImportMode, ImportRow, ImportService, ImportSummary, MAX_ROWS, Rejection, RowRef, Section};
 pub use indicators::IndicatorService;
 pub use objectives::{ObjectiveNode, ObjectiveService, Upserted};
 pub use plans::{PlanService, PlanTransition};
@@ -72,6 +74,7 @@ pub struct Services {
     pub changes: ChangeService,
     pub webhooks: WebhookService,
     pub idempotency: IdempotencyService,
+    pub import: ImportService,
     store: Arc<dyn Store>,
 }
 
@@ -101,6 +104,7 @@ impl Services {
             catalogue: CatalogueService { ctx: ctx.clone() },
             changes: ChangeService { ctx: ctx.clone() },
             webhooks: WebhookService { ctx: ctx.clone(), policy: Arc::new(policy) },
+            import: ImportService { ctx: ctx.clone() },
             idempotency: IdempotencyService { ctx, ttl: chrono::Duration::hours(24), stale_after: chrono::Duration::minutes(5) },
             store,
         }

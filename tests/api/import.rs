@@ -1,0 +1,170 @@
+//! Bulk import: matched by id or external_ref, dry run, atomic or not, CSV measurements, and
+//! 10,000 rows in one request.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{Reply, TestApp, id};
+
+async fn import(app: &TestApp, token: &str, query: &str, body: Value) -> Reply {
+    app.request(Method::POST, &format!("/api/v1/import{query}"), Some(token), Some(body), &[]).await
+}
+
+async fn import_csv(app: &TestApp, token: &str, query: &str, csv: String) -> Reply {
+    let resp =
+        app.client.post(format!("{}/api/v1/import{query}", app.base)).bearer_auth(token).header("content-type", "text/csv").body(csv).send().await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.json().await.unwrap_or(Value::Null);
+    Reply { status, headers, body }
+}
+
+fn counts(reply: &Reply, section: &str) -> [u64; 4] {
+    let c = &reply.body["summary"][section];
+    ["created", "updated", "unchanged", "rejected"].map(|k| c[k].as_u64().unwrap())
+}
+
+fn document(plan: &str, objective: &str) -> Value {
+    json!({
+        "objectives": [
+            {"external_ref": "OBJ-1", "plan_id": plan, "code": "SO1", "title": {"es": "Facilitar el comercio"}},
+            {"external_ref": "OBJ-1.1", "parent_ref": "OBJ-1", "plan_id": plan, "code": "SO1.1", "title": {"es": "Ventanilla única"}}
+        ],
+        "indicators": [
+            {"external_ref": "IND-1", "objective_ref": "OBJ-1.1", "name": {"es": "Declaraciones electrónicas"}, "measure": "percentage",
+             "direction": "increase", "baseline_value": "10", "baseline_period": "2022", "frequency": "annual"}
+        ],
+        "targets": [{"indicator_ref": "IND-1", "period": "2026", "value": "90"}],
+        "measurements": [
+            {"indicator_ref": "IND-1", "period": "2023", "value": "25"},
+            {"indicator_ref": "IND-1", "period": "2024", "value": 41.5, "source": "SIDUNEA"}
+        ],
+        "projects": [{"external_ref": "PRJ-9", "code": "VUCE", "title": {"es": "VUCE"}, "planned_start": "2024-01-01", "planned_end": "2026-12-31", "objective_ids": [objective]}]
+    })
+}
+
+#[tokio::test]
+async fn a_document_is_imported_by_reference_and_importing_it_again_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let per = app.planner("PER");
+    let plan = id(&app.create_plan(&per, json!({})).await);
+    let existing = id(&app.create_objective(&per, &plan, json!({"code": "SO9", "title": {"es": "Otro"}})).await);
+    let doc = document(&plan, &existing);
+
+    let first = import(&app, &per, "", doc.clone()).await;
+    first.assert(200);
+    assert_eq!(first.body["committed"], true);
+    for (section, created) in [("objectives", 2), ("indicators", 1), ("targets", 1), ("measurements", 2), ("projects", 1)] {
+        assert_eq!(counts(&first, section), [created, 0, 0, 0], "{section}: {}", first.body);
+    }
+    let tree = app.get(&format!("/api/v1/plans/{plan}/objectives"), &per).await;
+    let child = tree.assert(200)["items"].as_array().unwrap().iter().find(|o| o["code"] == "SO1.1").unwrap().clone();
+    let parent = tree.body["items"].as_array().unwrap().iter().find(|o| o["code"] == "SO1").unwrap().clone();
+    assert_eq!(child["parent_id"], parent["id"], "parent_ref resolved to the objective created just before");
+    let indicator = app.get(&format!("/api/v1/objectives/{}/indicators", id(&child)), &per).await.assert(200)["items"][0].clone();
+    let series = app.get(&format!("/api/v1/indicators/{}/measurements", id(&indicator)), &per).await;
+    assert_eq!(series.assert(200)["items"].as_array().unwrap().len(), 2);
+
+    let again = import(&app, &per, "", doc.clone()).await;
+    for section in ["objectives", "indicators", "targets", "measurements", "projects"] {
+        assert_eq!(counts(&again, section)[2], counts(&first, section)[0], "{section} unchanged: {}", again.body);
+    }
+    let mut changed = doc;
+    changed["measurements"][1]["value"] = json!("43");
+    let third = import(&app, &per, "", changed).await;
+    assert_eq!(counts(&third, "measurements"), [0, 1, 1, 0]);
+    assert_eq!(app.count("objectives").await, 3);
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_what_would_happen_and_keeps_nothing() {
+    let app = TestApp::spawn().await;
+    let per = app.planner("PER");
+    let plan = id(&app.create_plan(&per, json!({})).await);
+    let existing = id(&app.create_objective(&per, &plan, json!({"code": "SO9", "title": {"es": "Otro"}})).await);
+    let (objectives, changes) = (app.count("objectives").await, app.count("changes").await);
+    let mut doc = document(&plan, &existing);
+    doc["measurements"].as_array_mut().unwrap().push(json!({"indicator_ref": "IND-1", "period": "2019", "value": "1"}));
+    doc["measurements"].as_array_mut().unwrap().push(json!({"indicator_ref": "NOPE", "period": "2024", "value": "1"}));
+    let dry = import(&app, &per, "?mode=validate", doc).await;
+    dry.assert(200);
+    assert_eq!(dry.body["committed"], false);
+    assert_eq!(counts(&dry, "objectives"), [2, 0, 0, 0], "rows that depend on earlier rows are checked against them");
+    assert_eq!(counts(&dry, "measurements"), [2, 0, 0, 2]);
+    let rejected = dry.body["rejected"].as_array().unwrap();
+    assert_eq!(
+        (rejected[0]["section"].as_str(), rejected[0]["position"].as_u64(), rejected[0]["field"].as_str()),
+        (Some("measurements"), Some(3), Some("period"))
+    );
+    assert_eq!((rejected[1]["position"].as_u64(), rejected[1]["code"].as_str()), (Some(4), Some("not_found")));
+    assert_eq!((app.count("objectives").await, app.count("changes").await), (objectives, changes), "a dry run keeps nothing");
+}
+
+#[tokio::test]
+async fn atomic_imports_keep_all_or_nothing_and_others_keep_the_good_rows() {
+    let app = TestApp::spawn().await;
+    let per = app.planner("PER");
+    let plan = id(&app.create_plan(&per, json!({})).await);
+    let existing = id(&app.create_objective(&per, &plan, json!({"code": "SO9", "title": {"es": "Otro"}})).await);
+    let mut doc = document(&plan, &existing);
+    doc["targets"].as_array_mut().unwrap().push(json!({"indicator_ref": "IND-1", "period": "2030", "value": "95"}));
+    doc["projects"][0]["code"] = json!("bad code with spaces");
+
+    let refused = import(&app, &per, "", doc.clone()).await;
+    refused.assert_problem(422, "import_rejected");
+    assert_eq!(refused.body["committed"], false);
+    let fields: Vec<&str> = refused.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["targets[2].period", "projects[1].code"]);
+    assert_eq!((app.count("objectives").await, app.count("indicators").await, app.count("projects").await), (1, 0, 0), "nothing kept");
+
+    let partial = import(&app, &per, "?atomic=false", doc).await;
+    partial.assert(200);
+    assert_eq!(partial.body["committed"], true);
+    assert_eq!(counts(&partial, "targets"), [1, 0, 0, 1]);
+    assert_eq!(counts(&partial, "projects"), [0, 0, 0, 1]);
+    assert_eq!((app.count("objectives").await, app.count("targets").await, app.count("projects").await), (3, 1, 0));
+
+    // Another administration's objects are as unknown to an import as to anything else.
+    let bol = import(&app, &app.planner("BOL"), "", json!({"targets": [{"indicator_ref": "IND-1", "period": "2026", "value": "1"}]})).await;
+    bol.assert_problem(422, "import_rejected");
+    assert_eq!(bol.body["rejected"][0]["code"], "not_found");
+    import(&app, &app.viewer("PER"), "", json!({})).await.assert_problem(403, "forbidden");
+    import(&app, &per, "", json!({"planets": []})).await.assert_problem(422, "validation");
+    import(&app, &per, "?mode=maybe", json!({})).await.assert_problem(422, "validation");
+}
+
+#[tokio::test]
+async fn ten_thousand_csv_measurements_import_in_one_request() {
+    let app = TestApp::spawn().await;
+    let per = app.planner("PER");
+    let plan = id(&app.create_plan(&per, json!({})).await);
+    let objective = id(&app.create_objective(&per, &plan, json!({"code": "SO1", "title": {"es": "Facilitar"}})).await);
+    let indicators: Vec<Value> = (0..173)
+        .map(|i| {
+            json!({"external_ref": format!("IND-{i}"), "objective_id": objective, "name": {"es": format!("Indicador {i}")}, "measure": "unit",
+                "direction": "increase", "baseline_value": "0", "baseline_period": "2021-12", "frequency": "monthly"})
+        })
+        .collect();
+    let created = import(&app, &per, "", json!({"indicators": indicators})).await;
+    assert_eq!(counts(&created, "indicators"), [173, 0, 0, 0], "{}", created.body);
+
+    let months: Vec<String> = (2022..=2026).flat_map(|y| (1..=12).map(move |m| format!("{y}-{m:02}"))).filter(|p| p.as_str() <= "2026-10").collect();
+    let mut csv = String::from("indicator_ref,period,value,comment\n");
+    let mut rows = 0;
+    'fill: for i in 0..173 {
+        for (n, month) in months.iter().enumerate() {
+            if rows == 10_000 {
+                break 'fill;
+            }
+            csv.push_str(&format!("IND-{i},{month},{n}.5,\"imported, row {rows}\"\n"));
+            rows += 1;
+        }
+    }
+    csv.push_str("IND-0,2022-13,1,\n");
+    let reply = import_csv(&app, &per, "?atomic=false", csv).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(counts(&reply, "measurements"), [10_000, 0, 0, 1]);
+    assert_eq!(reply.body["rejected"][0]["position"], 10_001);
+    assert_eq!(reply.body["rejected"][0]["field"], "period");
+    assert_eq!(app.count("measurements").await, 10_000);
+}
