@@ -25,6 +25,7 @@ mod results;
 mod revisions;
 mod risks;
 mod stakeholders;
+mod subscriptions;
 mod typed_client;
 mod validation;
 mod webhooks;
