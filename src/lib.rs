@@ -19,6 +19,7 @@ use domain::{
 };
 use infrastructure::{
     DatabaseSettings, SeaStore,
+    change_listener::ChangeListener,
     webhook_worker::{WebhookWorker, WorkerSettings},
 };
 use tokio::net::TcpListener;
@@ -72,6 +73,8 @@ pub struct Application {
     store: Arc<SeaStore>,
     services: Services,
     worker: Option<WorkerSettings>,
+    /// Feeds GraphQL subscriptions with the changes committed by any process.
+    changes: ChangeListener,
 }
 
 impl Application {
@@ -81,7 +84,8 @@ impl Application {
     /// [`StartupError`] when the database or the address is unusable.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
         let (store, services) = open_store(settings).await?;
-        let state = ApiState { services: services.clone(), tokens: tokens(settings) };
+        let (live, changes) = ChangeListener::new(store.clone(), settings.live_poll_interval);
+        let state = ApiState { services: services.clone(), tokens: tokens(settings), live };
         let http = HttpSettings {
             body_limit: settings.body_limit,
             request_timeout: settings.request_timeout,
@@ -90,7 +94,7 @@ impl Application {
         };
         let router = api::router(state, &http);
         let listener = TcpListener::bind(settings.bind).await.map_err(|source| StartupError::Bind { addr: settings.bind, source })?;
-        Ok(Self { listener, router, store, services, worker: settings.webhook_worker.then(|| settings.worker_settings()) })
+        Ok(Self { listener, router, store, services, worker: settings.webhook_worker.then(|| settings.worker_settings()), changes })
     }
 
     /// The port the server listens on.
@@ -119,6 +123,10 @@ impl Application {
     /// The I/O error that stopped the server.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+        let mut changes_stopped = worker_stopped.clone();
+        let changes = tokio::spawn(self.changes.run(async move {
+            let _ = changes_stopped.wait_for(|s| *s).await;
+        }));
         let worker = match self.worker.map(|w| WebhookWorker::new(self.services.webhooks.clone(), w)) {
             Some(Ok(worker)) => {
                 let mut stopped = worker_stopped;
@@ -137,6 +145,7 @@ impl Application {
         if let Some(w) = worker {
             let _ = w.await;
         }
+        let _ = changes.await;
         served
     }
 }

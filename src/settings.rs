@@ -193,6 +193,10 @@ pub struct Settings {
     /// Failed attempts in a row that disable a subscription.
     #[arg(long, env = "MERIDIAN_WEBHOOK_DISABLE_AFTER", default_value_t = 20, global = true)]
     pub webhook_disable_after: i32,
+    /// How often GraphQL subscriptions look for changes without a notification (on SQLite, and
+    /// on PostgreSQL should a notification be lost); nothing is read while nobody subscribes.
+    #[arg(long, env = "MERIDIAN_LIVE_POLL_INTERVAL", default_value = "2s", value_parser = parse_duration, global = true)]
+    pub live_poll_interval: Duration,
 }
 
 impl Settings {

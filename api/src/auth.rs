@@ -104,6 +104,15 @@ impl Tokens {
     /// # Errors
     /// 401 problem when the token does not verify or names an impossible principal.
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        self.verify_until(token).map(|(principal, _)| principal)
+    }
+
+    /// As [`Self::verify`], with the token's `exp` (seconds since the epoch), for connections
+    /// that outlive a request.
+    ///
+    /// # Errors
+    /// As [`Self::verify`].
+    pub fn verify_until(&self, token: &str) -> Result<(Principal, u64), ApiError> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
             let why = match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => "the token has expired",
@@ -115,7 +124,9 @@ impl Tokens {
             };
             ApiError::unauthenticated("invalid_token", why)
         })?;
-        principal_of(&data.claims).map_err(|e| ApiError::unauthenticated("invalid_token", format!("the token's claims are invalid: {}", e.message)))
+        let principal =
+            principal_of(&data.claims).map_err(|e| ApiError::unauthenticated("invalid_token", format!("the token's claims are invalid: {}", e.message)))?;
+        Ok((principal, data.claims.exp))
     }
 }
 

@@ -229,10 +229,12 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
         services: state.services.clone(),
         tokens: state.tokens.clone(),
         limits: http.graphql.clone(),
+        live: state.live.clone(),
     };
     let graphql = Router::new()
         .route("/graphql", axum::routing::post(graphql::post).get(graphql::explorer))
         .route("/graphql/assets/{file}", axum::routing::get(graphql::asset))
+        .route("/graphql/ws", axum::routing::get(graphql::ws))
         .with_state(graphql_state);
     let (state_services, state_tokens) = (state.services.clone(), state.tokens.clone());
     let rest: Router = api.merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi)).with_state(state);

@@ -15,6 +15,8 @@ use crate::auth::Tokens;
 pub struct ApiState {
     pub services: Services,
     pub tokens: Arc<Tokens>,
+    /// The changes as they commit, which GraphQL subscriptions follow.
+    pub live: Arc<dyn domain::ports::ChangeStream>,
 }
 
 macro_rules! substate {

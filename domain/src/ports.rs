@@ -283,6 +283,12 @@ pub trait ResultRepository: Send + Sync {
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
     async fn measurement(&self, indicator: IndicatorId, period: Period) -> Result<Option<Measurement>, StoreError>;
 
+    /// One measurement by its id (the id the change feed names it by).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn measurement_by_id(&self, id: crate::ids::MeasurementId) -> Result<Option<Measurement>, StoreError>;
+
     /// Every measurement of the given indicators.
     ///
     /// # Errors
@@ -868,4 +874,24 @@ impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }
+}
+
+/// The changes of the feed as they commit, in this process or in any other on the same database:
+/// what live updates (GraphQL subscriptions) follow. Nothing is filtered here; readers apply the
+/// feed's visibility rule to each change.
+#[async_trait]
+pub trait ChangeStream: Send + Sync + 'static {
+    /// Follows the changes committed from now on, in sequence order.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the current position cannot be read.
+    async fn follow(&self) -> Result<Box<dyn ChangeFollower>, StoreError>;
+}
+
+/// One reader of a [`ChangeStream`].
+#[async_trait]
+pub trait ChangeFollower: Send {
+    /// The next change; `None` once the stream has ended (the server is stopping). A reader
+    /// too slow to keep up skips the changes it fell behind on rather than holding others up.
+    async fn next(&mut self) -> Option<ChangeRecord>;
 }

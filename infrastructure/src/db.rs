@@ -108,6 +108,11 @@ impl SeaStore {
         }
     }
 
+    /// The connection pool, when the database is PostgreSQL (for `LISTEN`).
+    pub(crate) fn postgres_pool(&self) -> Option<&sea_orm::sqlx::PgPool> {
+        (self.repo.backend == DatabaseBackend::Postgres).then(|| self.repo.conn.get_postgres_connection_pool())
+    }
+
     /// The statements executed so far.
     pub fn statements(&self) -> StatementCounter {
         self.statements.clone()

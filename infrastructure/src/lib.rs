@@ -1,5 +1,6 @@
 //! Driven adapters: the storage ports implemented with sea-orm for SQLite and PostgreSQL.
 
+pub mod change_listener;
 mod db;
 mod repo;
 mod rows;

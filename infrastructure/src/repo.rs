@@ -630,6 +630,11 @@ impl<C: ConnectionTrait + Send + Sync> ResultRepository for Repo<C> {
         self.one(&q, rows::measurement).await
     }
 
+    async fn measurement_by_id(&self, id: domain::ids::MeasurementId) -> Result<Option<Measurement>, StoreError> {
+        let q = select_all(Measurements::Table).and_where(Expr::col(Measurements::Id).eq(id.as_uuid())).to_owned();
+        self.one(&q, rows::measurement).await
+    }
+
     async fn measurements_of(&self, indicators: &[IndicatorId]) -> Result<Vec<Measurement>, StoreError> {
         if indicators.is_empty() {
             return Ok(Vec::new());
@@ -1425,7 +1430,12 @@ impl<C: ConnectionTrait + Send + Sync> JournalRepository for Repo<C> {
             .returning_col(Changes::Seq)
             .to_owned();
         let row = self.conn.query_one(&q).await.map_err(backend_error)?.ok_or_else(|| StoreError::Backend("the change got no sequence number".into()))?;
-        row.try_get::<i64>("", "seq").map_err(|e| StoreError::Backend(e.to_string()))
+        let seq = row.try_get::<i64>("", "seq").map_err(|e| StoreError::Backend(e.to_string()))?;
+        if self.backend == DatabaseBackend::Postgres {
+            // Wakes the change listeners of every server process; PostgreSQL delivers it on commit only.
+            self.conn.execute_unprepared(&format!("SELECT pg_notify('{}', '{seq}')", crate::change_listener::CHANNEL)).await.map_err(backend_error)?;
+        }
+        Ok(seq)
     }
 
     async fn changes_after(&self, filter: &FeedFilter, after: i64, limit: u64) -> Result<Vec<ChangeRecord>, StoreError> {

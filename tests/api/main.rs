@@ -27,6 +27,7 @@ mod results;
 mod revisions;
 mod risks;
 mod stakeholders;
+mod subscriptions;
 mod typed_client;
 mod validation;
 mod webhooks;

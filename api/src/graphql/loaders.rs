@@ -204,6 +204,9 @@ where
 {
     inner: Arc<L>,
     flights: Mutex<HashMap<K, Flight<K, L::Value>>>,
+    /// Whether finished loads are kept (a request) or forgotten (a subscription, which lives
+    /// long and must show each event's objects as they are now).
+    keep: bool,
 }
 
 impl<K, L> Once<K, L>
@@ -212,7 +215,12 @@ where
     L: Loader<K, Error = GqlError>,
 {
     pub fn new(inner: L) -> Self {
-        Self { inner: Arc::new(inner), flights: Mutex::new(HashMap::new()) }
+        Self { inner: Arc::new(inner), flights: Mutex::new(HashMap::new()), keep: true }
+    }
+
+    /// Shares loads in flight only: what has finished is loaded again when asked again.
+    pub fn forgetful(inner: L) -> Self {
+        Self { keep: false, ..Self::new(inner) }
     }
 }
 
@@ -247,14 +255,26 @@ where
             distinct
         };
         let mut out = HashMap::new();
-        for flight in flights {
-            let loaded = flight.await?;
-            for k in keys {
-                if let Some(v) = loaded.get(k) {
-                    out.insert(k.clone(), v.clone());
+        let mut failed = None;
+        for flight in &flights {
+            match flight.clone().await {
+                Ok(loaded) => {
+                    for k in keys {
+                        if let Some(v) = loaded.get(k) {
+                            out.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
                 }
             }
         }
-        Ok(out)
+        if !self.keep {
+            let mut map = self.flights.lock().map_err(|_| GqlError(async_graphql::Error::new("loader poisoned")))?;
+            map.retain(|_, f| !flights.iter().any(|done| done.ptr_eq(f)));
+        }
+        failed.map_or(Ok(out), Err)
     }
 }

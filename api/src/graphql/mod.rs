@@ -1,15 +1,17 @@
 //! The GraphQL face at `/graphql`: the same use cases as REST, read through per-request
-//! DataLoaders, with depth, complexity, recursion, directive, batch and page limits.
+//! DataLoaders, with depth, complexity, recursion, directive, batch and page limits; and
+//! subscriptions over WebSocket at `/graphql/ws`.
 
 mod errors;
 mod loaders;
 mod mutation;
 mod query;
+mod subscription;
 mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{BatchRequest, EmptySubscription, Schema, dataloader::DataLoader};
+use async_graphql::{BatchRequest, Schema, dataloader::DataLoader};
 use async_graphql_axum::GraphQLResponse;
 use axum::{
     body::Bytes,
@@ -17,7 +19,7 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
-use domain::services::Services;
+use domain::{ports::ChangeStream, principal::Principal, services::Services};
 
 use self::{
     loaders::{
@@ -27,10 +29,12 @@ use self::{
     },
     mutation::Mutation,
     query::Query,
+    subscription::Subscription,
 };
 use crate::{auth::Tokens, extract::Lang};
+pub use subscription::ws;
 
-pub type MeridianSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type MeridianSchema = Schema<Query, Mutation, Subscription>;
 
 /// Limits of the GraphQL endpoint.
 #[derive(Debug, Clone)]
@@ -59,7 +63,7 @@ impl Default for GraphqlLimits {
 
 /// Builds the schema; `services` is absent only when printing the SDL.
 pub fn schema(services: Option<Services>, limits: &GraphqlLimits) -> MeridianSchema {
-    let mut builder = Schema::build(Query, Mutation, EmptySubscription)
+    let mut builder = Schema::build(Query, Mutation, Subscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(limits.max_recursive_depth)
@@ -86,6 +90,8 @@ pub struct GraphqlState {
     pub services: Services,
     pub tokens: Arc<Tokens>,
     pub limits: GraphqlLimits,
+    /// The changes subscriptions follow.
+    pub live: Arc<dyn ChangeStream>,
 }
 
 fn graphql_error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -121,29 +127,7 @@ pub async fn post(State(state): State<GraphqlState>, headers: HeaderMap, body: B
     }
     let mut batch = batch.data(Lang::from_headers(&headers));
     if let Some(who) = who {
-        let b = Batch { services: state.services.clone(), who: who.clone() };
-        batch = batch
-            .data(who)
-            .data(loader(AdministrationLoader(b.clone())))
-            .data(loader(PlanLoader(b.clone())))
-            .data(loader(ObjectiveLoader(b.clone())))
-            .data(loader(IndicatorLoader(b.clone())))
-            .data(loader(DefinitionLoader(b.clone())))
-            .data(loader(ObjectivesOfPlan(b.clone())))
-            .data(loader(RevisionsOfPlan(b.clone())))
-            .data(loader(MilestonesOfProject(b.clone())))
-            .data(loader(FundingsOfProject(b.clone())))
-            .data(loader(RisksOfProject(b.clone())))
-            .data(loader(RisksOfObjective(b.clone())))
-            .data(loader(EngagementsOfStakeholder(b.clone())))
-            .data(loader(PortfolioLoader(b.clone())))
-            .data(loader(SummaryOfPortfolio(b.clone())))
-            .data(loader(ProjectsOfPortfolio(b.clone())))
-            .data(loader(IndicatorsOfObjective(b.clone())))
-            .data(loader(MeasurementsOfIndicator(b.clone())))
-            .data(loader(TargetsOfIndicator(b.clone())))
-            .data(loader(ProgressOfIndicator(b.clone())))
-            .data(loader(ScorecardOfPlan(b)));
+        put_caller(&mut batch, &state.services, who, true);
     }
     let mut response = state.schema.execute_batch(batch).await;
     match &mut response {
@@ -163,17 +147,66 @@ fn label_errors(response: &mut async_graphql::Response) {
     }
 }
 
-/// A loader for one request that loads each key once, batching the keys asked together.
-fn loader<K, T>(l: T) -> Arc<DataLoader<Once<K, T>>>
+/// Where the data of a caller goes: a request (or batch), or a WebSocket connection.
+pub(crate) trait DataSink {
+    fn put<T: std::any::Any + Clone + Send + Sync>(&mut self, value: T);
+}
+
+impl DataSink for BatchRequest {
+    fn put<T: std::any::Any + Clone + Send + Sync>(&mut self, value: T) {
+        for request in self.iter_mut() {
+            request.data.insert(value.clone());
+        }
+    }
+}
+
+/// Puts the caller and a fresh set of its loaders into `sink`; `keep` as in [`Once`]: a request
+/// keeps what it loaded, a subscription forgets it after each event.
+fn put_caller(sink: &mut impl DataSink, services: &Services, who: Arc<Principal>, keep: bool) {
+    let b = Batch { services: services.clone(), who: who.clone() };
+    sink.put(who);
+    sink.put(loader(AdministrationLoader(b.clone()), keep));
+    sink.put(loader(PlanLoader(b.clone()), keep));
+    sink.put(loader(ObjectiveLoader(b.clone()), keep));
+    sink.put(loader(IndicatorLoader(b.clone()), keep));
+    sink.put(loader(DefinitionLoader(b.clone()), keep));
+    sink.put(loader(ObjectivesOfPlan(b.clone()), keep));
+    sink.put(loader(RevisionsOfPlan(b.clone()), keep));
+    sink.put(loader(MilestonesOfProject(b.clone()), keep));
+    sink.put(loader(FundingsOfProject(b.clone()), keep));
+    sink.put(loader(RisksOfProject(b.clone()), keep));
+    sink.put(loader(RisksOfObjective(b.clone()), keep));
+    sink.put(loader(EngagementsOfStakeholder(b.clone()), keep));
+    sink.put(loader(PortfolioLoader(b.clone()), keep));
+    sink.put(loader(SummaryOfPortfolio(b.clone()), keep));
+    sink.put(loader(ProjectsOfPortfolio(b.clone()), keep));
+    sink.put(loader(IndicatorsOfObjective(b.clone()), keep));
+    sink.put(loader(MeasurementsOfIndicator(b.clone()), keep));
+    sink.put(loader(TargetsOfIndicator(b.clone()), keep));
+    sink.put(loader(ProgressOfIndicator(b.clone()), keep));
+    sink.put(loader(ScorecardOfPlan(b), keep));
+}
+
+/// A loader that loads each key once per request (`keep`) or once at a time, batching the
+/// keys asked together.
+fn loader<K, T>(l: T, keep: bool) -> Arc<DataLoader<Once<K, T>>>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
     T: async_graphql::dataloader::Loader<K, Error = errors::GqlError>,
 {
-    Arc::new(DataLoader::new(Once::new(l), tokio::spawn))
+    Arc::new(DataLoader::new(if keep { Once::new(l) } else { Once::forgetful(l) }, tokio::spawn))
 }
 
-/// `GET /graphql`: the GraphiQL explorer.
-pub async fn explorer(State(state): State<GraphqlState>) -> Response {
+/// `GET /graphql`: the GraphiQL explorer, or subscriptions when the request is a WebSocket upgrade.
+pub async fn explorer(
+    State(state): State<GraphqlState>,
+    headers: HeaderMap,
+    protocol: Result<async_graphql_axum::GraphQLProtocol, StatusCode>,
+    upgrade: Result<axum::extract::WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
+    if let Ok(upgrade) = upgrade {
+        return subscription::serve(state, &headers, protocol, upgrade);
+    }
     if !state.limits.introspection {
         return graphql_error(StatusCode::NOT_FOUND, "NOT_FOUND", "the explorer is switched off");
     }

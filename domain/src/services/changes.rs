@@ -4,7 +4,7 @@
 use super::{Ctx, projects::funded_by};
 use crate::{
     DomainError, FieldError,
-    audit::{ChangeRecord, EntityType, FeedFilter, FeedScope},
+    audit::{Audience, Change, ChangeRecord, EntityType, FeedFilter, FeedScope},
     principal::Principal,
 };
 
@@ -83,6 +83,20 @@ impl ChangeService {
         changes.truncate(request.limit as usize);
         let next = changes.last().map_or(request.after, |c| c.seq);
         Ok(FeedPage { changes, next, has_more })
+    }
+
+    /// Whether the caller may see `change`: the feed's rule applied to one change (as it arrives
+    /// live). A donor's funded projects are looked up only for changes addressed to funders.
+    ///
+    /// # Errors
+    /// [`DomainError::Store`].
+    pub async fn admits(&self, who: &Principal, change: &Change) -> Result<bool, DomainError> {
+        let scope = FeedScope::of(who);
+        let funded = match (&scope, &change.audience) {
+            (FeedScope::Donor(donor), Audience::Funders(_)) => funded_by(self.ctx.store.read(), donor).await?,
+            _ => Vec::new(),
+        };
+        Ok(scope.admits(change, |_, project| funded.contains(&project)))
     }
 
     /// The position of the latest change: a cursor from which a new client follows only what comes next.

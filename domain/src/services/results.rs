@@ -402,6 +402,22 @@ impl ResultService {
         if who.sees_unapproved(indicator.administration) { Ok(m) } else { published(m).ok_or(DomainError::not_found("measurement")) }
     }
 
+    /// One measurement by its id (as the change feed names it), as [`Self::measurement`] shows
+    /// it, with the plan its indicator belongs to.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`].
+    pub async fn measurement_by_id(&self, who: &Principal, id: MeasurementId) -> Result<(Measurement, PlanId), DomainError> {
+        let repos = self.ctx.store.read();
+        let m = repos.measurement_by_id(id).await?.ok_or(DomainError::not_found("measurement"))?;
+        let (indicator, plan) = match readable_indicator(repos, who, m.indicator_id).await {
+            Err(DomainError::NotFound { .. }) => return Err(DomainError::not_found("measurement")),
+            other => other?,
+        };
+        let m = if who.sees_unapproved(indicator.administration) { Some(m) } else { published(m) };
+        Ok((m.ok_or(DomainError::not_found("measurement"))?, plan.id))
+    }
+
     /// The indicator's series: target, expected, actual, progress and status per period.
     ///
     /// # Errors
