@@ -168,3 +168,30 @@ async fn ten_thousand_csv_measurements_import_in_one_request() {
     assert_eq!(reply.body["rejected"][0]["field"], "period");
     assert_eq!(app.count("measurements").await, 10_000);
 }
+
+#[tokio::test]
+async fn objectives_and_projects_are_also_matched_by_id() {
+    let app = TestApp::spawn().await;
+    let per = app.planner("PER");
+    let plan = id(&app.create_plan(&per, json!({})).await);
+    let objective = id(&app.create_objective(&per, &plan, json!({"code": "SO1", "title": {"es": "Facilitar"}})).await);
+    let project = id(app
+        .post(
+            "/api/v1/projects",
+            &per,
+            json!({"code": "P1", "title": {"es": "Uno"}, "planned_start": "2024-01-01", "planned_end": "2026-12-31", "objective_ids": [objective]}),
+        )
+        .await
+        .assert(201));
+    let doc = json!({
+        "objectives": [{"id": objective, "title": {"es": "Facilitar el comercio"}}, {"id": objective, "title": {"es": "Facilitar el comercio"}}],
+        "projects": [{"id": project, "title": {"es": "Ventanilla"}}, {"id": "0193a6a4-0000-7000-8000-000000000000", "title": {"es": "?"}}]
+    });
+    let reply = import(&app, &per, "?atomic=false", doc).await;
+    assert_eq!(counts(&reply, "objectives"), [0, 1, 1, 0], "{}", reply.body);
+    assert_eq!(counts(&reply, "projects"), [0, 1, 0, 1]);
+    assert_eq!(reply.body["rejected"][0]["code"], "not_found");
+    assert_eq!(app.get(&format!("/api/v1/objectives/{objective}"), &per).await.body["title"], "Facilitar el comercio");
+    assert_eq!(app.get(&format!("/api/v1/projects/{project}"), &per).await.body["title"], "Ventanilla");
+    assert_eq!(app.get(&format!("/api/v1/projects/{project}"), &per).await.body["code"], "P1", "fields not given stay");
+}

@@ -19,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::WriteErrors;
 use crate::{
     auth::Auth,
-    dto::{CreateIndicator, PutMeasurement, UpsertObjective, UpsertProject},
+    dto::{CreateIndicator, PatchObjective, PatchProject, PutMeasurement, UpsertObjective, UpsertProject},
     error::{ApiError, PROBLEM_JSON},
     extract::ApiQuery,
 };
@@ -41,7 +41,8 @@ pub struct ImportQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 #[allow(dead_code)]
 pub struct ImportDocument {
-    /// Upserted by `external_ref` in `plan_id`; `parent_ref` names the parent by its reference.
+    /// Upserted by `external_ref` in `plan_id`, or changed by `id` (the given fields);
+    /// `parent_ref` names the parent by its reference.
     #[schema(value_type = Vec<Object>, example = json!([{"external_ref": "OBJ-1", "plan_id": "0193...", "code": "SO1", "title": {"es": "Facilitar el comercio"}}]))]
     pub objectives: Option<Vec<Value>>,
     /// Matched by `id` or `external_ref`; a new one names `objective_id` or `objective_ref`; the
@@ -54,7 +55,8 @@ pub struct ImportDocument {
     /// `indicator_id` or `indicator_ref`, `period`, `value`, and optionally `source`, `evidence_url`, `comment`.
     #[schema(value_type = Vec<Object>, example = json!([{"indicator_ref": "IND-7", "period": "2024", "value": "41.5"}]))]
     pub measurements: Option<Vec<Value>>,
-    /// Upserted by `external_ref`; the other fields as in `PUT /projects/by-ref/{external_ref}`.
+    /// Upserted by `external_ref` (the fields of `PUT /projects/by-ref/{external_ref}`), or
+    /// changed by `id` (the given fields, as in `PATCH /projects/{id}`).
     #[schema(value_type = Vec<Object>)]
     pub projects: Option<Vec<Value>>,
 }
@@ -213,9 +215,13 @@ fn row(section: Section, value: Value) -> Result<ImportRow, Vec<FieldError>> {
     let Value::Object(mut f) = value else { return Err(vec![FieldError::new("", "invalid", "each row is a JSON object")]) };
     match section {
         Section::Objectives => {
-            let external_ref = take_string(&mut f, "external_ref")?
-                .ok_or_else(|| vec![FieldError::new("external_ref", "required", "objectives are matched by external_ref")])?;
             let parent_ref = take_string(&mut f, "parent_ref")?;
+            if let Some(id) = take_string(&mut f, "id")? {
+                let input = typed::<PatchObjective>(f)?.into();
+                return Ok(ImportRow::ObjectiveById { id, parent_ref, input });
+            }
+            let external_ref = take_string(&mut f, "external_ref")?
+                .ok_or_else(|| vec![FieldError::new("external_ref", "required", "objectives are matched by id or external_ref")])?;
             let (plan, input) = typed::<UpsertObjective>(f)?.into_input();
             Ok(ImportRow::Objective { external_ref, plan_id: plan.to_string(), parent_ref, input })
         }
@@ -255,8 +261,12 @@ fn row(section: Section, value: Value) -> Result<ImportRow, Vec<FieldError>> {
             Ok(ImportRow::Measurement { indicator, period, input })
         }
         Section::Projects => {
+            if let Some(id) = take_string(&mut f, "id")? {
+                let input = typed::<PatchProject>(f)?.into();
+                return Ok(ImportRow::ProjectById { id, input });
+            }
             let external_ref = take_string(&mut f, "external_ref")?
-                .ok_or_else(|| vec![FieldError::new("external_ref", "required", "projects are matched by external_ref")])?;
+                .ok_or_else(|| vec![FieldError::new("external_ref", "required", "projects are matched by id or external_ref")])?;
             let (administration, input) = typed::<UpsertProject>(f)?.into();
             Ok(ImportRow::Project { external_ref, administration, input })
         }

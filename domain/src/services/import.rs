@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use super::{Ctx, Services, Upserted};
 use crate::{
     DomainError, FieldError, StoreError,
-    ids::{IndicatorId, ObjectiveId},
+    ids::{IndicatorId, ObjectiveId, ProjectId},
     indicator::IndicatorInput,
     measurement::MeasurementInput,
     objective::ObjectiveInput,
@@ -68,6 +68,12 @@ pub enum ImportRow {
         parent_ref: Option<String>,
         input: ObjectiveInput,
     },
+    /// An existing objective named by its id: the given fields change.
+    ObjectiveById {
+        id: String,
+        parent_ref: Option<String>,
+        input: ObjectiveInput,
+    },
     /// Matched by id or reference; created under `objective` when the reference is new.
     Indicator {
         indicator: RowRef,
@@ -88,6 +94,11 @@ pub enum ImportRow {
     Project {
         external_ref: String,
         administration: Option<String>,
+        input: ProjectInput,
+    },
+    /// An existing project named by its id: the given fields change.
+    ProjectById {
+        id: String,
         input: ProjectInput,
     },
 }
@@ -255,6 +266,22 @@ async fn apply(services: &Services, repos: &dyn Repositories, who: &Principal, r
                 input.parent_id = Some(Some(parent.to_string()));
             }
             Ok(services.objectives.upsert_by_ref(who, &external_ref, &plan_id, &input).await?.1)
+        }
+        ImportRow::ObjectiveById { id, parent_ref, mut input } => {
+            let id = objective_of(repos, who, &RowRef::Id(id), "id").await?;
+            if let Some(parent) = parent_ref {
+                let parent = objective_of(repos, who, &RowRef::Ref(parent), "parent_ref").await?;
+                input.parent_id = Some(Some(parent.to_string()));
+            }
+            let before = services.objectives.get(who, id).await?;
+            let after = services.objectives.update(who, id, &input, None).await?;
+            Ok(if after.version == before.version { Upserted::Unchanged } else { Upserted::Updated })
+        }
+        ImportRow::ProjectById { id, input } => {
+            let id: ProjectId = id.parse().map_err(|e: FieldError| DomainError::from(e.under("id")))?;
+            let before = services.projects.get(who, id).await?.project;
+            let after = services.projects.update(who, id, &input, None).await?;
+            Ok(if after.version == before.version { Upserted::Unchanged } else { Upserted::Updated })
         }
         ImportRow::Indicator { indicator, objective, mut input } => {
             let existing = match &indicator {
