@@ -13,6 +13,7 @@ use infrastructure::{
     webhook_signature::WebhookSecret,
     webhook_worker::{WebhookWorker, WorkerSettings},
 };
+use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, id};
@@ -150,12 +151,14 @@ async fn a_subscriber_receives_signed_deliveries_of_what_it_may_see() {
     eventually("Peru's two deliveries", async || peru_rx.received().len() >= 2).await;
     let got = peru_rx.received();
     assert_eq!(got.len(), 2, "plan.created is not among the subscribed types");
-    let bodies: Vec<Value> = got.iter().map(|r| serde_json::from_str(&r.body).unwrap()).collect();
-    assert_eq!(bodies[0]["type"], "objective.created");
-    assert_eq!(bodies[0]["data"]["entity_id"], objective.as_str());
-    assert_eq!(bodies[0]["data"]["administration"], "PER");
-    assert_eq!(bodies[1]["type"], "plan.status_changed");
-    assert_eq!(bodies[1]["data"]["action"], "transition:under_review");
+    // Deliveries may arrive in either order (a worker sends a batch at once); each names its change.
+    let created: Value = serde_json::from_str(&peru_rx.of_type("objective.created")[0].body).unwrap();
+    assert_eq!(created["data"]["entity_id"], objective.as_str());
+    assert_eq!(created["data"]["administration"], "PER");
+    let transition = peru_rx.of_type("plan.status_changed")[0].clone();
+    let moved: Value = serde_json::from_str(&transition.body).unwrap();
+    assert_eq!(moved["data"]["action"], "transition:under_review");
+    assert!(moved["data"]["seq"].as_i64() > created["data"]["seq"].as_i64());
     for r in &got {
         verify(&secret, r);
     }
@@ -171,7 +174,7 @@ async fn a_subscriber_receives_signed_deliveries_of_what_it_may_see() {
     assert_eq!(items[0]["event_type"], "plan.status_changed");
     assert_eq!(items[0]["status"], "delivered");
     assert_eq!(items[0]["attempts"][0]["status_code"], 200);
-    assert_eq!(items[0]["id"], got[1].id.as_str(), "the log names the webhook-id");
+    assert_eq!(items[0]["id"], transition.id.as_str(), "the log names the webhook-id");
     assert_eq!(app.get(&format!("/api/v1/webhooks/{hook_id}"), &per).await.assert(200).get("secret"), None);
     app.get(&format!("/api/v1/webhooks/{hook_id}"), &app.planner("BOL")).await.assert_problem(404, "not_found");
     app.get(&format!("/api/v1/webhooks/{hook_id}/deliveries"), &app.planner("BOL")).await.assert_problem(404, "not_found");
@@ -205,8 +208,11 @@ async fn failing_receivers_are_retried_with_backoff_and_disabled_when_gone() {
     let received = rx.received();
     assert!(received.iter().all(|r| r.id == received[0].id), "every attempt carries the same webhook-id");
     assert_eq!(serde_json::from_str::<Value>(&received[0].body).unwrap()["data"]["entity_id"], plan.as_str());
+    // With a first wait of 100 ms (half fixed, half random), the second attempt comes at least
+    // 50 ms after the first, and the third at least 100 ms after the second: the wait doubled.
     let at = |i: usize| chrono::DateTime::parse_from_rfc3339(delivery["attempts"][i]["at"].as_str().unwrap()).unwrap();
-    assert!(at(2) - at(1) > at(1) - at(0) - chrono::Duration::milliseconds(60), "waits grow: {delivery}");
+    assert!(at(1) - at(0) >= chrono::Duration::milliseconds(50), "{delivery}");
+    assert!(at(2) - at(1) >= chrono::Duration::milliseconds(100), "{delivery}");
     assert_eq!(app.get(&format!("/api/v1/webhooks/{hook}"), &per).await.body["consecutive_failures"], 0, "a success resets the count");
 
     // 410 Gone: the subscription is switched off and nothing more is sent until its owner resumes it.
@@ -359,4 +365,22 @@ async fn workers_side_by_side_never_send_one_delivery_twice() {
     ids.dedup();
     assert_eq!((received.len(), ids.len()), (25, 25), "each delivery sent exactly once");
     assert_eq!(rx.in_flight.lock().unwrap().1, 1, "never two workers on one delivery at the same time");
+}
+
+#[tokio::test]
+async fn an_event_is_queued_only_for_a_change_that_commits() {
+    let app = TestApp::spawn().await; // no worker: the outbox is read as it stands
+    let per = app.planner("PER");
+    app.post("/api/v1/webhooks", &per, json!({"url": "https://hooks.example.org/meridian"})).await.assert(201);
+    let plan = id(&app.create_plan(&per, json!({})).await);
+    let queued = app.count("webhook_deliveries").await;
+    assert_eq!(queued, 1, "the plan's creation");
+    let good = json!({"external_ref": "OBJ-1", "plan_id": plan, "code": "SO1", "title": {"es": "Facilitar"}});
+    let bad = json!({"external_ref": "OBJ-2", "plan_id": plan, "code": "not a code", "title": {"es": "Otro"}});
+    // The good row's objective, audit entry, change and delivery are written, then rolled back.
+    app.request(Method::POST, "/api/v1/import", Some(&per), Some(json!({"objectives": [good.clone(), bad]})), &[]).await.assert_problem(422, "import_rejected");
+    app.request(Method::POST, "/api/v1/import?mode=validate", Some(&per), Some(json!({"objectives": [good.clone()]})), &[]).await.assert(200);
+    assert_eq!(app.count("webhook_deliveries").await, queued, "nothing announced for what did not commit");
+    app.request(Method::POST, "/api/v1/import", Some(&per), Some(json!({"objectives": [good]})), &[]).await.assert(200);
+    assert_eq!(app.count("webhook_deliveries").await, queued + 1);
 }
