@@ -23,7 +23,7 @@ use tokio::sync::{Notify, broadcast};
 
 use crate::SeaStore;
 
-/// The PostgreSQL notification channel; the payload is the new change's sequence number.
+/// The PostgreSQL notification channel: a transaction that recorded changes notifies it once, on commit.
 pub const CHANNEL: &str = "meridian_changes";
 
 /// Changes a follower may be behind before it skips the oldest.

@@ -4,7 +4,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
 };
@@ -137,6 +137,7 @@ impl Store for SeaStore {
         let tx = self.repo.conn.begin_with_options(options).await.map_err(backend_error)?;
         let mut repo = Repo::new(tx, self.repo.backend);
         repo.guard = guard;
+        repo.changed = Some(Arc::new(AtomicBool::new(false)));
         Ok(Box::new(repo))
     }
 
@@ -149,6 +150,9 @@ impl Store for SeaStore {
 impl UnitOfWork for Repo<sea_orm::DatabaseTransaction> {
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
         let this = *self;
+        if !this.nested && this.changed.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
+            this.notify_changes().await?;
+        }
         let result = this.conn.commit().await.map_err(backend_error);
         drop(this.guard);
         result
@@ -157,6 +161,9 @@ impl UnitOfWork for Repo<sea_orm::DatabaseTransaction> {
     async fn savepoint(&self) -> Result<Box<dyn UnitOfWork>, StoreError> {
         use sea_orm::TransactionTrait;
         let nested = self.conn.begin().await.map_err(backend_error)?;
-        Ok(Box::new(Repo::new(nested, self.backend)))
+        let mut repo = Repo::new(nested, self.backend);
+        repo.changed.clone_from(&self.changed);
+        repo.nested = true;
+        Ok(Box::new(repo))
     }
 }

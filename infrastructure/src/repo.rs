@@ -47,6 +47,8 @@ use sea_orm::{
         UpdateStatement, Value,
     },
 };
+use std::sync::{Arc, atomic::AtomicBool};
+
 use tokio::sync::OwnedMutexGuard;
 
 use crate::rows::{self, Row, text_json};
@@ -57,11 +59,16 @@ pub(crate) struct Repo<C> {
     pub(crate) backend: DatabaseBackend,
     /// Held by SQLite write transactions: the process-wide writer slot.
     pub(crate) guard: Option<OwnedMutexGuard<()>>,
+    /// In a transaction (shared with its savepoints): whether it recorded a change, so that its
+    /// commit wakes the change listeners once, however many changes it holds.
+    pub(crate) changed: Option<Arc<AtomicBool>>,
+    /// Whether this is a savepoint inside another transaction (its commit is not the real one).
+    pub(crate) nested: bool,
 }
 
 impl<C> Repo<C> {
     pub(crate) fn new(conn: C, backend: DatabaseBackend) -> Self {
-        Self { conn, backend, guard: None }
+        Self { conn, backend, guard: None, changed: None, nested: false }
     }
 }
 
@@ -110,6 +117,15 @@ impl<C: ConnectionTrait + Send + Sync> Repo<C> {
     async fn update_versioned(&self, stmt: &UpdateStatement) -> Result<(), StoreError> {
         let result = self.conn.execute(stmt).await.map_err(backend_error)?;
         if result.rows_affected() == 1 { Ok(()) } else { Err(StoreError::VersionMismatch) }
+    }
+
+    /// Wakes the change listeners of every server process (PostgreSQL delivers it on commit only;
+    /// listeners read the feed from where they are, so one wake-up covers many changes).
+    pub(crate) async fn notify_changes(&self) -> Result<(), StoreError> {
+        if self.backend == DatabaseBackend::Postgres {
+            self.conn.execute_unprepared(&format!("SELECT pg_notify('{}', '')", crate::change_listener::CHANNEL)).await.map_err(backend_error)?;
+        }
+        Ok(())
     }
 
     async fn delete(&self, stmt: &DeleteStatement) -> Result<(), StoreError> {
@@ -1431,9 +1447,10 @@ impl<C: ConnectionTrait + Send + Sync> JournalRepository for Repo<C> {
             .to_owned();
         let row = self.conn.query_one(&q).await.map_err(backend_error)?.ok_or_else(|| StoreError::Backend("the change got no sequence number".into()))?;
         let seq = row.try_get::<i64>("", "seq").map_err(|e| StoreError::Backend(e.to_string()))?;
-        if self.backend == DatabaseBackend::Postgres {
-            // Wakes the change listeners of every server process; PostgreSQL delivers it on commit only.
-            self.conn.execute_unprepared(&format!("SELECT pg_notify('{}', '{seq}')", crate::change_listener::CHANNEL)).await.map_err(backend_error)?;
+        match &self.changed {
+            // The transaction's commit wakes the listeners.
+            Some(changed) => changed.store(true, std::sync::atomic::Ordering::Relaxed),
+            None => self.notify_changes().await?,
         }
         Ok(seq)
     }

@@ -11,8 +11,10 @@ async fn import(app: &TestApp, token: &str, query: &str, body: Value) -> Reply {
 }
 
 async fn import_csv(app: &TestApp, token: &str, query: &str, csv: String) -> Reply {
-    let resp =
-        app.client.post(format!("{}/api/v1/import{query}", app.base)).bearer_auth(token).header("content-type", "text/csv").body(csv).send().await.unwrap();
+    // An import may run for MERIDIAN_IMPORT_TIMEOUT (5 minutes); a debug build on PostgreSQL
+    // takes about a minute for 10,000 rows (the release build about 20 s: scripts/bench-import.sh).
+    let request = app.client.post(format!("{}/api/v1/import{query}", app.base)).timeout(std::time::Duration::from_secs(290));
+    let resp = request.bearer_auth(token).header("content-type", "text/csv").body(csv).send().await.unwrap();
     let status = resp.status();
     let headers = resp.headers().clone();
     let body = resp.json().await.unwrap_or(Value::Null);

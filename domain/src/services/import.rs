@@ -7,7 +7,7 @@
 //! trace and a later row can refer to an object an earlier row created. A dry run, or an atomic
 //! import with a refused row, rolls the whole transaction back.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use async_trait::async_trait;
 
@@ -203,9 +203,11 @@ impl ImportService {
         let services = Services::new(scoped.clone(), self.ctx.clock.clone());
         let mut counts: Vec<(Section, Counts)> = Section::ALL.iter().map(|s| (*s, Counts::default())).collect();
         let mut rejected = Vec::new();
+        // Indicators found by reference, so that thousands of rows about a few indicators look each up once.
+        let mut known = HashMap::new();
         for line in lines {
             let outcome = match line.row {
-                Ok(row) => apply(&services, scoped.read(), who, row).await,
+                Ok(row) => apply(&services, scoped.read(), who, row, &mut known).await,
                 Err(errors) => Err(DomainError::Validation(errors)),
             };
             let Some((_, c)) = counts.iter_mut().find(|(s, _)| *s == line.section) else { continue };
@@ -238,12 +240,17 @@ fn own_ref(who: &Principal, raw: &str, field: &str) -> Result<(crate::values::Ad
     Ok((administration, reference))
 }
 
-async fn indicator_of(repos: &dyn Repositories, who: &Principal, r: &RowRef) -> Result<IndicatorId, DomainError> {
+async fn indicator_of(repos: &dyn Repositories, who: &Principal, r: &RowRef, known: &mut HashMap<String, IndicatorId>) -> Result<IndicatorId, DomainError> {
     match r {
         RowRef::Id(raw) => raw.parse().map_err(|e: FieldError| DomainError::from(e.under("indicator_id"))),
         RowRef::Ref(raw) => {
+            if let Some(id) = known.get(raw) {
+                return Ok(*id);
+            }
             let (administration, reference) = own_ref(who, raw, "indicator_ref")?;
-            repos.indicator_by_ref(administration, &reference).await?.map(|i| i.id).ok_or_else(|| DomainError::not_found("indicator"))
+            let id = repos.indicator_by_ref(administration, &reference).await?.map(|i| i.id).ok_or_else(|| DomainError::not_found("indicator"))?;
+            known.insert(raw.clone(), id);
+            Ok(id)
         }
     }
 }
@@ -258,7 +265,13 @@ async fn objective_of(repos: &dyn Repositories, who: &Principal, r: &RowRef, fie
     }
 }
 
-async fn apply(services: &Services, repos: &dyn Repositories, who: &Principal, row: ImportRow) -> Result<Upserted, DomainError> {
+async fn apply(
+    services: &Services,
+    repos: &dyn Repositories,
+    who: &Principal,
+    row: ImportRow,
+    known: &mut HashMap<String, IndicatorId>,
+) -> Result<Upserted, DomainError> {
     match row {
         ImportRow::Objective { external_ref, plan_id, parent_ref, mut input } => {
             if let Some(parent) = parent_ref {
@@ -285,7 +298,7 @@ async fn apply(services: &Services, repos: &dyn Repositories, who: &Principal, r
         }
         ImportRow::Indicator { indicator, objective, mut input } => {
             let existing = match &indicator {
-                RowRef::Id(_) => Some(indicator_of(repos, who, &indicator).await?),
+                RowRef::Id(_) => Some(indicator_of(repos, who, &indicator, known).await?),
                 RowRef::Ref(raw) => {
                     input.external_ref = Some(Some(raw.clone()));
                     let (administration, reference) = own_ref(who, raw, "external_ref")?;
@@ -307,11 +320,11 @@ async fn apply(services: &Services, repos: &dyn Repositories, who: &Principal, r
             }
         }
         ImportRow::Target { indicator, period, value } => {
-            let id = indicator_of(repos, who, &indicator).await?;
+            let id = indicator_of(repos, who, &indicator, known).await?;
             Ok(services.results.put_target(who, id, &period, &value, None).await?.1)
         }
         ImportRow::Measurement { indicator, period, input } => {
-            let id = indicator_of(repos, who, &indicator).await?;
+            let id = indicator_of(repos, who, &indicator, known).await?;
             Ok(services.results.put_measurement(who, id, &period, &input, None).await?.1)
         }
         ImportRow::Project { external_ref, administration, input } => {

@@ -57,11 +57,17 @@ pub(crate) async fn readable_plan(repos: &dyn Repositories, who: &Principal, id:
 /// Loads a plan the caller may change with `scope`: visible, writable, and not closed.
 pub(crate) async fn writable_plan(repos: &dyn Repositories, who: &Principal, id: PlanId, scope: Scope) -> Result<StrategicPlan, DomainError> {
     let plan = readable_plan(repos, who, id).await?;
+    ensure_writable(who, &plan, scope)?;
+    Ok(plan)
+}
+
+/// Checks that the caller may change `plan` (already found readable) with `scope`, and that it is not closed.
+pub(crate) fn ensure_writable(who: &Principal, plan: &StrategicPlan, scope: Scope) -> Result<(), DomainError> {
     who.ensure_can_write(plan.administration, scope)?;
     if plan.is_read_only() {
         return Err(DomainError::conflict("plan_closed", "the plan is closed: nothing in it can change any more"));
     }
-    Ok(plan)
+    Ok(())
 }
 
 impl PlanService {

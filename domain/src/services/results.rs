@@ -25,7 +25,7 @@ use super::{
     Ctx, Journal, check_version,
     indicators::{indicator_visibility, readable_indicator, visible_indicators},
     objectives::Upserted,
-    plans::{readable_plan, visible_plans, writable_plan},
+    plans::{ensure_writable, readable_plan, visible_plans},
     snapshot, stale_on_race,
 };
 
@@ -131,8 +131,8 @@ impl ResultService {
             return Err(DomainError::validation("", "invalid", "invalid target"));
         };
         let tx = self.ctx.store.begin().await?;
-        let (indicator, _) = readable_indicator(tx.as_ref(), who, indicator_id).await?;
-        let plan = writable_plan(tx.as_ref(), who, indicator.plan_id, Scope::PlansWrite).await?;
+        let (indicator, plan) = readable_indicator(tx.as_ref(), who, indicator_id).await?;
+        ensure_writable(who, &plan, Scope::PlansWrite)?;
         check_target_period(period, &indicator, &plan)?;
         let now = self.ctx.clock.now();
         let existing = tx.target(indicator_id, period).await?;
@@ -217,8 +217,8 @@ impl ResultService {
             }
         };
         let tx = self.ctx.store.begin().await?;
-        let (indicator, _) = readable_indicator(tx.as_ref(), who, indicator_id).await?;
-        let plan = writable_plan(tx.as_ref(), who, indicator.plan_id, Scope::MeasurementsWrite).await?;
+        let (indicator, plan) = readable_indicator(tx.as_ref(), who, indicator_id).await?;
+        ensure_writable(who, &plan, Scope::MeasurementsWrite)?;
         let now = self.ctx.clock.now();
         check_measurement_period(period, &indicator, &plan, now.date_naive())?;
         let existing = tx.measurement(indicator_id, period).await?;
@@ -325,8 +325,8 @@ impl ResultService {
             (_, r) => r.filter(|r| !r.is_empty()).map(str::to_owned),
         };
         let tx = self.ctx.store.begin().await?;
-        let (indicator, _) = readable_indicator(tx.as_ref(), who, indicator_id).await?;
-        let plan = writable_plan(tx.as_ref(), who, indicator.plan_id, Scope::MeasurementsWrite).await?;
+        let (indicator, plan) = readable_indicator(tx.as_ref(), who, indicator_id).await?;
+        ensure_writable(who, &plan, Scope::MeasurementsWrite)?;
         let before = tx.measurement(indicator_id, period).await?.ok_or(DomainError::not_found("measurement"))?;
         check_version(expected_version, before.version)?;
         let status = before.status.transition(request.to).map_err(|e| DomainError::conflict("invalid_transition", e.to_string()))?;
