@@ -13,7 +13,7 @@ const IATI: &str = "/api/v1/iati/activities.xml";
 /// Validates an IATI document against `iati-activities-schema.xsd` with `xmllint`.
 #[track_caller]
 fn assert_valid_iati(xml: &str) {
-    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/standards/iati-2.03/iati-activities-schema.xsd");
+    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/iati-2.03/iati-activities-schema.xsd");
     let path = std::env::temp_dir().join(format!("meridian-iati-{}.xml", uuid::Uuid::now_v7().simple()));
     std::fs::write(&path, xml).unwrap();
     let out =
