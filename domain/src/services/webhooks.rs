@@ -322,11 +322,19 @@ impl WebhookService {
             Err(e) => return Err(e.into()),
         }
         tx.record_attempt(&Attempt { delivery_id: d.id, number: d.attempts, at: now, status_code, error, duration_ms }).await?;
-        if let Some(s) = tx.subscription(d.subscription_id).await? {
+        // The owner may change the subscription meanwhile: then count on the version it saved.
+        for _ in 0..3 {
+            let Some(s) = tx.subscription(d.subscription_id).await? else { break };
             let after = self.policy.after(&s, settlement, now);
-            if after != s {
-                let after = Subscription { version: s.version + 1, ..after };
-                tx.update_subscription(&after, s.version).await?;
+            if after == s {
+                break;
+            }
+            match tx.update_subscription(&Subscription { version: s.version + 1, ..after }, s.version).await {
+                Err(StoreError::VersionMismatch) => {}
+                other => {
+                    other?;
+                    break;
+                }
             }
         }
         tx.commit().await?;
