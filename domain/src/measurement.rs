@@ -102,6 +102,14 @@ pub struct Measurement {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Measurement {
+    /// Whether people outside the administration see it: its indicator is disclosed, and it has
+    /// an approved value (outsiders read approved values only).
+    pub const fn is_disclosed(&self, indicator_disclosed: bool) -> bool {
+        indicator_disclosed && self.approved_value.is_some()
+    }
+}
+
 /// Raw measurement fields as a client sent them.
 #[derive(Debug, Clone, Default)]
 pub struct MeasurementInput {

@@ -129,6 +129,20 @@ async fn the_feed_shows_each_caller_only_what_it_may_see() {
     assert!(bol.contains(&("plan".into(), plan.clone(), "update".into())));
     assert!(bol.contains(&("objective".into(), objective.clone(), "update".into())));
     assert!(!bol.iter().any(|(_, id, _)| id == &restricted));
+
+    // A measurement reaches outsiders once it has an approved value, not while it is a draft.
+    let shared = id(&app.create_indicator(&per, &objective, json!({})).await);
+    let recorded = app.put(&format!("/api/v1/indicators/{shared}/measurements/2024"), &per, json!({"value": "20"})).await;
+    let measurement = id(recorded.assert(201));
+    let bol = entries(&read_all(&app, &app.viewer("BOL"), None, "", 100).await.0);
+    assert!(bol.contains(&("indicator".into(), shared.clone(), "create".into())));
+    assert!(!bol.iter().any(|(_, id, _)| id == &measurement), "a draft value is not announced outside");
+    for (to, token) in [("submitted", &per), ("approved", &admin)] {
+        app.post(&format!("/api/v1/indicators/{shared}/measurements/2024/transitions"), token, json!({"to": to})).await.assert(200);
+    }
+    let bol = read_all(&app, &app.viewer("BOL"), None, "", 100).await.0;
+    let seen: Vec<&str> = bol.iter().filter(|c| c["entity_id"] == measurement.as_str()).map(|c| c["action"].as_str().unwrap()).collect();
+    assert_eq!(seen, ["review:approved"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -222,7 +222,7 @@ impl ObjectiveService {
             .map(|o| (EntityType::Objective, o.to_string(), plan.is_disclosed()))
             .chain(indicators.iter().map(|i| (EntityType::Indicator, i.id.to_string(), shared(i.id))))
             .chain(targets.iter().map(|t| (EntityType::Target, t.id.to_string(), shared(t.indicator_id))))
-            .chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string(), shared(m.indicator_id) && m.approved_value.is_some())));
+            .chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string(), m.is_disclosed(shared(m.indicator_id)))));
         for (entity_type, entity_id, shared) in tombstones {
             let before = (entity_id == id.to_string()).then(|| snapshot(&objective)).flatten();
             Journal {

@@ -249,7 +249,7 @@ impl ResultService {
                 journal(
                     who,
                     &measurement,
-                    indicator.is_disclosed_in(&plan) && measurement.approved_value.is_some(),
+                    measurement.is_disclosed(indicator.is_disclosed_in(&plan)),
                     EntityType::Measurement,
                     measurement.id.to_string(),
                     Operation::Update,
@@ -287,7 +287,7 @@ impl ResultService {
                 journal(
                     who,
                     &measurement,
-                    indicator.is_disclosed_in(&plan) && measurement.approved_value.is_some(),
+                    measurement.is_disclosed(indicator.is_disclosed_in(&plan)),
                     EntityType::Measurement,
                     measurement.id.to_string(),
                     Operation::Create,
@@ -364,7 +364,7 @@ impl ResultService {
         journal(
             who,
             &m,
-            indicator.is_disclosed_in(&plan) && m.approved_value.is_some(),
+            m.is_disclosed(indicator.is_disclosed_in(&plan)),
             EntityType::Measurement,
             m.id.to_string(),
             Operation::Update,
