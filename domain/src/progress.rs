@@ -2,6 +2,8 @@
 //! progress, expected progress and RAG status, and the weighted roll-up of those figures into
 //! objectives and plans. The rules are the product's (DOMAIN.md, "how progress is computed").
 
+use std::collections::BTreeMap;
+
 use rust_decimal::Decimal;
 
 use crate::{indicator::Direction, period::Period, plan::Thresholds};
@@ -72,13 +74,41 @@ pub struct IndicatorProgress {
     pub status: RagStatus,
 }
 
-/// Computes the series of an indicator and its overall progress and status.
+/// An indicator's standing: its figures at the latest period with an approved actual, without
+/// the series. It depends on the baseline, the targets and that one actual only, so it can be
+/// computed from the latest approved measurement alone, whatever the length of the history.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Standing {
+    pub final_target: Option<(Period, Decimal)>,
+    /// latest period with an approved actual, and the figures there
+    pub latest_period: Option<Period>,
+    pub progress: Option<Decimal>,
+    pub expected_progress: Option<Decimal>,
+    pub status: RagStatus,
+}
+
+impl IndicatorProgress {
+    /// The figures at the latest period, without the series.
+    pub fn standing(&self) -> Standing {
+        Standing {
+            final_target: self.final_target,
+            latest_period: self.latest_period,
+            progress: self.progress,
+            expected_progress: self.expected_progress,
+            status: self.status,
+        }
+    }
+}
+
+/// Computes the series of an indicator and its overall progress and status, in
+/// O(n log n) of its targets and actuals.
 pub fn indicator_progress(input: &SeriesInput<'_>) -> IndicatorProgress {
     let curve = Curve::new(input);
+    let actuals: BTreeMap<Period, Decimal> = input.actuals.iter().copied().collect();
     let mut periods: Vec<Period> = input.targets.iter().chain(input.actuals).map(|&(p, _)| p).chain([input.baseline_period]).collect();
     periods.sort();
     periods.dedup();
-    let points: Vec<SeriesPoint> = periods.into_iter().map(|period| point(input, &curve, period)).collect();
+    let points: Vec<SeriesPoint> = periods.into_iter().map(|period| point(input, &curve, period, actuals.get(&period).copied())).collect();
     let latest = points.iter().rev().find(|p| p.actual.is_some());
     IndicatorProgress {
         final_target: curve.final_target,
@@ -87,6 +117,22 @@ pub fn indicator_progress(input: &SeriesInput<'_>) -> IndicatorProgress {
         expected_progress: latest.and_then(|p| p.expected_progress),
         status: latest.and_then(|p| p.status).unwrap_or(RagStatus::NoData),
         points,
+    }
+}
+
+/// Computes an indicator's [`Standing`]: the same figures as [`indicator_progress`] gives for
+/// the latest period with an actual, from the latest of `input.actuals` alone (pass just the
+/// latest approved actual), in O(targets).
+pub fn indicator_standing(input: &SeriesInput<'_>) -> Standing {
+    let curve = Curve::new(input);
+    let latest = input.actuals.iter().copied().max_by_key(|&(p, _)| p);
+    let at = latest.map(|(period, value)| point(input, &curve, period, Some(value)));
+    Standing {
+        final_target: curve.final_target,
+        latest_period: at.as_ref().map(|p| p.period),
+        progress: at.as_ref().and_then(|p| p.progress),
+        expected_progress: at.as_ref().and_then(|p| p.expected_progress),
+        status: at.and_then(|p| p.status).unwrap_or(RagStatus::NoData),
     }
 }
 
@@ -105,8 +151,8 @@ pub struct RollUp {
 /// One contribution to a roll-up.
 #[derive(Debug, Clone, Copy)]
 pub enum RollUpPart<'a> {
-    /// an indicator with its weight and computed progress
-    Indicator { weight: Decimal, progress: &'a IndicatorProgress },
+    /// an indicator with its weight and computed standing
+    Indicator { weight: Decimal, standing: &'a Standing },
     /// a child objective with its weight and its own roll-up
     Child { weight: Decimal, rollup: &'a RollUp },
 }
@@ -118,7 +164,7 @@ pub fn roll_up(parts: &[RollUpPart<'_>], thresholds: Thresholds) -> RollUp {
     let (mut progress, mut expected) = (Mean::default(), Mean::default());
     for part in parts {
         let (weight, p, e) = match *part {
-            RollUpPart::Indicator { weight, progress: ip } => {
+            RollUpPart::Indicator { weight, standing: ip } => {
                 if ip.progress.is_some() {
                     with = with.saturating_add(1);
                 } else {
@@ -154,6 +200,8 @@ pub fn roll_up(parts: &[RollUpPart<'_>], thresholds: Thresholds) -> RollUp {
 struct Curve {
     baseline_period: Period,
     final_target: Option<(Period, Decimal)>,
+    /// The explicit targets by period.
+    targets: Vec<(Period, Decimal)>,
     known: Vec<(i64, Decimal)>,
 }
 
@@ -166,7 +214,13 @@ impl Curve {
             known.push((input.baseline_period.midpoint_half_months(), input.baseline_value));
         }
         known.extend(targets.iter().filter(|&&(p, _)| p >= input.baseline_period).map(|&(p, v)| (p.midpoint_half_months(), v)));
-        Self { baseline_period: input.baseline_period, final_target: targets.last().copied(), known }
+        known.sort_by_key(|&(t, _)| t);
+        Self { baseline_period: input.baseline_period, final_target: targets.last().copied(), targets, known }
+    }
+
+    /// The explicit target of a period.
+    fn target_at(&self, period: Period) -> Option<Decimal> {
+        self.targets.binary_search_by_key(&period, |&(p, _)| p).ok().and_then(|i| self.targets.get(i)).map(|&(_, v)| v)
     }
 
     /// Expected value at a period without an explicit target, unrounded.
@@ -176,8 +230,11 @@ impl Curve {
             return None;
         }
         let t = period.midpoint_half_months();
-        let lower = self.known.iter().rev().find(|&&(kt, _)| kt <= t)?;
-        match self.known.iter().find(|&&(kt, _)| kt >= t) {
+        // `known` is sorted by time: the last point at or before `t`, the first at or after it.
+        let after = self.known.partition_point(|&(kt, _)| kt < t);
+        let upto = self.known.partition_point(|&(kt, _)| kt <= t);
+        let lower = upto.checked_sub(1).and_then(|i| self.known.get(i))?;
+        match self.known.get(after) {
             None => Some(final_value),
             Some(&(t1, v1)) => {
                 let (t0, v0) = *lower;
@@ -190,9 +247,8 @@ impl Curve {
     }
 }
 
-fn point(input: &SeriesInput<'_>, curve: &Curve, period: Period) -> SeriesPoint {
-    let target = value_at(input.targets, period);
-    let actual = value_at(input.actuals, period);
+fn point(input: &SeriesInput<'_>, curve: &Curve, period: Period, actual: Option<Decimal>) -> SeriesPoint {
+    let target = curve.target_at(period);
     let expected = target.or_else(|| curve.between(period));
     let baseline = input.baseline_value;
     let span = curve.final_target.and_then(|(_, f)| f.checked_sub(baseline)).filter(|s| !s.is_zero());
@@ -229,10 +285,6 @@ fn point(input: &SeriesInput<'_>, curve: &Curve, period: Period) -> SeriesPoint 
         expected_progress: expected_progress.map(tidy),
         status,
     }
-}
-
-fn value_at(series: &[(Period, Decimal)], period: Period) -> Option<Decimal> {
-    series.iter().find(|&&(p, _)| p == period).map(|&(_, v)| v)
 }
 
 /// Status of progress against expected progress; with nothing expected yet, any non-negative
@@ -525,15 +577,8 @@ mod tests {
         assert_eq!((m.status, m.progress), (RagStatus::AtRisk, opt("0")));
     }
 
-    fn figures(progress: Option<&str>, expected: Option<&str>) -> IndicatorProgress {
-        IndicatorProgress {
-            final_target: None,
-            points: Vec::new(),
-            latest_period: None,
-            progress: progress.map(d),
-            expected_progress: expected.map(d),
-            status: RagStatus::NoData,
-        }
+    fn figures(progress: Option<&str>, expected: Option<&str>) -> Standing {
+        Standing { final_target: None, latest_period: None, progress: progress.map(d), expected_progress: expected.map(d), status: RagStatus::NoData }
     }
 
     #[test]
@@ -542,9 +587,9 @@ mod tests {
         let b = figures(Some("0.8"), Some("0.5"));
         let none = figures(None, None);
         let parts = [
-            RollUpPart::Indicator { weight: d("2"), progress: &a },
-            RollUpPart::Indicator { weight: d("1"), progress: &b },
-            RollUpPart::Indicator { weight: d("5"), progress: &none },
+            RollUpPart::Indicator { weight: d("2"), standing: &a },
+            RollUpPart::Indicator { weight: d("1"), standing: &b },
+            RollUpPart::Indicator { weight: d("5"), standing: &none },
         ];
         let r = roll_up(&parts, Thresholds::default());
         // (2 × 0.4 + 0.8) / 3 = 0.533333 against 0.5; the indicator without data is not a 0.
@@ -558,7 +603,7 @@ mod tests {
     fn roll_up_leaves_a_missing_expected_progress_out_of_that_mean_only() {
         let a = figures(Some("0.2"), None);
         let b = figures(Some("0.6"), Some("0.5"));
-        let parts = [RollUpPart::Indicator { weight: d("1"), progress: &a }, RollUpPart::Indicator { weight: d("1"), progress: &b }];
+        let parts = [RollUpPart::Indicator { weight: d("1"), standing: &a }, RollUpPart::Indicator { weight: d("1"), standing: &b }];
         let r = roll_up(&parts, Thresholds::default());
         assert_eq!((r.progress, r.expected_progress, r.status), (opt("0.4"), opt("0.5"), RagStatus::AtRisk));
     }
@@ -570,13 +615,13 @@ mod tests {
         let none = figures(None, None);
         let child = roll_up(
             &[
-                RollUpPart::Indicator { weight: d("2"), progress: &a },
-                RollUpPart::Indicator { weight: d("1"), progress: &b },
-                RollUpPart::Indicator { weight: d("1"), progress: &none },
+                RollUpPart::Indicator { weight: d("2"), standing: &a },
+                RollUpPart::Indicator { weight: d("1"), standing: &b },
+                RollUpPart::Indicator { weight: d("1"), standing: &none },
             ],
             Thresholds::default(),
         );
-        let nothing = [RollUpPart::Indicator { weight: d("1"), progress: &none }; 3];
+        let nothing = [RollUpPart::Indicator { weight: d("1"), standing: &none }; 3];
         let empty_child = roll_up(&nothing, Thresholds::default());
         assert_eq!((empty_child.progress, empty_child.status), (None, RagStatus::NoData));
         assert_eq!((empty_child.indicators_with_data, empty_child.indicators_without_data), (0, 3));
@@ -585,7 +630,7 @@ mod tests {
         let parent = roll_up(
             &[
                 RollUpPart::Child { weight: d("2"), rollup: &child },
-                RollUpPart::Indicator { weight: d("1"), progress: &c },
+                RollUpPart::Indicator { weight: d("1"), standing: &c },
                 RollUpPart::Child { weight: d("4"), rollup: &empty_child },
             ],
             Thresholds::default(),
@@ -680,6 +725,41 @@ mod tests {
                 }
             }
             assert_eq!(r.latest_period, Some(Period::Month(2028, 12)));
+        }
+    }
+
+    #[test]
+    fn standing_from_the_latest_actual_alone_matches_the_whole_series() {
+        let mut rng = Lcg(11);
+        for case in 0..500 {
+            let baseline_period = Period::Month(2020, u8::try_from(1 + rng.below(12)).unwrap());
+            let mut targets = Vec::new();
+            for year in 2020..=2020 + i32::try_from(rng.below(6)).unwrap() {
+                if rng.below(3) > 0 {
+                    targets.push((Period::Year(year), rng.value()));
+                }
+            }
+            let mut actuals = Vec::new();
+            let mut m = baseline_period;
+            for _ in 0..rng.below(80) {
+                m = m.next();
+                if rng.below(4) > 0 {
+                    actuals.push((m, rng.value()));
+                }
+            }
+            let direction = [Direction::Increase, Direction::Decrease, Direction::Maintain][usize::try_from(rng.below(3)).unwrap()];
+            let input = SeriesInput {
+                direction,
+                baseline_period,
+                baseline_value: rng.value(),
+                targets: &targets,
+                actuals: &actuals,
+                thresholds: Thresholds::default(),
+            };
+            let whole = indicator_progress(&input).standing();
+            let latest: Vec<(Period, Decimal)> = actuals.iter().copied().max_by_key(|&(p, _)| p).into_iter().collect();
+            let alone = indicator_standing(&SeriesInput { actuals: &latest, ..input });
+            assert_eq!(alone, whole, "case {case}");
         }
     }
 }
