@@ -295,6 +295,14 @@ pub trait ResultRepository: Send + Sync {
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
     async fn measurements_of(&self, indicators: &[IndicatorId]) -> Result<Vec<Measurement>, StoreError>;
 
+    /// The latest approved measurement (the one with an approved value and the latest period)
+    /// of each of the given indicators that has one: one row per indicator, whatever the
+    /// length of its history.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn latest_approved_of(&self, indicators: &[IndicatorId]) -> Result<Vec<Measurement>, StoreError>;
+
     /// Every measurement of a plan's indicators.
     ///
     /// # Errors

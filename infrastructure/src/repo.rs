@@ -43,8 +43,8 @@ use rust_decimal::Decimal;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DbErr, QueryResult, SqlErr,
     sea_query::{
-        Asterisk, Condition, DeleteStatement, Expr, ExprTrait, InsertStatement, IntoIden, LockBehavior, LockType, OnConflict, Order, Query, SelectStatement,
-        UpdateStatement, Value,
+        Asterisk, Condition, DeleteStatement, Expr, ExprTrait, Iden, InsertStatement, IntoIden, LockBehavior, LockType, OnConflict, Order, Query,
+        SelectStatement, UpdateStatement, Value,
     },
 };
 use std::sync::{Arc, atomic::AtomicBool};
@@ -660,6 +660,34 @@ impl<C: ConnectionTrait + Send + Sync> ResultRepository for Repo<C> {
             .order_by(Measurements::PeriodKey, Order::Asc)
             .to_owned();
         self.all(&q, rows::measurement).await
+    }
+
+    async fn latest_approved_of(&self, indicators: &[IndicatorId]) -> Result<Vec<Measurement>, StoreError> {
+        if indicators.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One probe per indicator into the partial index of approved values
+        // (`ix_measurements_approved`): the cost follows the number of indicators, not the
+        // length of their histories. The wanted ids are a list of values, so that no other
+        // table is read.
+        let placeholders: Vec<String> = match self.backend {
+            DatabaseBackend::Postgres => (1..=indicators.len()).map(|n| format!("(${n})")).collect(),
+            _ => vec!["(?)".to_owned(); indicators.len()],
+        };
+        let m = Measurements::Table.to_string();
+        let (id, indicator_id, approved, key) =
+            (Measurements::Id.to_string(), Measurements::IndicatorId.to_string(), Measurements::ApprovedValue.to_string(), Measurements::PeriodKey.to_string());
+        let wanted = format!("WITH wanted (id) AS (VALUES {})", placeholders.join(", "));
+        let latest =
+            |columns: &str| format!("SELECT {columns} FROM {m} WHERE {indicator_id} = wanted.id AND {approved} IS NOT NULL ORDER BY {key} DESC LIMIT 1");
+        let sql = match self.backend {
+            DatabaseBackend::Postgres => format!("{wanted} SELECT latest.* FROM wanted CROSS JOIN LATERAL ({}) latest", latest("*")),
+            // SQLite has no LATERAL: a correlated scalar subquery names each indicator's row.
+            _ => format!("{wanted} SELECT * FROM {m} WHERE {id} IN (SELECT ({}) FROM wanted)", latest(&id)),
+        };
+        let values: Vec<Value> = indicators.iter().map(|i| Value::from(i.as_uuid())).collect();
+        let rows = self.conn.query_all_raw(sea_orm::Statement::from_sql_and_values(self.backend, sql, values)).await.map_err(backend_error)?;
+        rows.iter().map(|r| rows::measurement(&Row { r, backend: self.backend })).collect()
     }
 
     async fn measurements_of_plan(&self, plan: PlanId) -> Result<Vec<Measurement>, StoreError> {

@@ -17,6 +17,7 @@ mod m20261128_000010_create_portfolios;
 mod m20261129_000011_change_audience;
 mod m20261129_000012_create_webhooks;
 mod m20261129_000013_create_idempotency_keys;
+mod m20261201_000014_index_approved_measurements;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000011_change_audience::Migration),
             Box::new(m20261129_000012_create_webhooks::Migration),
             Box::new(m20261129_000013_create_idempotency_keys::Migration),
+            Box::new(m20261201_000014_index_approved_measurements::Migration),
         ]
     }
 }
