@@ -2,7 +2,7 @@
 //! assign a tenant, an author or a version) and views. Views render each multilingual field as
 //! the best match for the reader's languages plus the whole translations map.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{collections::BTreeMap, sync::Arc};
 
 use chrono::{DateTime, Utc};
 use domain::{
@@ -11,7 +11,7 @@ use domain::{
     objective::{Objective, ObjectiveInput},
     plan::{self as dp, Administration, AdministrationInput, PlanInput, StrategicPlan},
     progress::{IndicatorProgress, RollUp, SeriesPoint},
-    services::{ObjectiveNode, ObjectiveScore, ProgressReport, Scorecard},
+    services::{Directory, ObjectiveNode, ObjectiveScore, ProgressReport, Scorecard},
     text::{LanguageTag, LocalizedText},
     values::AdministrationCode,
 };
@@ -30,18 +30,18 @@ pub struct Translations(pub BTreeMap<String, String>);
 #[derive(Clone)]
 pub struct Localizer {
     wanted: Vec<LanguageTag>,
-    defaults: HashMap<AdministrationCode, LanguageTag>,
+    administrations: Arc<Directory>,
 }
 
 impl Localizer {
-    pub fn new(wanted: Vec<LanguageTag>, administrations: &[Administration]) -> Self {
-        Self { wanted, defaults: administrations.iter().map(|a| (a.code, a.default_language.clone())).collect() }
+    pub fn new(wanted: Vec<LanguageTag>, administrations: Arc<Directory>) -> Self {
+        Self { wanted, administrations }
     }
 
     /// The best text for the reader, falling back to the administration's language, then English.
     pub fn text(&self, administration: Option<AdministrationCode>, text: &LocalizedText) -> String {
         let english = LanguageTag::english();
-        let default = administration.and_then(|a| self.defaults.get(&a)).unwrap_or(&english);
+        let default = administration.and_then(|a| self.administrations.get(&a)).map_or(&english, |a| &a.default_language);
         text.best(&self.wanted, default).1.to_owned()
     }
 }
@@ -921,10 +921,10 @@ impl ObjectiveScoreView {
                     indicator_id: i.indicator.id.as_uuid(),
                     name: l.text(a, &i.indicator.name),
                     weight: i.indicator.weight.get().to_string(),
-                    latest_period: i.progress.latest_period.map(|p| p.to_string()),
-                    progress: dec(i.progress.progress),
-                    expected_progress: dec(i.progress.expected_progress),
-                    status: i.progress.status.as_str().to_owned(),
+                    latest_period: i.standing.latest_period.map(|p| p.to_string()),
+                    progress: dec(i.standing.progress),
+                    expected_progress: dec(i.standing.expected_progress),
+                    status: i.standing.status.as_str().to_owned(),
                 })
                 .collect(),
         }

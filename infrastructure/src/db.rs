@@ -64,21 +64,50 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<SeaStore, StoreError
     let mut conn = Database::connect(options).await.map_err(backend_error)?;
     let statements = StatementCounter::default();
     let counter = statements.clone();
-    conn.set_metric_callback(move |_| {
-        counter.0.fetch_add(1, Ordering::Relaxed);
-    });
+    conn.set_metric_callback(move |info| counter.count(&info.statement.sql));
     let backend = conn.get_database_backend();
     Ok(SeaStore { statements, repo: Repo::new(conn, backend), write_lock: (backend == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(()))) })
 }
 
 /// Counts the SQL statements a store has executed (cheap enough to stay on in production,
-/// and how tests show that a request's cost does not grow with the data).
+/// and how tests show that a request's cost does not grow with the data). On demand it also
+/// keeps their text, so a test can see which tables a request read.
 #[derive(Debug, Clone, Default)]
-pub struct StatementCounter(Arc<AtomicU64>);
+pub struct StatementCounter(Arc<Counted>);
+
+#[derive(Debug, Default)]
+struct Counted {
+    count: AtomicU64,
+    recording: AtomicBool,
+    recorded: std::sync::Mutex<Vec<String>>,
+}
 
 impl StatementCounter {
     pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
+        self.0.count.load(Ordering::Relaxed)
+    }
+
+    fn count(&self, sql: &str) {
+        self.0.count.fetch_add(1, Ordering::Relaxed);
+        if self.0.recording.load(Ordering::Relaxed)
+            && let Ok(mut recorded) = self.0.recorded.lock()
+        {
+            recorded.push(sql.to_owned());
+        }
+    }
+
+    /// Keeps the text of every statement from now on (until [`Self::take`]).
+    pub fn record(&self) {
+        if let Ok(mut recorded) = self.0.recorded.lock() {
+            recorded.clear();
+        }
+        self.0.recording.store(true, Ordering::Relaxed);
+    }
+
+    /// The statements kept since [`Self::record`]; stops keeping them.
+    pub fn take(&self) -> Vec<String> {
+        self.0.recording.store(false, Ordering::Relaxed);
+        self.0.recorded.lock().map(|mut r| std::mem::take(&mut *r)).unwrap_or_default()
     }
 }
 

@@ -76,6 +76,71 @@ async fn a_nested_query_costs_the_same_statements_for_ten_times_the_data() {
     assert!(small <= 20, "{small} statements for one query");
 }
 
+/// README's donor portal query: plans with progress down to each indicator's latest approved value.
+const README_PORTAL: &str = r#"
+query Portal {
+  plans(first: 20) {
+    edges { node {
+      title(lang: "en") status administration { code name(lang: "en") }
+      progress { progress expectedProgress status indicatorsWithoutData }
+      objectives { code title(lang: "en")
+        indicators { name(lang: "en") latestApprovedMeasurement { period value } progress { progress status } }
+      }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"#;
+
+/// The tables a statement reads (what follows `FROM` and `JOIN`, without common table names).
+fn tables_read(sql: &str) -> std::collections::BTreeSet<String> {
+    let words: Vec<&str> = sql.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+    words
+        .windows(2)
+        .filter(|w| w[0].eq_ignore_ascii_case("from") || w[0].eq_ignore_ascii_case("join"))
+        .map(|w| w[1].trim_matches(|c| c == '"' || c == '`').to_owned())
+        .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_lowercase() || c == '_') && t != "wanted")
+        .collect()
+}
+
+#[tokio::test]
+async fn the_portal_query_reads_each_table_once_and_the_latest_value_only() {
+    let app = TestApp::spawn().await;
+    let donor = app.donor();
+    for administration in ["BOL", "PER", "PER"] {
+        portal_plan(&app, administration).await;
+    }
+    let plans = app.gql(Some(&donor), README_PORTAL, json!({})).await.assert(200).clone();
+    assert!(plans.get("errors").is_none(), "{plans}");
+    app.statements.record();
+    let reply = app.gql(Some(&donor), README_PORTAL, json!({})).await;
+    let statements = app.statements.take();
+    let body = reply.assert(200);
+    assert!(body.get("errors").is_none(), "{body}");
+    let edges = body["data"]["plans"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 3);
+    for edge in edges {
+        for objective in edge["node"]["objectives"].as_array().unwrap() {
+            for indicator in objective["indicators"].as_array().unwrap() {
+                // The draft 2024 value is newer, but only the approved 2023 one counts.
+                assert_eq!(indicator["latestApprovedMeasurement"], json!({"period": "2023", "value": "12"}));
+                assert!(indicator["progress"]["progress"].is_string(), "{indicator}");
+            }
+        }
+    }
+    let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for sql in &statements {
+        for table in tables_read(sql) {
+            *seen.entry(table).or_default() += 1;
+        }
+    }
+    eprintln!("the portal query ran {} statements: {seen:?}", statements.len());
+    assert!(seen.values().all(|n| *n == 1), "a table was read twice: {seen:?}\n{statements:#?}");
+    for table in ["plans", "objectives", "indicators", "targets", "measurements"] {
+        assert_eq!(seen.get(table), Some(&1), "{table} is read once: {seen:?}");
+    }
+    assert!(!seen.contains_key("administrations"), "administrations come from the process's copy: {seen:?}");
+}
+
 #[tokio::test]
 async fn a_donor_walking_plans_sees_only_approved_values_of_disclosed_plans() {
     let app = TestApp::spawn().await;

@@ -10,7 +10,7 @@ use std::{
 
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 
-use async_graphql::dataloader::Loader;
+use async_graphql::dataloader::{DataLoader, Loader};
 use domain::{
     ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PortfolioId, ProjectId, StakeholderId},
     indicator::{Indicator, IndicatorDefinition},
@@ -22,7 +22,7 @@ use domain::{
     progress::IndicatorProgress,
     project::{Milestone, Project},
     risk::{Risk, RiskSubject},
-    services::{FundingReport, Scorecard, Services},
+    services::{FundingReport, PlanResults, Services},
     stakeholder::Engagement,
     values::AdministrationCode,
 };
@@ -149,16 +149,6 @@ grouped_loader!(
     |b, keys| b.services.projects.milestones_of(&b.who, keys), |m| m.project_id
 );
 grouped_loader!(
-    /// The objectives of each plan.
-    ObjectivesOfPlan, PlanId, Objective,
-    |b, keys| b.services.objectives.of_plans(&b.who, keys), |o| o.plan_id
-);
-grouped_loader!(
-    /// The indicators of each objective.
-    IndicatorsOfObjective, ObjectiveId, Indicator,
-    |b, keys| b.services.indicators.of_objectives(&b.who, keys), |i| i.objective_id
-);
-grouped_loader!(
     /// The measurements of each indicator (approved values only, for outsiders).
     MeasurementsOfIndicator, IndicatorId, Measurement,
     |b, keys| b.services.results.measurements_of(&b.who, keys), |m| m.indicator_id
@@ -169,27 +159,35 @@ grouped_loader!(
     |b, keys| b.services.results.targets_of(&b.who, keys), |t| t.indicator_id
 );
 
-/// The scorecard of each plan.
-pub struct ScorecardOfPlan(pub Batch);
+/// The results of each plan: its objectives, the indicators the caller may see with their
+/// standings and latest approved values, and the roll-ups, read together once (the plans
+/// themselves come from the request's [`PlanLoader`], which the root fields prime).
+pub struct ResultsOfPlan {
+    pub batch: Batch,
+    pub plans: Arc<DataLoader<Once<PlanId, PlanLoader>>>,
+}
 
-impl Loader<PlanId> for ScorecardOfPlan {
-    type Value = Scorecard;
+impl Loader<PlanId> for ResultsOfPlan {
+    type Value = Arc<PlanResults>;
     type Error = GqlError;
 
     async fn load(&self, keys: &[PlanId]) -> Result<HashMap<PlanId, Self::Value>, Self::Error> {
-        Ok(self.0.services.results.scorecards(&self.0.who, keys).await?)
+        let plans = self.plans.load_many(keys.iter().copied()).await?;
+        let results = self.batch.services.results.plan_results(&self.batch.who, plans.into_values().collect()).await?;
+        Ok(results.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
     }
 }
 
-/// The computed progress of each indicator.
-pub struct ProgressOfIndicator(pub Batch);
+/// The progress of each indicator with its whole series (only where the series is asked for:
+/// it reads every approved value).
+pub struct SeriesOfIndicator(pub Batch);
 
-impl Loader<IndicatorId> for ProgressOfIndicator {
-    type Value = IndicatorProgress;
+impl Loader<IndicatorId> for SeriesOfIndicator {
+    type Value = Arc<IndicatorProgress>;
     type Error = GqlError;
 
     async fn load(&self, keys: &[IndicatorId]) -> Result<HashMap<IndicatorId, Self::Value>, Self::Error> {
-        Ok(self.0.services.results.progress_of(&self.0.who, keys).await?)
+        Ok(self.0.services.results.progress_of(&self.0.who, keys).await?.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
     }
 }
 
@@ -216,6 +214,17 @@ where
 {
     pub fn new(inner: L) -> Self {
         Self { inner: Arc::new(inner), flights: Mutex::new(HashMap::new()), keep: true }
+    }
+
+    /// Records a value read elsewhere in the request (a root list), so that asking for its key
+    /// reads nothing. A key already loaded or in flight keeps what it has.
+    pub fn prime(&self, key: K, value: L::Value) {
+        if let Ok(mut map) = self.flights.lock()
+            && !map.contains_key(&key)
+        {
+            let loaded = Arc::new(HashMap::from([(key.clone(), value)]));
+            map.insert(key, futures_util::future::ready(Ok(loaded)).boxed().shared());
+        }
     }
 
     /// Shares loads in flight only: what has finished is loaded again when asked again.

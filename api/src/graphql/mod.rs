@@ -23,9 +23,9 @@ use domain::{ports::ChangeStream, principal::Principal, services::Services};
 
 use self::{
     loaders::{
-        AdministrationLoader, Batch, DefinitionLoader, EngagementsOfStakeholder, FundingsOfProject, IndicatorLoader, IndicatorsOfObjective,
-        MeasurementsOfIndicator, MilestonesOfProject, ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, PortfolioLoader, ProgressOfIndicator,
-        ProjectsOfPortfolio, RevisionsOfPlan, RisksOfObjective, RisksOfProject, ScorecardOfPlan, SummaryOfPortfolio, TargetsOfIndicator,
+        AdministrationLoader, Batch, DefinitionLoader, EngagementsOfStakeholder, FundingsOfProject, IndicatorLoader, MeasurementsOfIndicator,
+        MilestonesOfProject, ObjectiveLoader, Once, PlanLoader, PortfolioLoader, ProjectsOfPortfolio, ResultsOfPlan, RevisionsOfPlan, RisksOfObjective,
+        RisksOfProject, SeriesOfIndicator, SummaryOfPortfolio, TargetsOfIndicator,
     },
     mutation::Mutation,
     query::Query,
@@ -166,11 +166,11 @@ fn put_caller(sink: &mut impl DataSink, services: &Services, who: Arc<Principal>
     let b = Batch { services: services.clone(), who: who.clone() };
     sink.put(who);
     sink.put(loader(AdministrationLoader(b.clone()), keep));
-    sink.put(loader(PlanLoader(b.clone()), keep));
+    let plans = loader(PlanLoader(b.clone()), keep);
+    sink.put(plans.clone());
     sink.put(loader(ObjectiveLoader(b.clone()), keep));
     sink.put(loader(IndicatorLoader(b.clone()), keep));
     sink.put(loader(DefinitionLoader(b.clone()), keep));
-    sink.put(loader(ObjectivesOfPlan(b.clone()), keep));
     sink.put(loader(RevisionsOfPlan(b.clone()), keep));
     sink.put(loader(MilestonesOfProject(b.clone()), keep));
     sink.put(loader(FundingsOfProject(b.clone()), keep));
@@ -180,11 +180,10 @@ fn put_caller(sink: &mut impl DataSink, services: &Services, who: Arc<Principal>
     sink.put(loader(PortfolioLoader(b.clone()), keep));
     sink.put(loader(SummaryOfPortfolio(b.clone()), keep));
     sink.put(loader(ProjectsOfPortfolio(b.clone()), keep));
-    sink.put(loader(IndicatorsOfObjective(b.clone()), keep));
     sink.put(loader(MeasurementsOfIndicator(b.clone()), keep));
     sink.put(loader(TargetsOfIndicator(b.clone()), keep));
-    sink.put(loader(ProgressOfIndicator(b.clone()), keep));
-    sink.put(loader(ScorecardOfPlan(b), keep));
+    sink.put(loader(SeriesOfIndicator(b.clone()), keep));
+    sink.put(loader(ResultsOfPlan { batch: b, plans }, keep));
 }
 
 /// A loader that loads each key once per request (`keep`) or once at a time, batching the

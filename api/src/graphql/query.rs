@@ -13,6 +13,7 @@ use domain::{
 use super::{
     GraphqlLimits,
     errors::{OrGql, invalid},
+    loaders::{Once, PlanLoader},
     types::{
         Administration, AssessmentComparison, AuditEntry, CapabilityAssessment, ComparisonEntry, Donor, Indicator, IndicatorDefinition, Me, Node, Objective,
         Plan, PlanStatus, Portfolio, Practice, PracticeKind, PracticeStatus, Project, ProjectStatus, Stakeholder, decode_global_id, uuid_of, who,
@@ -114,6 +115,7 @@ impl Query {
         let given = after.is_some();
         let req = page(ctx, first, after, str::parse::<PlanId>)?;
         let result = s.plans.list(who(ctx)?, administration, status.map(Into::into), &req).await.gql()?;
+        prime_plans(ctx, &result.items)?;
         Ok(connection(result, |p| p.id.to_string(), Plan, given))
     }
 
@@ -121,7 +123,9 @@ impl Query {
     async fn plan(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Plan>> {
         let s = ctx.data::<domain::services::Services>()?;
         let id = PlanId::from_uuid(uuid_of("Plan", &id)?);
-        Ok(Some(Plan(s.plans.get(who(ctx)?, id).await.gql()?)))
+        let plan = s.plans.get(who(ctx)?, id).await.gql()?;
+        prime_plans(ctx, std::slice::from_ref(&plan))?;
+        Ok(Some(Plan(plan)))
     }
 
     async fn objective(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Objective>> {
@@ -314,4 +318,14 @@ impl Query {
         let result = s.catalogue.list(who(ctx)?, &req).await.gql()?;
         Ok(connection(result, |d| d.code.clone(), IndicatorDefinition, given))
     }
+}
+
+/// Hands the plans a root field read to the request's plan loader, so that their results and
+/// relations do not read them again.
+fn prime_plans(ctx: &Context<'_>, plans: &[domain::plan::StrategicPlan]) -> Result<()> {
+    let loader = super::types::loader::<Once<PlanId, PlanLoader>>(ctx)?.loader();
+    for p in plans {
+        loader.prime(p.id, p.clone());
+    }
+    Ok(())
 }

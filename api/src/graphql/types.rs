@@ -10,8 +10,8 @@ use domain::{
     ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId, PortfolioId, ProjectId, StakeholderId},
     indicator as di, measurement as dm, objective as dobj, plan as dp,
     principal::Principal,
-    progress::{IndicatorProgress, RagStatus as DRag, RollUp as DRollUp, SeriesPoint},
-    services::{ObjectiveScore as DObjectiveScore, Scorecard as DScorecard},
+    progress::{RagStatus as DRag, RollUp as DRollUp, SeriesPoint, Standing},
+    services::{ObjectiveScore as DObjectiveScore, PlanResults},
     text::{LanguageTag, LocalizedText},
     values::{AdministrationCode, Disclosure as DDisclosure},
 };
@@ -21,9 +21,9 @@ use uuid::Uuid;
 use super::{
     errors::{invalid, unauthenticated},
     loaders::{
-        AdministrationLoader, DefinitionLoader, EngagementsOfStakeholder, FundingsOfProject, IndicatorLoader, IndicatorsOfObjective, MeasurementsOfIndicator,
-        MilestonesOfProject, ObjectiveLoader, ObjectivesOfPlan, Once, PlanLoader, PortfolioLoader, ProgressOfIndicator, ProjectsOfPortfolio, RevisionsOfPlan,
-        RisksOfObjective, RisksOfProject, ScorecardOfPlan, SummaryOfPortfolio, TargetsOfIndicator,
+        AdministrationLoader, DefinitionLoader, EngagementsOfStakeholder, FundingsOfProject, IndicatorLoader, MeasurementsOfIndicator, MilestonesOfProject,
+        ObjectiveLoader, Once, PlanLoader, PortfolioLoader, ProjectsOfPortfolio, ResultsOfPlan, RevisionsOfPlan, RisksOfObjective, RisksOfProject,
+        SeriesOfIndicator, SummaryOfPortfolio, TargetsOfIndicator,
     },
 };
 use crate::extract::Lang;
@@ -73,6 +73,20 @@ pub struct Translation {
 
 fn translations(text: &LocalizedText) -> Vec<Translation> {
     text.iter().map(|(k, v)| Translation { lang: k.to_string(), text: v.to_owned() }).collect()
+}
+
+/// The results of a plan, read once per request with every other plan asked for.
+async fn results_of(ctx: &Context<'_>, plan: PlanId) -> Result<Option<Arc<PlanResults>>> {
+    Ok(loader::<Once<PlanId, ResultsOfPlan>>(ctx)?.load_one(plan).await?)
+}
+
+/// The plan's objectives that `keep` keeps, in the order they were created.
+async fn objectives_of(ctx: &Context<'_>, plan: PlanId, keep: impl Fn(&dobj::Objective) -> bool) -> Result<Vec<Objective>> {
+    let results = results_of(ctx, plan).await?;
+    let mut found: Vec<&dobj::Objective> =
+        results.as_ref().map(|r| r.scorecard.objectives.iter().map(|s| &s.objective).filter(|o| keep(o)).collect()).unwrap_or_default();
+    found.sort_by_key(|o| o.id);
+    Ok(found.into_iter().cloned().map(Objective).collect())
 }
 
 fn dec(d: Option<Decimal>) -> Option<String> {
@@ -328,8 +342,8 @@ impl Plan {
     }
     /// Every objective of the plan, flat (with `parent`); `topLevelOnly` keeps the roots.
     async fn objectives(&self, ctx: &Context<'_>, top_level_only: Option<bool>) -> Result<Vec<Objective>> {
-        let all = loader::<Once<PlanId, ObjectivesOfPlan>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
-        Ok(all.into_iter().filter(|o| !top_level_only.unwrap_or(false) || o.parent_id.is_none()).map(Objective).collect())
+        let top_level_only = top_level_only.unwrap_or(false);
+        objectives_of(ctx, self.0.id, |o| !top_level_only || o.parent_id.is_none()).await
     }
     /// The plan as it was at each status transition, oldest first (empty outside its
     /// administration).
@@ -338,11 +352,11 @@ impl Plan {
     }
     /// Plan and objective roll-ups, status counts and indicators without data.
     async fn scorecard(&self, ctx: &Context<'_>) -> Result<Option<Scorecard>> {
-        Ok(loader::<Once<PlanId, ScorecardOfPlan>>(ctx)?.load_one(self.0.id).await?.map(|c| Scorecard(Arc::new(c))))
+        Ok(results_of(ctx, self.0.id).await?.map(Scorecard))
     }
     /// The plan's progress: the weighted roll-up of its top-level objectives.
     async fn progress(&self, ctx: &Context<'_>) -> Result<Option<RollUp>> {
-        Ok(loader::<Once<PlanId, ScorecardOfPlan>>(ctx)?.load_one(self.0.id).await?.map(|c| RollUp(c.rollup)))
+        Ok(results_of(ctx, self.0.id).await?.map(|r| RollUp(r.scorecard.rollup.clone())))
     }
 }
 
@@ -369,8 +383,7 @@ impl Objective {
         }
     }
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Objective>> {
-        let all = loader::<Once<PlanId, ObjectivesOfPlan>>(ctx)?.load_one(self.0.plan_id).await?.unwrap_or_default();
-        Ok(all.into_iter().filter(|o| o.parent_id == Some(self.0.id)).map(Objective).collect())
+        objectives_of(ctx, self.0.plan_id, |o| o.parent_id == Some(self.0.id)).await
     }
     async fn code(&self) -> &str {
         self.0.code.as_str()
@@ -403,7 +416,9 @@ impl Objective {
         self.0.updated_at
     }
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
-        Ok(loader::<Once<ObjectiveId, IndicatorsOfObjective>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default().into_iter().map(Indicator).collect())
+        let results = results_of(ctx, self.0.plan_id).await?;
+        let scores = results.as_ref().and_then(|r| r.scorecard.objective(self.0.id)).map(|o| o.indicators.as_slice()).unwrap_or_default();
+        Ok(scores.iter().map(|s| Indicator(s.indicator.clone())).collect())
     }
     /// The risks on the objective, highest score first (its administration only).
     async fn risks(&self, ctx: &Context<'_>) -> Result<Vec<Risk>> {
@@ -413,8 +428,8 @@ impl Objective {
     }
     /// The objective's roll-up over its indicators and child objectives.
     async fn progress(&self, ctx: &Context<'_>) -> Result<Option<RollUp>> {
-        let card = loader::<Once<PlanId, ScorecardOfPlan>>(ctx)?.load_one(self.0.plan_id).await?;
-        Ok(card.and_then(|c| c.objectives.into_iter().find(|o| o.objective.id == self.0.id)).map(|o| RollUp(o.rollup)))
+        let results = results_of(ctx, self.0.plan_id).await?;
+        Ok(results.as_ref().and_then(|r| r.scorecard.objective(self.0.id)).map(|o| RollUp(o.rollup.clone())))
     }
 }
 
@@ -508,16 +523,16 @@ impl Indicator {
     }
     /// The approved measurement of the latest period.
     async fn latest_approved_measurement(&self, ctx: &Context<'_>) -> Result<Option<Measurement>> {
-        let all = loader::<Once<IndicatorId, MeasurementsOfIndicator>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
-        Ok(all
-            .into_iter()
-            .filter(|m| m.approved_value.is_some())
-            .max_by_key(|m| m.period)
-            .map(|m| Measurement(dm::Measurement { value: m.approved_value.unwrap_or(m.value), status: dm::ReviewStatus::Approved, ..m })))
+        let results = results_of(ctx, self.0.plan_id).await?;
+        Ok(results
+            .as_ref()
+            .and_then(|r| r.latest_approved.get(&self.0.id))
+            .map(|m| Measurement(dm::Measurement { value: m.approved_value.unwrap_or(m.value), status: dm::ReviewStatus::Approved, ..m.clone() })))
     }
     /// Progress computed from the approved measurements.
     async fn progress(&self, ctx: &Context<'_>) -> Result<Option<Progress>> {
-        Ok(loader::<Once<IndicatorId, ProgressOfIndicator>>(ctx)?.load_one(self.0.id).await?.map(Progress))
+        let results = results_of(ctx, self.0.plan_id).await?;
+        Ok(results.as_ref().and_then(|r| r.scorecard.indicator(self.0.id)).map(|s| Progress { indicator: self.0.id, standing: s.standing.clone() }))
     }
 }
 
@@ -658,30 +673,35 @@ impl From<&SeriesPoint> for SeriesPointGql {
     }
 }
 
-pub struct Progress(pub IndicatorProgress);
+/// An indicator's standing; its series is read only when asked for.
+pub struct Progress {
+    pub indicator: IndicatorId,
+    pub standing: Standing,
+}
 
 /// An indicator's progress, computed by the rules of results-based management.
 #[Object]
 impl Progress {
     /// `(actual - baseline) / (final target - baseline)` at the latest approved period.
     async fn progress(&self) -> Option<String> {
-        dec(self.0.progress)
+        dec(self.standing.progress)
     }
     async fn expected_progress(&self) -> Option<String> {
-        dec(self.0.expected_progress)
+        dec(self.standing.expected_progress)
     }
     async fn status(&self) -> RagStatus {
-        self.0.status.into()
+        self.standing.status.into()
     }
     async fn latest_period(&self) -> Option<String> {
-        self.0.latest_period.map(|p| p.to_string())
+        self.standing.latest_period.map(|p| p.to_string())
     }
     async fn final_target(&self) -> Option<Target2> {
-        self.0.final_target.map(|(p, v)| Target2 { period: p.to_string(), value: v.to_string() })
+        self.standing.final_target.map(|(p, v)| Target2 { period: p.to_string(), value: v.to_string() })
     }
     /// Per period: target, expected value, approved actual, progress and status.
-    async fn series(&self) -> Vec<SeriesPointGql> {
-        self.0.points.iter().map(SeriesPointGql::from).collect()
+    async fn series(&self, ctx: &Context<'_>) -> Result<Vec<SeriesPointGql>> {
+        let progress = loader::<Once<IndicatorId, SeriesOfIndicator>>(ctx)?.load_one(self.indicator).await?;
+        Ok(progress.map(|p| p.points.iter().map(SeriesPointGql::from).collect()).unwrap_or_default())
     }
 }
 
@@ -722,28 +742,28 @@ pub struct StatusCount {
     pub count: u32,
 }
 
-pub struct Scorecard(pub Arc<DScorecard>);
+pub struct Scorecard(pub Arc<PlanResults>);
 
 /// A plan's results at a glance.
 #[Object]
 impl Scorecard {
     async fn plan(&self) -> Plan {
-        Plan(self.0.plan.clone())
+        Plan(self.0.scorecard.plan.clone())
     }
     async fn progress(&self) -> RollUp {
-        RollUp(self.0.rollup.clone())
+        RollUp(self.0.scorecard.rollup.clone())
     }
     async fn status_counts(&self) -> Vec<StatusCount> {
-        let counts: BTreeMap<&str, u32> = self.0.status_counts.iter().map(|(k, v)| (*k, *v)).collect();
+        let counts: BTreeMap<&str, u32> = self.0.scorecard.status_counts.iter().map(|(k, v)| (*k, *v)).collect();
         DRag::ALL.iter().map(|s| StatusCount { status: (*s).into(), count: counts.get(s.as_str()).copied().unwrap_or(0) }).collect()
     }
     /// Objectives in tree order (parents before children).
     async fn objectives(&self) -> Vec<ObjectiveScore> {
-        self.0.objectives.iter().cloned().map(ObjectiveScore).collect()
+        self.0.scorecard.objectives.iter().cloned().map(ObjectiveScore).collect()
     }
-    async fn indicators_without_data(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
-        let found = loader::<Once<IndicatorId, IndicatorLoader>>(ctx)?.load_many(self.0.indicators_without_data.iter().copied()).await?;
-        Ok(self.0.indicators_without_data.iter().filter_map(|id| found.get(id).cloned()).map(Indicator).collect())
+    async fn indicators_without_data(&self) -> Vec<Indicator> {
+        let card = &self.0.scorecard;
+        card.indicators_without_data.iter().filter_map(|id| card.indicator(*id)).map(|s| Indicator(s.indicator.clone())).collect()
     }
 }
 
@@ -759,14 +779,14 @@ impl ObjectiveScore {
         RollUp(self.0.rollup.clone())
     }
     async fn indicators(&self) -> Vec<IndicatorScore> {
-        self.0.indicators.iter().map(|s| IndicatorScore { indicator: s.indicator.clone(), progress: s.progress.clone() }).collect()
+        self.0.indicators.iter().map(|s| IndicatorScore { indicator: s.indicator.clone(), standing: s.standing.clone() }).collect()
     }
 }
 
 /// One indicator in a scorecard.
 pub struct IndicatorScore {
     indicator: di::Indicator,
-    progress: IndicatorProgress,
+    standing: Standing,
 }
 
 #[Object]
@@ -775,7 +795,7 @@ impl IndicatorScore {
         Indicator(self.indicator.clone())
     }
     async fn progress(&self) -> Progress {
-        Progress(self.progress.clone())
+        Progress { indicator: self.indicator.id, standing: self.standing.clone() }
     }
 }
 
@@ -846,7 +866,7 @@ impl ComparisonEntry {
     }
     /// Progress against the administration's own baseline and targets.
     async fn progress(&self) -> Progress {
-        Progress(self.0.progress.clone())
+        Progress { indicator: self.0.indicator.id, standing: self.0.progress.clone() }
     }
 }
 

@@ -1,22 +1,22 @@
 //! The shared catalogue of standard indicator definitions: readable by every caller.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::{
     DomainError,
     catalogue::standard_definitions,
-    ids::IndicatorDefinitionId,
-    ids::PlanId,
+    ids::{IndicatorDefinitionId, IndicatorId, PlanId},
     indicator::Indicator,
     indicator::IndicatorDefinition,
+    measurement::Measurement,
     page::{Page, PageRequest},
     period::Period,
     principal::Principal,
-    progress::IndicatorProgress,
+    progress::Standing,
     values::{AdministrationCode, Quantity},
 };
 
-use super::{Ctx, indicators::visible_indicators, results::compute};
+use super::{Ctx, indicators::visible_indicators, results::standing};
 
 #[derive(Clone)]
 pub struct CatalogueService {
@@ -67,8 +67,8 @@ pub struct ComparisonEntry {
     pub indicator: Indicator,
     pub period: Period,
     pub value: Quantity,
-    /// The indicator's progress against its own baseline and targets.
-    pub progress: IndicatorProgress,
+    /// The indicator's standing against its own baseline and targets.
+    pub progress: Standing,
 }
 
 /// Like with like: a catalogue indicator across the administrations that adopted it.
@@ -93,13 +93,13 @@ impl CatalogueService {
         let visible = visible_indicators(repos, who, repos.indicators_of_definition(id).await?).await?;
         let ids: Vec<_> = visible.iter().map(|(i, _)| i.id).collect();
         let targets = repos.targets_of(&ids).await?;
-        let measurements = repos.measurements_of(&ids).await?;
+        let latest: HashMap<IndicatorId, Measurement> = repos.latest_approved_of(&ids).await?.into_iter().map(|m| (m.indicator_id, m)).collect();
         let mut best: BTreeMap<AdministrationCode, ComparisonEntry> = BTreeMap::new();
         for (indicator, plan) in visible {
-            let latest =
-                measurements.iter().filter(|m| m.indicator_id == indicator.id).filter_map(|m| m.approved_value.map(|v| (m.period, v))).max_by_key(|(p, _)| *p);
-            let Some((period, value)) = latest else { continue };
-            let progress = compute(&indicator, &plan, &targets, &measurements);
+            let Some(m) = latest.get(&indicator.id) else { continue };
+            let Some(value) = m.approved_value else { continue };
+            let period = m.period;
+            let progress = standing(&indicator, &plan, &targets, Some(m));
             let entry = ComparisonEntry { administration: indicator.administration, plan_id: plan.id, indicator, period, value, progress };
             match best.get(&entry.administration) {
                 Some(current) if current.period >= entry.period => {}

@@ -24,7 +24,7 @@ mod webhooks;
 
 use std::sync::Arc;
 
-pub use administrations::AdministrationService;
+pub use administrations::{AdministrationService, Directory};
 pub use assessments::AssessmentService;
 pub use audit::AuditService;
 pub use catalogue::{CatalogueService, Comparison, ComparisonEntry};
@@ -39,7 +39,7 @@ pub use plans::{PlanService, PlanTransition};
 pub use portfolios::{PortfolioReport, PortfolioService};
 pub use practices::{PracticeQuery, PracticeService};
 pub use projects::{ProjectReport, ProjectService};
-pub use results::{IndicatorScore, ObjectiveScore, ProgressReport, ResultService, ReviewRequest, Scorecard};
+pub use results::{IndicatorScore, ObjectiveScore, PlanResults, ProgressReport, ResultService, ReviewRequest, Scorecard};
 pub use risks::RiskService;
 pub use stakeholders::{StakeholderReport, StakeholderService};
 pub use webhooks::{DeliveryRecord, Dispatch, WebhookService};
@@ -87,7 +87,7 @@ impl Services {
     pub fn with_delivery_policy(store: Arc<dyn Store>, clock: Arc<dyn Clock>, policy: DeliveryPolicy) -> Self {
         let ctx = Ctx { store: store.clone(), clock };
         Self {
-            administrations: AdministrationService { ctx: ctx.clone() },
+            administrations: AdministrationService { ctx: ctx.clone(), cache: Arc::default() },
             audit: AuditService { ctx: ctx.clone() },
             assessments: AssessmentService { ctx: ctx.clone() },
             practices: PracticeService { ctx: ctx.clone() },

@@ -17,15 +17,15 @@ use crate::{
     period::Period,
     plan::StrategicPlan,
     principal::{Principal, Role, Scope},
-    progress::{IndicatorProgress, RagStatus, RollUp, RollUpPart, SeriesInput, indicator_progress, roll_up},
+    progress::{IndicatorProgress, RagStatus, RollUp, RollUpPart, SeriesInput, Standing, indicator_progress, indicator_standing, roll_up},
     values::Quantity,
 };
 
 use super::{
     Ctx, Journal, check_version,
-    indicators::{indicator_visibility, readable_indicator, visible_indicators},
+    indicators::{readable_indicator, visible_indicators},
     objectives::Upserted,
-    plans::{ensure_writable, readable_plan, visible_plans},
+    plans::{ensure_writable, readable_plan},
     snapshot, stale_on_race,
 };
 
@@ -53,7 +53,7 @@ pub struct ProgressReport {
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicatorScore {
     pub indicator: Indicator,
-    pub progress: IndicatorProgress,
+    pub standing: Standing,
 }
 
 /// One objective in a scorecard, with its roll-up and its own indicators.
@@ -74,6 +74,28 @@ pub struct Scorecard {
     /// Objectives in tree order (parents before children).
     pub objectives: Vec<ObjectiveScore>,
     pub indicators_without_data: Vec<IndicatorId>,
+}
+
+impl Scorecard {
+    /// The objective's entry.
+    pub fn objective(&self, id: ObjectiveId) -> Option<&ObjectiveScore> {
+        self.objectives.iter().find(|o| o.objective.id == id)
+    }
+
+    /// The indicator's entry.
+    pub fn indicator(&self, id: IndicatorId) -> Option<&IndicatorScore> {
+        self.objectives.iter().flat_map(|o| &o.indicators).find(|i| i.indicator.id == id)
+    }
+}
+
+/// A plan's results as one reader sees them, read in a fixed number of statements: the
+/// scorecard (objectives, the indicators the reader may see and their standings, roll-ups)
+/// and each indicator's latest approved measurement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanResults {
+    pub scorecard: Scorecard,
+    /// The latest approved measurement of each indicator that has one, as the reader sees it.
+    pub latest_approved: HashMap<IndicatorId, Measurement>,
 }
 
 fn parse_period(raw: &str) -> Result<Period, DomainError> {
@@ -455,7 +477,9 @@ impl ResultService {
         Ok(repos.targets_of(&ids).await?)
     }
 
-    /// The progress of each of the given indicators the caller may see (for batched reads).
+    /// The progress, with the whole series, of each of the given indicators the caller may see
+    /// (for batched reads). Reads every approved measurement: ask for it only where the series
+    /// is shown; [`Self::plan_results`] gives the standings from the latest values alone.
     ///
     /// # Errors
     /// [`DomainError::Store`].
@@ -463,57 +487,54 @@ impl ResultService {
         let repos = self.ctx.store.read();
         let visible = visible_indicators(repos, who, repos.indicators_by_ids(indicators).await?).await?;
         let ids: Vec<IndicatorId> = visible.iter().map(|(i, _)| i.id).collect();
-        let targets = repos.targets_of(&ids).await?;
-        let measurements = repos.measurements_of(&ids).await?;
-        Ok(visible.iter().map(|(i, plan)| (i.id, compute(i, plan, &targets, &measurements))).collect())
+        let targets = group_by(repos.targets_of(&ids).await?, |t| t.indicator_id);
+        let measurements = group_by(repos.measurements_of(&ids).await?, |m| m.indicator_id);
+        Ok(visible
+            .iter()
+            .map(|(i, plan)| {
+                let targets = targets.get(&i.id).map(Vec::as_slice).unwrap_or_default();
+                let measurements = measurements.get(&i.id).map(Vec::as_slice).unwrap_or_default();
+                (i.id, compute(i, plan, targets, measurements))
+            })
+            .collect())
     }
 
-    /// The scorecards of the plans among `plans` the caller may see, in five statements
-    /// whatever their number (for batched reads).
+    /// The results of those of `plans` that the caller may see, in four statements whatever
+    /// their number: objectives, indicators, targets and the latest approved measurement of
+    /// each indicator (for batched reads). The plans were read through
+    /// [`super::PlanService`]; who may see them is checked again here.
     ///
     /// # Errors
     /// [`DomainError::Store`].
-    pub async fn scorecards(&self, who: &Principal, plans: &[PlanId]) -> Result<HashMap<PlanId, Scorecard>, DomainError> {
+    pub async fn plan_results(&self, who: &Principal, plans: Vec<StrategicPlan>) -> Result<HashMap<PlanId, PlanResults>, DomainError> {
+        let visible: Vec<StrategicPlan> = plans.into_iter().filter(|p| who.can_read_plan(p)).collect();
+        if visible.is_empty() {
+            return Ok(HashMap::new());
+        }
         let repos = self.ctx.store.read();
-        let visible = visible_plans(repos, who, plans).await?;
-        let plan_ids: Vec<PlanId> = visible.keys().copied().collect();
+        let plan_ids: Vec<PlanId> = visible.iter().map(|p| p.id).collect();
         let objectives = repos.objectives_of_plans(&plan_ids).await?;
         let objective_ids: Vec<ObjectiveId> = objectives.iter().map(|o| o.id).collect();
         let indicators: Vec<Indicator> =
             repos.indicators_of_objectives(&objective_ids).await?.into_iter().filter(|i| who.can_read_within(i.administration, i.disclosure)).collect();
         let indicator_ids: Vec<IndicatorId> = indicators.iter().map(|i| i.id).collect();
-        let plan_of: HashMap<IndicatorId, PlanId> = indicators.iter().map(|i| (i.id, i.plan_id)).collect();
-        let mut targets: HashMap<PlanId, Vec<Target>> = HashMap::new();
-        for t in repos.targets_of(&indicator_ids).await? {
-            if let Some(p) = plan_of.get(&t.indicator_id) {
-                targets.entry(*p).or_default().push(t);
-            }
-        }
-        let mut measurements: HashMap<PlanId, Vec<Measurement>> = HashMap::new();
-        for m in repos.measurements_of(&indicator_ids).await? {
-            if let Some(p) = plan_of.get(&m.indicator_id) {
-                measurements.entry(*p).or_default().push(m);
-            }
-        }
-        let mut objectives_by_plan: HashMap<PlanId, Vec<Objective>> = HashMap::new();
-        for o in objectives {
-            objectives_by_plan.entry(o.plan_id).or_default().push(o);
-        }
-        let mut indicators_by_plan: HashMap<PlanId, Vec<Indicator>> = HashMap::new();
-        for i in indicators {
-            indicators_by_plan.entry(i.plan_id).or_default().push(i);
-        }
+        let targets = group_by(repos.targets_of(&indicator_ids).await?, |t| t.indicator_id);
+        let latest: HashMap<IndicatorId, Measurement> = repos.latest_approved_of(&indicator_ids).await?.into_iter().map(|m| (m.indicator_id, m)).collect();
+        let mut objectives_by_plan = group_by(objectives, |o| o.plan_id);
+        let mut indicators_by_plan = group_by(indicators, |i| i.plan_id);
         Ok(visible
             .into_iter()
-            .map(|(id, plan)| {
-                let card = scorecard(
-                    plan,
-                    objectives_by_plan.remove(&id).unwrap_or_default(),
-                    indicators_by_plan.remove(&id).unwrap_or_default(),
-                    targets.get(&id).map(Vec::as_slice).unwrap_or_default(),
-                    measurements.get(&id).map(Vec::as_slice).unwrap_or_default(),
-                );
-                (id, card)
+            .map(|plan| {
+                let id = plan.id;
+                let indicators = indicators_by_plan.remove(&id).unwrap_or_default();
+                let latest_approved = indicators
+                    .iter()
+                    .filter_map(|i| latest.get(&i.id))
+                    .filter_map(|m| if who.sees_unapproved(m.administration) { Some(m.clone()) } else { published(m.clone()) })
+                    .map(|m| (m.indicator_id, m))
+                    .collect();
+                let scorecard = scorecard(plan, objectives_by_plan.remove(&id).unwrap_or_default(), indicators, &targets, &latest);
+                (id, PlanResults { scorecard, latest_approved })
             })
             .collect())
     }
@@ -523,13 +544,9 @@ impl ResultService {
     /// # Errors
     /// [`DomainError::NotFound`].
     pub async fn scorecard(&self, who: &Principal, plan_id: PlanId) -> Result<Scorecard, DomainError> {
-        let repos = self.ctx.store.read();
-        let plan = readable_plan(repos, who, plan_id).await?;
-        let objectives = repos.objectives_of_plan(plan_id).await?;
-        let indicators = repos.indicators_of_plan(plan_id, indicator_visibility(who, plan.administration)).await?;
-        let targets = repos.targets_of_plan(plan_id).await?;
-        let measurements = repos.measurements_of_plan(plan_id).await?;
-        Ok(scorecard(plan, objectives, indicators, &targets, &measurements))
+        let plan = readable_plan(self.ctx.store.read(), who, plan_id).await?;
+        let mut results = self.plan_results(who, vec![plan]).await?;
+        results.remove(&plan_id).map(|r| r.scorecard).ok_or(DomainError::not_found("plan"))
     }
 }
 
@@ -547,42 +564,86 @@ fn race_on_insert(e: StoreError) -> DomainError {
     }
 }
 
-/// Computes one indicator's progress from its targets and approved measurements.
-pub fn compute(indicator: &Indicator, plan: &StrategicPlan, targets: &[Target], measurements: &[Measurement]) -> IndicatorProgress {
-    let targets: Vec<(Period, rust_decimal::Decimal)> = targets.iter().filter(|t| t.indicator_id == indicator.id).map(|t| (t.period, t.value.get())).collect();
-    let actuals: Vec<(Period, rust_decimal::Decimal)> =
-        measurements.iter().filter(|m| m.indicator_id == indicator.id).filter_map(|m| m.approved_value.map(|v| (m.period, v.get()))).collect();
-    indicator_progress(&SeriesInput {
+/// Groups rows by a key, keeping their order.
+fn group_by<K: std::hash::Hash + Eq, T>(rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
+    let mut out: HashMap<K, Vec<T>> = HashMap::new();
+    for row in rows {
+        out.entry(key(&row)).or_default().push(row);
+    }
+    out
+}
+
+type Series = Vec<(Period, rust_decimal::Decimal)>;
+
+fn series_input<'a>(indicator: &Indicator, plan: &StrategicPlan, targets: &'a Series, actuals: &'a Series) -> SeriesInput<'a> {
+    SeriesInput {
         direction: indicator.direction,
         baseline_period: indicator.baseline.period,
         baseline_value: indicator.baseline.value.get(),
-        targets: &targets,
-        actuals: &actuals,
+        targets,
+        actuals,
         thresholds: plan.thresholds,
-    })
+    }
 }
 
-/// Builds a scorecard from a plan's stored data (pure; the use case loads, this computes).
-pub fn scorecard(plan: StrategicPlan, objectives: Vec<Objective>, indicators: Vec<Indicator>, targets: &[Target], measurements: &[Measurement]) -> Scorecard {
+fn target_values(indicator: IndicatorId, targets: &[Target]) -> Series {
+    targets.iter().filter(|t| t.indicator_id == indicator).map(|t| (t.period, t.value.get())).collect()
+}
+
+/// Computes one indicator's progress, with its series, from its targets and approved
+/// measurements (rows of other indicators are ignored).
+pub fn compute(indicator: &Indicator, plan: &StrategicPlan, targets: &[Target], measurements: &[Measurement]) -> IndicatorProgress {
+    let targets = target_values(indicator.id, targets);
+    let actuals: Series =
+        measurements.iter().filter(|m| m.indicator_id == indicator.id).filter_map(|m| m.approved_value.map(|v| (m.period, v.get()))).collect();
+    indicator_progress(&series_input(indicator, plan, &targets, &actuals))
+}
+
+/// Computes one indicator's standing from its targets and its latest approved measurement:
+/// the figures [`compute`] gives for that period, without reading the history.
+pub fn standing(indicator: &Indicator, plan: &StrategicPlan, targets: &[Target], latest_approved: Option<&Measurement>) -> Standing {
+    let targets = target_values(indicator.id, targets);
+    let actuals: Series =
+        latest_approved.filter(|m| m.indicator_id == indicator.id).and_then(|m| m.approved_value.map(|v| (m.period, v.get()))).into_iter().collect();
+    indicator_standing(&series_input(indicator, plan, &targets, &actuals))
+}
+
+/// Builds a scorecard from a plan's objectives, the indicators shown, their targets and their
+/// latest approved measurements, both by indicator (pure and linear in its input; the use case
+/// loads, this computes).
+pub fn scorecard(
+    plan: StrategicPlan,
+    objectives: Vec<Objective>,
+    indicators: Vec<Indicator>,
+    targets: &HashMap<IndicatorId, Vec<Target>>,
+    latest_approved: &HashMap<IndicatorId, Measurement>,
+) -> Scorecard {
     let mut by_objective: HashMap<ObjectiveId, Vec<IndicatorScore>> = HashMap::new();
     let mut status_counts: BTreeMap<&'static str, u32> = RagStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
     let mut without_data = Vec::new();
     for indicator in indicators {
-        let progress = compute(&indicator, &plan, targets, measurements);
-        *status_counts.entry(progress.status.as_str()).or_default() += 1;
-        if progress.progress.is_none() {
+        let targets = targets.get(&indicator.id).map(Vec::as_slice).unwrap_or_default();
+        let standing = standing(&indicator, &plan, targets, latest_approved.get(&indicator.id));
+        *status_counts.entry(standing.status.as_str()).or_default() += 1;
+        if standing.progress.is_none() {
             without_data.push(indicator.id);
         }
-        by_objective.entry(indicator.objective_id).or_default().push(IndicatorScore { indicator, progress });
+        by_objective.entry(indicator.objective_id).or_default().push(IndicatorScore { indicator, standing });
     }
-    let mut rollups: HashMap<ObjectiveId, RollUp> = HashMap::new();
+    let parent_of: HashMap<ObjectiveId, Option<ObjectiveId>> = objectives.iter().map(|o| (o.id, o.parent_id)).collect();
+    let mut children_of: HashMap<ObjectiveId, Vec<&Objective>> = HashMap::new();
+    for o in &objectives {
+        if let Some(p) = o.parent_id {
+            children_of.entry(p).or_default().push(o);
+        }
+    }
     // Children before parents: deepest first.
     let depth = |o: &Objective| {
         let mut d = 0;
         let mut cur = o.parent_id;
         while let Some(p) = cur {
             d += 1;
-            cur = objectives.iter().find(|x| x.id == p).and_then(|x| x.parent_id);
+            cur = parent_of.get(&p).copied().flatten();
             if d > crate::objective::MAX_DEPTH {
                 break;
             }
@@ -591,18 +652,20 @@ pub fn scorecard(plan: StrategicPlan, objectives: Vec<Objective>, indicators: Ve
     };
     let mut order: Vec<&Objective> = objectives.iter().collect();
     order.sort_by_key(|o| std::cmp::Reverse(depth(o)));
+    let mut rollups: HashMap<ObjectiveId, RollUp> = HashMap::new();
     for o in order {
         let own = by_objective.get(&o.id).map(Vec::as_slice).unwrap_or_default();
-        let children: Vec<(rust_decimal::Decimal, RollUp)> =
-            objectives.iter().filter(|c| c.parent_id == Some(o.id)).filter_map(|c| rollups.get(&c.id).map(|r| (c.weight.get(), r.clone()))).collect();
-        let mut parts: Vec<RollUpPart<'_>> = own.iter().map(|s| RollUpPart::Indicator { weight: s.indicator.weight.get(), progress: &s.progress }).collect();
-        parts.extend(children.iter().map(|(w, r)| RollUpPart::Child { weight: *w, rollup: r }));
+        let children = children_of.get(&o.id).map(Vec::as_slice).unwrap_or_default();
+        let mut parts: Vec<RollUpPart<'_>> = own.iter().map(|s| RollUpPart::Indicator { weight: s.indicator.weight.get(), standing: &s.standing }).collect();
+        parts.extend(children.iter().filter_map(|c| rollups.get(&c.id).map(|r| RollUpPart::Child { weight: c.weight.get(), rollup: r })));
         let r = roll_up(&parts, plan.thresholds);
         rollups.insert(o.id, r);
     }
-    let top: Vec<(rust_decimal::Decimal, RollUp)> =
-        objectives.iter().filter(|o| o.parent_id.is_none()).filter_map(|o| rollups.get(&o.id).map(|r| (o.weight.get(), r.clone()))).collect();
-    let parts: Vec<RollUpPart<'_>> = top.iter().map(|(w, r)| RollUpPart::Child { weight: *w, rollup: r }).collect();
+    let parts: Vec<RollUpPart<'_>> = objectives
+        .iter()
+        .filter(|o| o.parent_id.is_none())
+        .filter_map(|o| rollups.get(&o.id).map(|r| RollUpPart::Child { weight: o.weight.get(), rollup: r }))
+        .collect();
     let plan_rollup = roll_up(&parts, plan.thresholds);
     let tree = super::objectives::build_tree(objectives);
     let mut flat = Vec::new();
