@@ -184,3 +184,30 @@ async fn every_write_journals_one_audit_entry_and_one_change_in_its_transaction(
     let entries: Vec<(String, String)> = rows.iter().map(|r| (r.try_get("", "actor").unwrap(), r.try_get("", "action").unwrap())).collect();
     assert_eq!(entries, [("planner-BOL".to_owned(), "create".to_owned()), ("planner-BOL".to_owned(), "update".to_owned())]);
 }
+
+#[tokio::test]
+async fn a_point_read_costs_the_same_statements_however_many_administrations_there_are() {
+    let app = TestApp::spawn().await;
+    let bol = app.planner("BOL");
+    let plan = id(&app.create_plan(&bol, json!({"title": {"es": "Plan"}})).await);
+    let path = format!("/api/v1/plans/{plan}");
+    async fn cost(app: &TestApp, path: &str, token: &str) -> u64 {
+        let before = app.statements.get();
+        let reply = app.get(path, token).await;
+        assert_eq!(reply.assert(200)["title"], "Plan");
+        app.statements.get() - before
+    }
+    cost(&app, &path, &bol).await;
+    let few = cost(&app, &path, &bol).await;
+    for (code, language) in [("ECU", "es"), ("KEN", "en"), ("NPL", "ne"), ("MNG", "mn"), ("GEO", "ka"), ("ARM", "hy")] {
+        let body = json!({"code": code, "default_language": language, "name": {"en": format!("Customs of {code}")}});
+        app.post("/api/v1/administrations", &app.admin(), body).await.assert(201);
+    }
+    // A new administration is known at once (the process's copy was dropped), then cached again.
+    let ken = app.get("/api/v1/administrations/KEN", &bol).await;
+    assert_eq!(ken.assert(200)["default_language"], "en");
+    cost(&app, &path, &bol).await;
+    let many = cost(&app, &path, &bol).await;
+    assert_eq!(few, many, "a point read cost {few} statements with 2 administrations, {many} with 8");
+    assert_eq!(few, 1, "reading one plan takes one statement");
+}

@@ -75,7 +75,7 @@ impl Filter {
     security(("bearer" = [])))]
 pub async fn activities(State(services): State<Services>, Auth(who): Auth, ApiQuery(q): ApiQuery<IatiQuery>) -> Result<Response, ApiError> {
     let filter = Filter::parse(&q)?;
-    let administrations: HashMap<AdministrationCode, _> = services.administrations.all().await?.into_iter().map(|a| (a.code, a)).collect();
+    let administrations = services.administrations.directory().await?;
     let mut donors: HashMap<DonorCode, Option<Donor>> = HashMap::new();
     let mut document = Document::new(chrono::Utc::now());
     let mut exported = 0_usize;

@@ -41,8 +41,8 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let administrations: AdministrationService = axum::extract::FromRef::from_ref(state);
-        let all = administrations.all().await?;
-        Ok(Self::new(Lang::from_headers(&parts.headers).0, &all))
+        let directory = administrations.directory().await?;
+        Ok(Self::new(Lang::from_headers(&parts.headers).0, directory))
     }
 }
 
