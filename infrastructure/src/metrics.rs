@@ -111,6 +111,9 @@ pub(crate) fn timestamp(at: DateTime<Utc>) -> f64 {
     at.timestamp_millis() as f64 / 1000.0
 }
 
+/// The longest a scrape-time query may take (a scrape times out after 10 s by default).
+const QUERY_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// Reads the gauges of shared state when `/metrics` is scraped.
 pub struct Sampler {
     store: Arc<SeaStore>,
@@ -130,10 +133,10 @@ impl Sampler {
         Self { store, hub, meter }
     }
 
-    /// Samples the pool, the outbox and the change feed into the gauges.
+    /// Samples the pool, the outbox and the change feed into the gauges. The pool and the
+    /// listener are read first, without the database: when the pool is exhausted, they are
+    /// what matters, and the two queries may then wait (at most [`QUERY_TIMEOUT`]).
     pub async fn sample(&self) {
-        let now = Utc::now();
-        let (outbox, latest) = tokio::join!(self.outbox(now), self.store.read().latest_change());
         let pool = self.store.pool_state();
         let (followers, position, polled) = (self.hub.followers(), self.hub.position(), self.hub.last_poll());
         self.meter.record(|| {
@@ -142,6 +145,22 @@ impl Sampler {
                 gauge!("meridian_db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
                 gauge!("meridian_db_pool_max_connections").set(f64::from(pool.max));
             }
+            #[allow(clippy::cast_precision_loss)]
+            gauge!("meridian_change_listener_followers").set(followers as f64);
+            if let Some(p) = position {
+                #[allow(clippy::cast_precision_loss)]
+                gauge!("meridian_change_listener_position_seq").set(p as f64);
+            }
+            if let Some(at) = polled {
+                gauge!("meridian_change_listener_last_poll_timestamp_seconds").set(timestamp(at));
+            }
+        });
+        let now = Utc::now();
+        let timed_out = || domain::StoreError::Backend(format!("no answer within {} s", QUERY_TIMEOUT.as_secs()));
+        let outbox = async { tokio::time::timeout(QUERY_TIMEOUT, self.outbox(now)).await.unwrap_or_else(|_| Err(timed_out())) };
+        let latest = async { tokio::time::timeout(QUERY_TIMEOUT, self.store.read().latest_change()).await.unwrap_or_else(|_| Err(timed_out())) };
+        let (outbox, latest) = tokio::join!(outbox, latest);
+        self.meter.record(|| {
             match outbox {
                 Ok(o) => {
                     #[allow(clippy::cast_precision_loss)]
@@ -158,6 +177,7 @@ impl Sampler {
             }
             match latest {
                 Ok(latest) => {
+                    // The position was read first: a change committed meanwhile shows as lag.
                     #[allow(clippy::cast_precision_loss)]
                     let lag = match position {
                         Some(p) if followers > 0 => Ord::max(latest.saturating_sub(p), 0) as f64,
@@ -172,20 +192,11 @@ impl Sampler {
                     counter!("meridian_metrics_sample_failures_total", "source" => "changes").increment(1);
                 }
             }
-            #[allow(clippy::cast_precision_loss)]
-            gauge!("meridian_change_listener_followers").set(followers as f64);
-            if let Some(p) = position {
-                #[allow(clippy::cast_precision_loss)]
-                gauge!("meridian_change_listener_position_seq").set(p as f64);
-            }
-            if let Some(at) = polled {
-                gauge!("meridian_change_listener_last_poll_timestamp_seconds").set(timestamp(at));
-            }
         });
     }
 
-    /// Counts the pending and due deliveries (the due ones as the worker's claim selects them,
-    /// leases aside) and finds the oldest due, on the `(status, next_attempt_at)` index.
+    /// Counts the pending and the due deliveries (due as the worker's claim selects them) and
+    /// finds the oldest due, on the `(status, next_attempt_at)` index.
     async fn outbox(&self, now: DateTime<Utc>) -> Result<Outbox, domain::StoreError> {
         let conn = self.store.connection();
         let pending = Query::select()
