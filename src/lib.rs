@@ -11,6 +11,7 @@ use std::{future::Future, net::SocketAddr, sync::Arc};
 use api::{
     ApiState, HttpSettings,
     auth::{TokenSettings, Tokens},
+    metrics::Metrics,
 };
 use domain::{
     DomainError, StoreError,
@@ -20,11 +21,14 @@ use domain::{
 use infrastructure::{
     DatabaseSettings, SeaStore,
     change_listener::ChangeListener,
+    metrics::{Meter, Sampler},
     webhook_worker::{WebhookWorker, WorkerSettings},
 };
 use tokio::net::TcpListener;
 
 pub use settings::Settings;
+
+use crate::settings::MetricsMode;
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +39,8 @@ pub enum StartupError {
     Data(#[from] DomainError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("metrics: {0}")]
+    Metrics(String),
 }
 
 /// Opens the database described by the settings and brings its schema up to date, with the
@@ -43,6 +49,11 @@ pub enum StartupError {
 /// # Errors
 /// [`StartupError::Database`] when the database is unreachable or a migration fails.
 pub async fn open_store(settings: &Settings) -> Result<(Arc<SeaStore>, Services), StartupError> {
+    open_measured_store(settings, Meter::off()).await
+}
+
+/// [`open_store`], recording waits for connections with `meter`.
+async fn open_measured_store(settings: &Settings, meter: Meter) -> Result<(Arc<SeaStore>, Services), StartupError> {
     let db = DatabaseSettings {
         url: settings.database_url.clone(),
         max_connections: settings.db_max_connections,
@@ -50,7 +61,7 @@ pub async fn open_store(settings: &Settings) -> Result<(Arc<SeaStore>, Services)
         acquire_timeout: settings.db_acquire_timeout,
         ..DatabaseSettings::new(settings.database_url.clone())
     };
-    let store = Arc::new(infrastructure::connect(&db).await?);
+    let store = Arc::new(infrastructure::connect(&db).await?.with_meter(meter));
     store.migrate().await?;
     let services = Services::with_delivery_policy(store.clone() as Arc<dyn Store>, Arc::new(SystemClock), settings.delivery_policy()).idempotency_window(
         chrono::Duration::from_std(settings.idempotency_ttl).unwrap_or(chrono::Duration::hours(24)),
@@ -75,6 +86,9 @@ pub struct Application {
     worker: Option<WorkerSettings>,
     /// Feeds GraphQL subscriptions with the changes committed by any process.
     changes: ChangeListener,
+    /// What `/metrics` reports (off: nothing), and the same recorder for the workers.
+    metrics: Metrics,
+    meter: Meter,
 }
 
 impl Application {
@@ -83,9 +97,26 @@ impl Application {
     /// # Errors
     /// [`StartupError`] when the database or the address is unusable.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
-        let (store, services) = open_store(settings).await?;
+        // A recorder per application, not the process-wide one: tests run several applications
+        // in one process, and each reports its own requests, pool and queues.
+        let metrics = match settings.metrics {
+            MetricsMode::Off => Metrics::off(),
+            MetricsMode::On => Metrics::new(settings.metrics_token.as_ref().map(|t| t.0.as_str())).map_err(|e| StartupError::Metrics(e.to_string()))?,
+        };
+        let meter = Meter::new(metrics.recorder());
+        let (store, services) = open_measured_store(settings, meter.clone()).await?;
         let (live, changes) = ChangeListener::new(store.clone(), settings.live_poll_interval);
-        let state = ApiState { services: services.clone(), tokens: tokens(settings), live };
+        if metrics.enabled() {
+            let sampler = Arc::new(Sampler::new(store.clone(), live.clone(), meter.clone()));
+            metrics.on_scrape(api::metrics::collector(move || {
+                let sampler = sampler.clone();
+                async move { sampler.sample().await }
+            }));
+            if settings.metrics_token.is_none() && !settings.bind.ip().is_loopback() {
+                tracing::warn!(bind = %settings.bind, "/metrics is open to anyone who reaches this address: set MERIDIAN_METRICS_TOKEN, or MERIDIAN_METRICS=off");
+            }
+        }
+        let state = ApiState { services: services.clone(), tokens: tokens(settings), live, metrics: metrics.clone() };
         let http = HttpSettings {
             body_limit: settings.body_limit,
             request_timeout: settings.request_timeout,
@@ -94,7 +125,7 @@ impl Application {
         };
         let router = api::router(state, &http);
         let listener = TcpListener::bind(settings.bind).await.map_err(|source| StartupError::Bind { addr: settings.bind, source })?;
-        Ok(Self { listener, router, store, services, worker: settings.webhook_worker.then(|| settings.worker_settings()), changes })
+        Ok(Self { listener, router, store, services, worker: settings.webhook_worker.then(|| settings.worker_settings()), changes, metrics, meter })
     }
 
     /// The port the server listens on.
@@ -127,7 +158,18 @@ impl Application {
         let changes = tokio::spawn(self.changes.run(async move {
             let _ = changes_stopped.wait_for(|s| *s).await;
         }));
-        let worker = match self.worker.map(|w| WebhookWorker::new(self.services.webhooks.clone(), w)) {
+        let upkeep = self.metrics.enabled().then(|| {
+            let (metrics, mut stopped) = (self.metrics.clone(), worker_stopped.clone());
+            tokio::spawn(async move {
+                loop {
+                    tokio::select! {
+                        _ = stopped.wait_for(|s| *s) => break,
+                        () = tokio::time::sleep(std::time::Duration::from_secs(5)) => metrics.run_upkeep(),
+                    }
+                }
+            })
+        });
+        let worker = match self.worker.map(|w| WebhookWorker::new(self.services.webhooks.clone(), w).map(|w| w.with_meter(self.meter.clone()))) {
             Some(Ok(worker)) => {
                 let mut stopped = worker_stopped;
                 Some(tokio::spawn(worker.run(async move {
@@ -146,6 +188,9 @@ impl Application {
             let _ = w.await;
         }
         let _ = changes.await;
+        if let Some(u) = upkeep {
+            let _ = u.await;
+        }
         served
     }
 }

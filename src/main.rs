@@ -10,7 +10,7 @@ use domain::{
 };
 use meridian::{
     Application,
-    settings::{Cli, Command, DemoMode, IssueArgs, Settings, TokenCommand},
+    settings::{Cli, Command, DemoMode, IssueArgs, MetricsMode, Settings, TokenCommand},
 };
 
 #[tokio::main]
@@ -52,6 +52,9 @@ async fn serve(settings: &Settings) -> Result<(), String> {
     println!("  OpenAPI     {base}/api/v1/openapi.json");
     println!("  Swagger UI  {base}/docs");
     println!("  GraphQL     {base}/graphql (GraphiQL in a browser)");
+    if settings.metrics == MetricsMode::On {
+        println!("  Metrics     {base}/metrics (Prometheus{})", if settings.metrics_token.is_some() { ", with the metrics token" } else { "" });
+    }
     if settings.jwt_secret.is_none() {
         let token = meridian::tokens(settings)
             .issue(&TokenRequest {

@@ -33,6 +33,14 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MetricsMode {
+    /// Serve `GET /metrics` (open unless `MERIDIAN_METRICS_TOKEN` is set).
+    On,
+    /// Record nothing; `/metrics` is 404.
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DemoMode {
     /// Load the demo data when the database has no administration yet.
     Auto,
@@ -197,6 +205,13 @@ pub struct Settings {
     /// on PostgreSQL should a notification be lost); nothing is read while nobody subscribes.
     #[arg(long, env = "MERIDIAN_LIVE_POLL_INTERVAL", default_value = "2s", value_parser = parse_duration, global = true)]
     pub live_poll_interval: Duration,
+    /// `GET /metrics` in the Prometheus text format: `on` (open, for a private network or a
+    /// laptop, unless a token is set) or `off` (404).
+    #[arg(long, env = "MERIDIAN_METRICS", value_enum, default_value = "on", global = true)]
+    pub metrics: MetricsMode,
+    /// When set, `/metrics` requires `Authorization: Bearer <this token>` (at least 16 characters).
+    #[arg(long, env = "MERIDIAN_METRICS_TOKEN", value_parser = parse_metrics_token, global = true, hide_env_values = true)]
+    pub metrics_token: Option<Secret>,
 }
 
 impl Settings {
@@ -253,6 +268,11 @@ impl Settings {
     }
 }
 
+/// A `/metrics` bearer token: at least 16 characters, so it cannot be guessed.
+pub fn parse_metrics_token(input: &str) -> Result<Secret, String> {
+    if input.len() < 16 { Err("the metrics token must have at least 16 characters".into()) } else { Ok(Secret(input.to_owned())) }
+}
+
 /// Parses `250ms`, `90`, `90s`, `30m`, `1h`, `7d`.
 pub fn parse_duration(input: &str) -> Result<Duration, String> {
     let input = input.trim();
@@ -291,6 +311,15 @@ mod tests {
         assert_eq!(parse_duration("7d").unwrap(), Duration::from_secs(7 * 86_400));
         assert!(parse_duration("1y").is_err());
         assert!(parse_duration("h").is_err());
+    }
+
+    #[test]
+    fn metrics_can_be_switched_off_and_their_token_is_long() {
+        let cli = Cli::try_parse_from(["meridian", "--metrics", "off"]).unwrap();
+        assert_eq!(cli.settings.metrics, MetricsMode::Off);
+        assert!(Cli::try_parse_from(["meridian", "--metrics-token", "short"]).is_err());
+        let cli = Cli::try_parse_from(["meridian", "--metrics-token", "a-long-enough-token"]).unwrap();
+        assert_eq!(cli.settings.metrics_token.map(|t| t.0).as_deref(), Some("a-long-enough-token"));
     }
 
     #[test]

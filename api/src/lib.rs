@@ -1,6 +1,6 @@
 //! Meridian's driving adapters: the REST face under `/api/v1` with its OpenAPI document and
 //! Swagger UI, bearer-token authentication, problem+json errors, and the HTTP layer stack
-//! (request ids, tracing, body limit, timeout, CORS).
+//! (request ids, tracing, body limit, timeout, CORS), and `/metrics` for Prometheus.
 
 pub mod auth;
 pub mod dto;
@@ -9,6 +9,7 @@ pub mod extract;
 pub mod graphql;
 pub mod iati;
 pub mod idempotency;
+pub mod metrics;
 mod routes;
 pub mod state;
 
@@ -225,7 +226,7 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
     let graphql_state = graphql::GraphqlState {
-        schema: graphql::schema(Some(state.services.clone()), &http.graphql),
+        schema: graphql::measured_schema(Some(state.services.clone()), &http.graphql, &state.metrics),
         services: state.services.clone(),
         tokens: state.tokens.clone(),
         limits: http.graphql.clone(),
@@ -236,7 +237,7 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
         .route("/graphql/assets/{file}", axum::routing::get(graphql::asset))
         .route("/graphql/ws", axum::routing::get(graphql::ws))
         .with_state(graphql_state);
-    let (state_services, state_tokens) = (state.services.clone(), state.tokens.clone());
+    let (state_services, state_tokens, metrics) = (state.services.clone(), state.tokens.clone(), state.metrics.clone());
     let rest: Router = api.merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi)).with_state(state);
     // An import may be larger than other bodies; its own handler enforces its limit.
     let idempotency = idempotency::IdempotencyLayer {
@@ -244,7 +245,12 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
         tokens: state_tokens,
         body_limit: http.body_limit.max(routes::import::IMPORT_BODY_LIMIT),
     };
-    rest.merge(graphql)
+    // Off, `/metrics` is not routed: it answers 404 like any unknown path.
+    let scrape =
+        if metrics.enabled() { Router::new().route("/metrics", axum::routing::get(metrics::scrape)).with_state(metrics.clone()) } else { Router::new() };
+    let app = rest
+        .merge(graphql)
+        .merge(scrape)
         .fallback(error::fallback)
         .layer(axum::middleware::from_fn_with_state(idempotency, idempotency::layer))
         .layer(DefaultBodyLimit::max(http.body_limit))
@@ -252,7 +258,8 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
         .layer(axum::middleware::from_fn_with_state((http.request_timeout, http.import_timeout), time_limit))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));
+    if metrics.enabled() { app.layer(axum::middleware::from_fn_with_state(metrics, metrics::track)) } else { app }
 }
 
 /// Answers 408 when a request runs past its limit: the import's own, or the general one.

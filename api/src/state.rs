@@ -17,6 +17,8 @@ pub struct ApiState {
     pub tokens: Arc<Tokens>,
     /// The changes as they commit, which GraphQL subscriptions follow.
     pub live: Arc<dyn domain::ports::ChangeStream>,
+    /// What `/metrics` reports (off: nothing is recorded).
+    pub metrics: crate::metrics::Metrics,
 }
 
 macro_rules! substate {
@@ -59,5 +61,11 @@ impl FromRef<ApiState> for Services {
 impl FromRef<ApiState> for Arc<Tokens> {
     fn from_ref(state: &ApiState) -> Self {
         state.tokens.clone()
+    }
+}
+
+impl FromRef<ApiState> for crate::metrics::Metrics {
+    fn from_ref(state: &ApiState) -> Self {
+        state.metrics.clone()
     }
 }

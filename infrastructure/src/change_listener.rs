@@ -8,7 +8,10 @@
 
 use std::{
     future::Future,
-    sync::{Arc, Mutex, PoisonError},
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicI64, Ordering},
+    },
     time::Duration,
 };
 
@@ -39,6 +42,10 @@ pub struct ChangeHub {
     sender: broadcast::Sender<ChangeRecord>,
     /// Where an idle listener resumes: the lowest position a follower started from since.
     resume: Mutex<Option<i64>>,
+    /// For `/metrics`: the last change read and published (-1: none yet), and when the
+    /// listener last woke up (Unix milliseconds, 0: never).
+    position: AtomicI64,
+    polled_at: AtomicI64,
 }
 
 #[async_trait]
@@ -55,6 +62,21 @@ impl ChangeStream for ChangeHub {
 }
 
 impl ChangeHub {
+    /// GraphQL subscriptions following now.
+    pub(crate) fn followers(&self) -> usize {
+        self.sender.receiver_count()
+    }
+
+    /// The last change read and published, if any.
+    pub(crate) fn position(&self) -> Option<i64> {
+        Some(self.position.load(Ordering::Relaxed)).filter(|p| *p >= 0)
+    }
+
+    /// When the listener last woke up, if ever.
+    pub(crate) fn last_poll(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        Some(self.polled_at.load(Ordering::Relaxed)).filter(|t| *t > 0).and_then(chrono::DateTime::from_timestamp_millis)
+    }
+
     /// Publishes the changes after `last` when someone follows; returns the new position, or
     /// `None` when idle (nobody follows, so nothing was read).
     async fn catch_up(&self, last: Option<i64>) -> Option<i64> {
@@ -134,7 +156,7 @@ impl ChangeListener {
     /// changes without a notification (the only way on SQLite).
     pub fn new(store: Arc<SeaStore>, poll_interval: Duration) -> (Arc<ChangeHub>, Self) {
         let (sender, _) = broadcast::channel(CAPACITY);
-        let hub = Arc::new(ChangeHub { store, sender, resume: Mutex::new(None) });
+        let hub = Arc::new(ChangeHub { store, sender, resume: Mutex::new(None), position: AtomicI64::new(-1), polled_at: AtomicI64::new(0) });
         (hub.clone(), Self { hub, poll_interval: poll_interval.max(Duration::from_millis(10)) })
     }
 
@@ -151,6 +173,10 @@ impl ChangeListener {
                 () = tokio::time::sleep(self.poll_interval) => {}
             }
             last = self.hub.catch_up(last).await;
+            self.hub.polled_at.store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
+            if let Some(l) = last {
+                self.hub.position.store(l, Ordering::Relaxed);
+            }
         }
         if let Some(task) = listening {
             task.abort();

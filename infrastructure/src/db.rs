@@ -6,7 +6,7 @@ use std::{
         Arc,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use async_trait::async_trait;
@@ -21,7 +21,10 @@ use sea_orm::{
 };
 use tokio::sync::Mutex;
 
-use crate::repo::{Repo, backend_error};
+use crate::{
+    metrics::{Meter, PoolState},
+    repo::{Repo, backend_error},
+};
 
 /// How to reach the database.
 #[derive(Debug, Clone)]
@@ -66,7 +69,12 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<SeaStore, StoreError
     let counter = statements.clone();
     conn.set_metric_callback(move |info| counter.count(&info.statement.sql));
     let backend = conn.get_database_backend();
-    Ok(SeaStore { statements, repo: Repo::new(conn, backend), write_lock: (backend == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(()))) })
+    Ok(SeaStore {
+        statements,
+        repo: Repo::new(conn, backend),
+        write_lock: (backend == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+        meter: Meter::off(),
+    })
 }
 
 /// Counts the SQL statements a store has executed (cheap enough to stay on in production,
@@ -118,6 +126,8 @@ pub struct SeaStore {
     /// SQLite has one writer at a time: writers of this process queue here instead of
     /// contending for the file lock (which `busy_timeout` still covers across processes).
     write_lock: Option<Arc<Mutex<()>>>,
+    /// Where waits for the writer slot and for a connection are recorded.
+    meter: Meter,
 }
 
 impl SeaStore {
@@ -142,6 +152,34 @@ impl SeaStore {
         (self.repo.backend == DatabaseBackend::Postgres).then(|| self.repo.conn.get_postgres_connection_pool())
     }
 
+    /// Records waits for the writer slot and for connections with `meter`.
+    #[must_use]
+    pub fn with_meter(mut self, meter: Meter) -> Self {
+        self.meter = meter;
+        self
+    }
+
+    /// The pool's connections now: open (in use or idle), idle, and the most it opens.
+    pub(crate) fn pool_state(&self) -> Option<PoolState> {
+        let (size, idle, max) = match self.repo.backend {
+            DatabaseBackend::Postgres => {
+                let pool = self.repo.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle(), pool.options().get_max_connections())
+            }
+            DatabaseBackend::Sqlite => {
+                let pool = self.repo.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle(), pool.options().get_max_connections())
+            }
+            _ => return None,
+        };
+        Some(PoolState { size, idle: u32::try_from(idle).unwrap_or(u32::MAX), max })
+    }
+
+    /// The pool, for statements of the metrics sampler.
+    pub(crate) fn connection(&self) -> &DatabaseConnection {
+        &self.repo.conn
+    }
+
     /// The statements executed so far.
     pub fn statements(&self) -> StatementCounter {
         self.statements.clone()
@@ -156,14 +194,24 @@ impl Store for SeaStore {
 
     async fn begin(&self) -> Result<Box<dyn UnitOfWork>, StoreError> {
         let guard = match &self.write_lock {
-            Some(lock) => Some(lock.clone().lock_owned().await),
+            Some(lock) => {
+                let queued = Instant::now();
+                let guard = lock.clone().lock_owned().await;
+                self.meter.wait("meridian_db_write_queue_duration_seconds", queued.elapsed());
+                Some(guard)
+            }
             None => None,
         };
         let options = TransactionOptions {
             sqlite_transaction_mode: (self.repo.backend == DatabaseBackend::Sqlite).then_some(SqliteTransactionMode::Immediate),
             ..TransactionOptions::default()
         };
-        let tx = self.repo.conn.begin_with_options(options).await.map_err(backend_error)?;
+        // sea-orm takes the connection from the pool and sends BEGIN in one call; timed together,
+        // that is the wait for a connection plus one round trip (recorded also when it times out).
+        let acquiring = Instant::now();
+        let tx = self.repo.conn.begin_with_options(options).await;
+        self.meter.wait("meridian_db_acquire_duration_seconds", acquiring.elapsed());
+        let tx = tx.map_err(backend_error)?;
         let mut repo = Repo::new(tx, self.repo.backend);
         repo.guard = guard;
         repo.changed = Some(Arc::new(AtomicBool::new(false)));

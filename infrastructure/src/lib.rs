@@ -2,6 +2,7 @@
 
 pub mod change_listener;
 mod db;
+pub mod metrics;
 mod repo;
 mod rows;
 pub mod webhook_signature;

@@ -18,7 +18,7 @@ use domain::{
 };
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
-use crate::webhook_signature::WebhookSecret;
+use crate::{metrics::Meter, webhook_signature::WebhookSecret};
 
 /// How a worker runs.
 #[derive(Debug, Clone)]
@@ -69,6 +69,7 @@ pub struct WebhookWorker {
     service: WebhookService,
     client: reqwest::Client,
     settings: WorkerSettings,
+    meter: Meter,
 }
 
 impl WebhookWorker {
@@ -82,7 +83,14 @@ impl WebhookWorker {
             .user_agent(concat!("Meridian-Webhooks/", env!("CARGO_PKG_VERSION")))
             .dns_resolver(Arc::new(PublicOnly { allow_private: settings.allow_private }))
             .build()?;
-        Ok(Self { service, client, settings })
+        Ok(Self { service, client, settings, meter: Meter::off() })
+    }
+
+    /// Records attempts and polls with `meter`.
+    #[must_use]
+    pub fn with_meter(mut self, meter: Meter) -> Self {
+        self.meter = meter;
+        self
     }
 
     /// Sends what is due now, once; returns how many deliveries were attempted.
@@ -92,9 +100,16 @@ impl WebhookWorker {
     pub async fn run_once(&self) -> Result<usize, DomainError> {
         let lease = chrono::Duration::from_std(self.settings.lease).unwrap_or(chrono::Duration::seconds(60));
         let due = self.service.claim(self.settings.batch, lease).await?;
+        self.meter.record(|| metrics::gauge!("meridian_webhook_worker_last_poll_timestamp_seconds").set(crate::metrics::timestamp(chrono::Utc::now())));
         let count = due.len();
         let results = futures_util::future::join_all(due.iter().map(|d| self.deliver(d))).await;
         for (dispatch, (outcome, millis)) in due.iter().zip(results) {
+            let label = match outcome {
+                AttemptOutcome::Answered(status) if (200..300).contains(&status) => "success",
+                AttemptOutcome::Answered(_) => "rejected",
+                AttemptOutcome::Unreachable(_) => "unreachable",
+            };
+            self.meter.record(|| metrics::counter!("meridian_webhook_attempts_total", "outcome" => label).increment(1));
             match self.service.settle(dispatch, &outcome, millis, jitter()).await? {
                 Some(settlement) => tracing::debug!(delivery = %dispatch.delivery.id, ?outcome, ?settlement, "webhook attempt"),
                 None => tracing::warn!(delivery = %dispatch.delivery.id, "webhook lease passed before the attempt was recorded; another worker has it"),

@@ -18,6 +18,7 @@ mod graphql;
 mod helpers;
 mod idempotency;
 mod import;
+mod metrics;
 mod permissions;
 mod planning;
 mod portfolios;

@@ -63,6 +63,11 @@ impl Default for GraphqlLimits {
 
 /// Builds the schema; `services` is absent only when printing the SDL.
 pub fn schema(services: Option<Services>, limits: &GraphqlLimits) -> MeridianSchema {
+    measured_schema(services, limits, &crate::metrics::Metrics::off())
+}
+
+/// [`schema`], with the duration and outcome of each operation recorded in `metrics`.
+pub fn measured_schema(services: Option<Services>, limits: &GraphqlLimits, metrics: &crate::metrics::Metrics) -> MeridianSchema {
     let mut builder = Schema::build(Query, Mutation, Subscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
@@ -74,6 +79,9 @@ pub fn schema(services: Option<Services>, limits: &GraphqlLimits) -> MeridianSch
     }
     if !limits.introspection {
         builder = builder.disable_introspection().disable_suggestions();
+    }
+    if metrics.enabled() {
+        builder = builder.extension(crate::metrics::GraphqlMetrics::new(metrics));
     }
     builder.finish()
 }

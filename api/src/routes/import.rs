@@ -22,6 +22,7 @@ use crate::{
     dto::{CreateIndicator, PatchObjective, PatchProject, PutMeasurement, UpsertObjective, UpsertProject},
     error::{ApiError, PROBLEM_JSON},
     extract::ApiQuery,
+    metrics::Metrics,
 };
 
 /// Largest import body: 10,000 rows and more fit.
@@ -133,7 +134,13 @@ impl ImportSummaryView {
         (status = 415, description = "Neither JSON nor CSV", body = crate::error::Problem, content_type = "application/problem+json"),
         WriteErrors),
     security(("bearer" = [])))]
-pub async fn import(State(service): State<ImportService>, Auth(who): Auth, ApiQuery(q): ApiQuery<ImportQuery>, request: Request) -> Result<Response, ApiError> {
+pub async fn import(
+    State(service): State<ImportService>,
+    State(metrics): State<Metrics>,
+    Auth(who): Auth,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    request: Request,
+) -> Result<Response, ApiError> {
     let mode = match q.mode.as_deref() {
         None | Some("commit") => ImportMode::Commit,
         Some("validate") => ImportMode::Validate,
@@ -151,7 +158,9 @@ pub async fn import(State(service): State<ImportService>, Auth(who): Auth, ApiQu
     } else {
         return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported media type", "send application/json or text/csv"));
     };
+    let started = std::time::Instant::now();
     let summary = service.run(&who, lines, mode, atomic).await?;
+    crate::metrics::record_import(&metrics, &summary, mode, started.elapsed());
     let view = ImportSummaryView::new(&summary, mode, atomic);
     if mode == ImportMode::Commit && !summary.committed {
         let mut problem = serde_json::json!({
