@@ -3,6 +3,7 @@
 
 pub mod demo;
 mod demo_library;
+pub mod scale;
 pub mod settings;
 pub mod telemetry;
 

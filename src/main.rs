@@ -1,4 +1,4 @@
-//! The `meridian` binary: `serve` (the default), `migrate`, `seed --demo`, `token issue`, `openapi`.
+//! The `meridian` binary: `serve` (the default), `migrate`, `seed --demo`, `seed --scale N`, `token issue`, `openapi`.
 
 use std::{process::ExitCode, time::Duration};
 
@@ -20,7 +20,7 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&settings).await,
         Command::Migrate => migrate(&settings).await,
-        Command::Seed { demo } => seed(&settings, demo).await,
+        Command::Seed { demo, scale, history_months } => seed(&settings, demo, scale, history_months).await,
         Command::Token { command: TokenCommand::Issue(args) } => issue(&settings, &args),
         Command::Openapi => api::openapi().to_pretty_json().map(|doc| println!("{doc}")).map_err(|e| e.to_string()),
     };
@@ -88,17 +88,40 @@ async fn migrate(settings: &Settings) -> Result<(), String> {
     Ok(())
 }
 
-async fn seed(settings: &Settings, demo: bool) -> Result<(), String> {
+async fn seed(settings: &Settings, demo: bool, scale: Option<usize>, history_months: Option<u32>) -> Result<(), String> {
     meridian::telemetry::init(settings);
-    if !demo {
-        return Err("say what to seed: `meridian seed --demo`".into());
+    if !demo && scale.is_none() {
+        return Err("say what to seed: `meridian seed --demo` or `meridian seed --scale N [--history-months M]`".into());
     }
-    let (_, services) = meridian::open_store(settings).await.map_err(|e| e.to_string())?;
-    let s = meridian::demo::load(&services).await.map_err(|e| e.to_string())?;
-    println!(
-        "demo data: {} administrations, {} plans, {} objectives, {} indicators, {} measurements, {} assessments, {} practices added",
-        s.administrations, s.plans, s.objectives, s.indicators, s.measurements, s.assessments, s.practices
-    );
+    let (store, services) = meridian::open_store(settings).await.map_err(|e| e.to_string())?;
+    if demo {
+        let s = meridian::demo::load(&services).await.map_err(|e| e.to_string())?;
+        println!(
+            "demo data: {} administrations, {} plans, {} objectives, {} indicators, {} measurements, {} assessments, {} practices added",
+            s.administrations, s.plans, s.objectives, s.indicators, s.measurements, s.assessments, s.practices
+        );
+    }
+    if let Some(administrations) = scale {
+        let s = meridian::scale::load(&store, meridian::scale::ScaleOptions { administrations, history_months }).await?;
+        let seconds = s.elapsed.as_secs_f64();
+        #[allow(clippy::cast_precision_loss)]
+        let rate = if seconds > 0.0 { s.rows() as f64 / seconds } else { 0.0 };
+        println!(
+            "scale data ({} database): {} administrations, {} plans, {} objectives, {} indicators, {} targets, {} measurements added ({} rows, {} statements) in {seconds:.1} s, {rate:.0} rows/s",
+            store.backend_name(),
+            s.administrations,
+            s.plans,
+            s.objectives,
+            s.indicators,
+            s.targets,
+            s.measurements,
+            s.rows(),
+            s.statements,
+        );
+        if s.kept > 0 {
+            println!("{} administrations were already seeded by an earlier run and were kept as they are", s.kept);
+        }
+    }
     Ok(())
 }
 

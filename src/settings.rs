@@ -69,6 +69,18 @@ pub enum Command {
         /// The demo data: seven administrations with plans, indicators and measurements.
         #[arg(long)]
         demo: bool,
+        /// A large generated data set for benchmarks: N more administrations (ISO codes not used
+        /// by the demo, alphabetically), each with an active 2012–2026 plan, 6 objectives and 28
+        /// indicators (26 monthly, 2 annual) with targets and approved measurements up to
+        /// 2026-11. Deterministic: the same arguments give the same rows and ids. Written with
+        /// multi-row INSERTs; no audit entries or change-feed rows are written (generated data,
+        /// not anybody's change). Administrations seeded by an earlier run are kept as they are.
+        #[arg(long, value_name = "N")]
+        scale: Option<usize>,
+        /// With --scale: keep only each monthly indicator's last M months (annual indicators:
+        /// the last ceil(M/12) years). Default: the full history since 2012.
+        #[arg(long, value_name = "M", requires = "scale", value_parser = clap::value_parser!(u32).range(1..))]
+        history_months: Option<u32>,
     },
     /// Manage bearer tokens.
     Token {
@@ -297,8 +309,12 @@ mod tests {
     #[test]
     fn seed_demo_and_the_demo_mode_setting_do_not_clash() {
         let cli = Cli::try_parse_from(["meridian", "seed", "--demo", "--demo-mode", "off"]).unwrap();
-        assert!(matches!(cli.command, Some(Command::Seed { demo: true })));
+        assert!(matches!(cli.command, Some(Command::Seed { demo: true, scale: None, history_months: None })));
         assert_eq!(cli.settings.demo, DemoMode::Off);
+        let cli = Cli::try_parse_from(["meridian", "seed", "--scale", "20", "--history-months", "18"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Seed { demo: false, scale: Some(20), history_months: Some(18) })));
+        assert!(Cli::try_parse_from(["meridian", "seed", "--history-months", "18"]).is_err(), "--history-months needs --scale");
+        assert!(Cli::try_parse_from(["meridian", "seed", "--scale", "2", "--history-months", "0"]).is_err());
         let cli = Cli::try_parse_from(["meridian", "token", "issue", "--role", "viewer", "--ttl", "2h"]).unwrap();
         let Some(Command::Token { command: TokenCommand::Issue(args) }) = cli.command else { panic!("token issue") };
         assert_eq!(args.ttl, Duration::from_secs(7200));

@@ -28,6 +28,11 @@ impl AdministrationCode {
         }
     }
 
+    /// Every assigned code, in alphabetical order.
+    pub fn assigned() -> impl Iterator<Item = Self> {
+        ISO_3166_ALPHA3.split(' ').filter_map(|c| Self::parse(c).ok())
+    }
+
     pub fn as_str(&self) -> &str {
         // Only ASCII letters are ever stored.
         std::str::from_utf8(&self.0).unwrap_or("???")
@@ -266,6 +271,9 @@ mod tests {
             assert_eq!(AdministrationCode::parse(c).unwrap_err().code, "invalid_country_code", "{c}");
         }
         assert_eq!(ISO_3166_ALPHA3.split(' ').count(), 249);
+        let all: Vec<AdministrationCode> = AdministrationCode::assigned().collect();
+        assert_eq!(all.len(), 249);
+        assert!(all.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

@@ -122,10 +122,10 @@ impl StatementCounter {
 /// The storage: a pool for reads, transactions for writes.
 pub struct SeaStore {
     statements: StatementCounter,
-    repo: Repo<DatabaseConnection>,
+    pub(crate) repo: Repo<DatabaseConnection>,
     /// SQLite has one writer at a time: writers of this process queue here instead of
     /// contending for the file lock (which `busy_timeout` still covers across processes).
-    write_lock: Option<Arc<Mutex<()>>>,
+    pub(crate) write_lock: Option<Arc<Mutex<()>>>,
     /// Where waits for the writer slot and for a connection are recorded.
     meter: Meter,
 }

@@ -80,7 +80,7 @@ pub(crate) fn backend_error(e: DbErr) -> StoreError {
     }
 }
 
-fn build_error(e: impl std::fmt::Display) -> StoreError {
+pub(crate) fn build_error(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(format!("query could not be built: {e}"))
 }
 
@@ -173,30 +173,21 @@ impl<C: ConnectionTrait + Send + Sync> AdministrationRepository for Repo<C> {
     }
 
     async fn insert_administration(&self, a: &Administration) -> Result<(), StoreError> {
-        let q = Query::insert()
-            .into_table(Administrations::Table)
-            .columns([
-                Administrations::Id,
-                Administrations::Code,
-                Administrations::Name,
-                Administrations::DefaultLanguage,
-                Administrations::Version,
-                Administrations::CreatedAt,
-                Administrations::UpdatedAt,
-            ])
-            .values([
-                Expr::val(a.id.as_uuid()),
-                Expr::val(a.code.as_str()),
-                Expr::val(text_json(&a.name)),
-                Expr::val(a.default_language.as_str()),
-                Expr::val(a.version),
-                Expr::val(a.created_at),
-                Expr::val(a.updated_at),
-            ])
-            .map_err(build_error)?
-            .to_owned();
-        self.insert(&q).await
+        self.insert(&insert_of(Administrations::Table, administration_row(a))?).await
     }
+}
+
+/// Every column of a new administration's row.
+pub(crate) fn administration_row(a: &Administration) -> Vec<(Administrations, Expr)> {
+    vec![
+        (Administrations::Id, Expr::val(a.id.as_uuid())),
+        (Administrations::Code, Expr::val(a.code.as_str())),
+        (Administrations::Name, Expr::val(text_json(&a.name))),
+        (Administrations::DefaultLanguage, Expr::val(a.default_language.as_str())),
+        (Administrations::Version, Expr::val(a.version)),
+        (Administrations::CreatedAt, Expr::val(a.created_at)),
+        (Administrations::UpdatedAt, Expr::val(a.updated_at)),
+    ]
 }
 
 impl<C: ConnectionTrait + Send + Sync> Repo<C> {
@@ -216,6 +207,17 @@ impl<C: ConnectionTrait + Send + Sync> Repo<C> {
             (Plans::Version, Expr::val(p.version)),
             (Plans::UpdatedAt, Expr::val(p.updated_at)),
         ]
+    }
+
+    /// Every column of a new plan's row.
+    pub(crate) fn plan_row(&self, p: &StrategicPlan) -> Vec<(Plans, Expr)> {
+        let mut pairs = self.plan_values(p);
+        pairs.extend([
+            (Plans::Id, Expr::val(p.id.as_uuid())),
+            (Plans::AdministrationCode, Expr::val(p.administration.as_str())),
+            (Plans::CreatedAt, Expr::val(p.created_at)),
+        ]);
+        pairs
     }
 }
 
@@ -288,13 +290,7 @@ impl<C: ConnectionTrait + Send + Sync> PlanRepository for Repo<C> {
     }
 
     async fn insert_plan(&self, p: &StrategicPlan) -> Result<(), StoreError> {
-        let mut pairs = self.plan_values(p);
-        pairs.extend([
-            (Plans::Id, Expr::val(p.id.as_uuid())),
-            (Plans::AdministrationCode, Expr::val(p.administration.as_str())),
-            (Plans::CreatedAt, Expr::val(p.created_at)),
-        ]);
-        self.insert(&insert_of(Plans::Table, pairs)?).await
+        self.insert(&insert_of(Plans::Table, self.plan_row(p))?).await
     }
 
     async fn update_plan(&self, p: &StrategicPlan, expected_version: i64) -> Result<(), StoreError> {
@@ -319,6 +315,18 @@ impl<C: ConnectionTrait + Send + Sync> Repo<C> {
             (Objectives::Version, Expr::val(o.version)),
             (Objectives::UpdatedAt, Expr::val(o.updated_at)),
         ]
+    }
+
+    /// Every column of a new objective's row.
+    pub(crate) fn objective_row(&self, o: &Objective) -> Vec<(Objectives, Expr)> {
+        let mut pairs = self.objective_values(o);
+        pairs.extend([
+            (Objectives::Id, Expr::val(o.id.as_uuid())),
+            (Objectives::PlanId, Expr::val(o.plan_id.as_uuid())),
+            (Objectives::AdministrationCode, Expr::val(o.administration.as_str())),
+            (Objectives::CreatedAt, Expr::val(o.created_at)),
+        ]);
+        pairs
     }
 }
 
@@ -379,14 +387,7 @@ impl<C: ConnectionTrait + Send + Sync> ObjectiveRepository for Repo<C> {
     }
 
     async fn insert_objective(&self, o: &Objective) -> Result<(), StoreError> {
-        let mut pairs = self.objective_values(o);
-        pairs.extend([
-            (Objectives::Id, Expr::val(o.id.as_uuid())),
-            (Objectives::PlanId, Expr::val(o.plan_id.as_uuid())),
-            (Objectives::AdministrationCode, Expr::val(o.administration.as_str())),
-            (Objectives::CreatedAt, Expr::val(o.created_at)),
-        ]);
-        self.insert(&insert_of(Objectives::Table, pairs)?).await
+        self.insert(&insert_of(Objectives::Table, self.objective_row(o))?).await
     }
 
     async fn update_objective(&self, o: &Objective, expected_version: i64) -> Result<(), StoreError> {
@@ -424,6 +425,18 @@ impl<C: ConnectionTrait + Send + Sync> Repo<C> {
             (Indicators::Version, Expr::val(i.version)),
             (Indicators::UpdatedAt, Expr::val(i.updated_at)),
         ]
+    }
+
+    /// Every column of a new indicator's row.
+    pub(crate) fn indicator_row(&self, i: &Indicator) -> Vec<(Indicators, Expr)> {
+        let mut pairs = self.indicator_values(i);
+        pairs.extend([
+            (Indicators::Id, Expr::val(i.id.as_uuid())),
+            (Indicators::PlanId, Expr::val(i.plan_id.as_uuid())),
+            (Indicators::AdministrationCode, Expr::val(i.administration.as_str())),
+            (Indicators::CreatedAt, Expr::val(i.created_at)),
+        ]);
+        pairs
     }
 }
 
@@ -490,14 +503,7 @@ impl<C: ConnectionTrait + Send + Sync> IndicatorRepository for Repo<C> {
     }
 
     async fn insert_indicator(&self, i: &Indicator) -> Result<(), StoreError> {
-        let mut pairs = self.indicator_values(i);
-        pairs.extend([
-            (Indicators::Id, Expr::val(i.id.as_uuid())),
-            (Indicators::PlanId, Expr::val(i.plan_id.as_uuid())),
-            (Indicators::AdministrationCode, Expr::val(i.administration.as_str())),
-            (Indicators::CreatedAt, Expr::val(i.created_at)),
-        ]);
-        self.insert(&insert_of(Indicators::Table, pairs)?).await
+        self.insert(&insert_of(Indicators::Table, self.indicator_row(i))?).await
     }
 
     async fn update_indicator(&self, i: &Indicator, expected_version: i64) -> Result<(), StoreError> {
@@ -584,6 +590,34 @@ impl<C: ConnectionTrait + Send + Sync> Repo<C> {
             (Measurements::UpdatedAt, Expr::val(m.updated_at)),
         ]
     }
+
+    /// Every column of a new target's row.
+    pub(crate) fn target_row(&self, t: &Target) -> Vec<(Targets, Expr)> {
+        let mut pairs = self.target_values(t);
+        pairs.extend([
+            (Targets::Id, Expr::val(t.id.as_uuid())),
+            (Targets::IndicatorId, Expr::val(t.indicator_id.as_uuid())),
+            (Targets::AdministrationCode, Expr::val(t.administration.as_str())),
+            (Targets::Period, Expr::val(t.period.to_string())),
+            (Targets::PeriodKey, Expr::val(t.period.sort_key())),
+            (Targets::CreatedAt, Expr::val(t.created_at)),
+        ]);
+        pairs
+    }
+
+    /// Every column of a new measurement's row.
+    pub(crate) fn measurement_row(&self, m: &Measurement) -> Vec<(Measurements, Expr)> {
+        let mut pairs = self.measurement_values(m);
+        pairs.extend([
+            (Measurements::Id, Expr::val(m.id.as_uuid())),
+            (Measurements::IndicatorId, Expr::val(m.indicator_id.as_uuid())),
+            (Measurements::AdministrationCode, Expr::val(m.administration.as_str())),
+            (Measurements::Period, Expr::val(m.period.to_string())),
+            (Measurements::PeriodKey, Expr::val(m.period.sort_key())),
+            (Measurements::CreatedAt, Expr::val(m.created_at)),
+        ]);
+        pairs
+    }
 }
 
 fn in_plan(plan: PlanId) -> SelectStatement {
@@ -622,16 +656,7 @@ impl<C: ConnectionTrait + Send + Sync> ResultRepository for Repo<C> {
     }
 
     async fn insert_target(&self, t: &Target) -> Result<(), StoreError> {
-        let mut pairs = self.target_values(t);
-        pairs.extend([
-            (Targets::Id, Expr::val(t.id.as_uuid())),
-            (Targets::IndicatorId, Expr::val(t.indicator_id.as_uuid())),
-            (Targets::AdministrationCode, Expr::val(t.administration.as_str())),
-            (Targets::Period, Expr::val(t.period.to_string())),
-            (Targets::PeriodKey, Expr::val(t.period.sort_key())),
-            (Targets::CreatedAt, Expr::val(t.created_at)),
-        ]);
-        self.insert(&insert_of(Targets::Table, pairs)?).await
+        self.insert(&insert_of(Targets::Table, self.target_row(t))?).await
     }
 
     async fn update_target(&self, t: &Target, expected_version: i64) -> Result<(), StoreError> {
@@ -712,16 +737,7 @@ impl<C: ConnectionTrait + Send + Sync> ResultRepository for Repo<C> {
     }
 
     async fn insert_measurement(&self, m: &Measurement) -> Result<(), StoreError> {
-        let mut pairs = self.measurement_values(m);
-        pairs.extend([
-            (Measurements::Id, Expr::val(m.id.as_uuid())),
-            (Measurements::IndicatorId, Expr::val(m.indicator_id.as_uuid())),
-            (Measurements::AdministrationCode, Expr::val(m.administration.as_str())),
-            (Measurements::Period, Expr::val(m.period.to_string())),
-            (Measurements::PeriodKey, Expr::val(m.period.sort_key())),
-            (Measurements::CreatedAt, Expr::val(m.created_at)),
-        ]);
-        self.insert(&insert_of(Measurements::Table, pairs)?).await
+        self.insert(&insert_of(Measurements::Table, self.measurement_row(m))?).await
     }
 
     async fn update_measurement(&self, m: &Measurement, expected_version: i64) -> Result<(), StoreError> {

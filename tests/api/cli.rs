@@ -33,3 +33,75 @@ fn token_issue_refuses_an_impossible_principal() {
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());
 }
+
+/// The donor portal's query (README), on every plan at once.
+const PORTAL: &str = r#"{ plans(first: 100) { edges { node {
+    title(lang: "en") status administration { code name(lang: "en") }
+    progress { progress expectedProgress status indicatorsWithoutData }
+    objectives { code title(lang: "en")
+      indicators { name(lang: "en") latestApprovedMeasurement { period value } progress { progress status } } }
+} } pageInfo { hasNextPage } } }"#;
+
+#[tokio::test]
+async fn seed_scale_adds_plans_a_donor_sees_with_progress_once() {
+    let app = TestApp::spawn().await;
+    let seed = || meridian(&["seed", "--scale", "10", "--history-months", "6", "--database-url", &app.database_url]);
+    let out = seed();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(printed.contains("10 administrations, 10 plans, 60 objectives, 280 indicators"), "{printed}");
+    assert!(printed.contains("rows/s"), "{printed}");
+
+    // A donor sees the nine programme plans (one in ten is restricted), with values and progress.
+    let body = app.gql(Some(&app.donor()), PORTAL, serde_json::json!({})).await.assert(200).clone();
+    assert!(body["errors"].is_null(), "{body}");
+    let plans = body["data"]["plans"]["edges"].as_array().unwrap();
+    let codes: Vec<&str> = plans.iter().map(|e| e["node"]["administration"]["code"].as_str().unwrap()).collect();
+    assert_eq!(codes.len(), 9, "{codes:?}");
+    assert!(!codes.contains(&"ARM"), "the restricted plan stays hidden: {codes:?}");
+    let mut statuses = std::collections::BTreeSet::new();
+    for edge in plans {
+        let plan = &edge["node"];
+        assert_eq!(plan["status"], "ACTIVE");
+        assert_eq!(plan["progress"]["indicatorsWithoutData"], 0, "{plan}");
+        assert!(plan["progress"]["progress"].is_string(), "{plan}");
+        let objectives = plan["objectives"].as_array().unwrap();
+        assert_eq!(objectives.len(), 6);
+        let indicators: Vec<&serde_json::Value> = objectives.iter().flat_map(|o| o["indicators"].as_array().unwrap()).collect();
+        assert_eq!(indicators.len(), 28);
+        for i in indicators {
+            let period = i["latestApprovedMeasurement"]["period"].as_str().unwrap();
+            assert!(period == "2026-11" || period == "2025", "{i}");
+            let status = i["progress"]["status"].as_str().unwrap().to_owned();
+            assert_ne!(status, "NO_DATA", "{i}");
+            statuses.insert(status);
+        }
+    }
+    assert_eq!(statuses.into_iter().collect::<Vec<_>>(), ["AT_RISK", "OFF_TRACK", "ON_TRACK"]);
+
+    // An admin sees all ten; the series of a monthly indicator holds the last six months.
+    let admin = app.admin();
+    let listed = app.get("/api/v1/plans?limit=100", &admin).await.assert(200).clone();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 10, "{listed}");
+    assert_eq!(app.count("measurements").await, 10 * (26 * 6 + 2));
+
+    // Again: nothing is added, and it says so.
+    let out = seed();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(printed.contains("0 administrations") && printed.contains("10 administrations were already seeded"), "{printed}");
+    assert_eq!(app.count("measurements").await, 10 * (26 * 6 + 2));
+}
+
+#[tokio::test]
+async fn seed_scale_refuses_an_administration_it_did_not_generate() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin();
+    app.post("/api/v1/administrations", &admin, serde_json::json!({"code": "ABW", "default_language": "nl", "name": {"en": "Aruba Customs"}}))
+        .await
+        .assert(201);
+    let out = meridian(&["seed", "--scale", "2", "--database-url", &app.database_url]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ABW exists and was not generated"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(app.count("measurements").await, 0);
+}
