@@ -138,6 +138,12 @@ pub trait ObjectiveRepository: Send + Sync {
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
     async fn indicator_by_ref(&self, administration: AdministrationCode, external_ref: &ExternalRef) -> Result<Option<Indicator>, StoreError>;
 
+    /// The indicators of `administration` that a partner system knows by these references.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn indicators_by_refs(&self, administration: AdministrationCode, external_refs: &[ExternalRef]) -> Result<Vec<Indicator>, StoreError>;
+
     /// Every objective of a plan (a plan holds tens, not thousands), in creation order.
     ///
     /// # Errors
@@ -302,6 +308,18 @@ pub trait ResultRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
     async fn latest_approved_of(&self, indicators: &[IndicatorId]) -> Result<Vec<Measurement>, StoreError>;
+
+    /// The measurements of these (indicator, period) pairs that exist.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn measurements_at(&self, keys: &[(IndicatorId, Period)]) -> Result<Vec<Measurement>, StoreError>;
+
+    /// Inserts many new measurements at once (a bulk import).
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when a period already has a measurement.
+    async fn insert_measurements(&self, measurements: &[Measurement]) -> Result<(), StoreError>;
 
     /// Every measurement of a plan's indicators.
     ///
@@ -671,6 +689,19 @@ pub trait JournalRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Backend`].
     async fn record_change(&self, change: &Change) -> Result<i64, StoreError>;
+
+    /// Appends many audit entries at once (a bulk import), in order.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn record_audits(&self, entries: &[AuditEntry]) -> Result<(), StoreError>;
+
+    /// Appends many change-feed entries at once, in order, and returns their sequence numbers
+    /// in the same order (as [`Self::record_change`] for each).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn record_changes(&self, changes: &[Change]) -> Result<Vec<i64>, StoreError>;
 
     /// Changes after sequence number `after` that `filter` admits, in sequence order, at most `limit`.
     ///

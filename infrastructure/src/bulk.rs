@@ -83,7 +83,7 @@ impl SeaStore {
 
 /// `INSERT INTO table (...) VALUES (...), (...), ...` in as few statements as the parameter
 /// limit allows.
-async fn insert_many<C, T, K, X>(repo: &Repo<C>, table: T, items: &[X], row: impl Fn(&Repo<C>, &X) -> Vec<(K, Expr)>) -> Result<usize, StoreError>
+pub(crate) async fn insert_many<C, T, K, X>(repo: &Repo<C>, table: T, items: &[X], row: impl Fn(&Repo<C>, &X) -> Vec<(K, Expr)>) -> Result<usize, StoreError>
 where
     C: ConnectionTrait + Send + Sync,
     T: IntoTableRef + Copy,

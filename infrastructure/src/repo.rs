@@ -134,6 +134,21 @@ impl<C: ConnectionTrait + Send + Sync> Repo<C> {
     }
 }
 
+/// Every column of an audit entry's row.
+fn audit_row(e: &AuditEntry) -> Vec<(AuditLog, Expr)> {
+    vec![
+        (AuditLog::At, Expr::val(e.at)),
+        (AuditLog::Actor, Expr::val(e.actor.clone())),
+        (AuditLog::ActorRole, Expr::val(e.actor_role)),
+        (AuditLog::AdministrationCode, Expr::val(e.administration.map(|a| a.as_str().to_owned()))),
+        (AuditLog::EntityType, Expr::val(e.entity_type.as_str())),
+        (AuditLog::EntityId, Expr::val(e.entity_id.clone())),
+        (AuditLog::Action, Expr::val(e.action.clone())),
+        (AuditLog::Before, Expr::val(e.before.clone())),
+        (AuditLog::After, Expr::val(e.after.clone())),
+    ]
+}
+
 fn select_all<T: sea_orm::sea_query::IntoTableRef>(table: T) -> SelectStatement {
     Query::select().column(Asterisk).from(table).to_owned()
 }
@@ -361,6 +376,19 @@ impl<C: ConnectionTrait + Send + Sync> ObjectiveRepository for Repo<C> {
             .and_where(Expr::col(Objectives::ExternalRef).eq(external_ref.as_str()))
             .to_owned();
         self.one(&q, rows::objective).await
+    }
+
+    async fn indicators_by_refs(&self, administration: AdministrationCode, external_refs: &[ExternalRef]) -> Result<Vec<Indicator>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in external_refs.chunks(5_000) {
+            let refs: Vec<&str> = chunk.iter().map(ExternalRef::as_str).collect();
+            let q = select_all(Indicators::Table)
+                .and_where(Expr::col(Indicators::AdministrationCode).eq(administration.as_str()))
+                .and_where(Expr::col(Indicators::ExternalRef).is_in(refs))
+                .to_owned();
+            found.extend(self.all(&q, rows::indicator).await?);
+        }
+        Ok(found)
     }
 
     async fn indicator_by_ref(&self, administration: AdministrationCode, external_ref: &ExternalRef) -> Result<Option<Indicator>, StoreError> {
@@ -734,6 +762,31 @@ impl<C: ConnectionTrait + Send + Sync> ResultRepository for Repo<C> {
         }
         q.order_by(Measurements::PeriodKey, Order::Asc).limit(page.fetch());
         self.all(&q, rows::measurement).await
+    }
+
+    async fn measurements_at(&self, keys: &[(IndicatorId, Period)]) -> Result<Vec<Measurement>, StoreError> {
+        // The rows of these indicators in these periods (a superset of the pairs, read in one
+        // statement through the (indicator, period) index), then the pairs themselves.
+        let wanted: std::collections::HashSet<(IndicatorId, Period)> = keys.iter().copied().collect();
+        let mut indicators: Vec<IndicatorId> = keys.iter().map(|(i, _)| *i).collect();
+        indicators.sort_unstable();
+        indicators.dedup();
+        let mut periods: Vec<i64> = keys.iter().map(|(_, p)| p.sort_key()).collect();
+        periods.sort_unstable();
+        periods.dedup();
+        let mut found = Vec::new();
+        for chunk in indicators.chunks(2_000) {
+            let q = select_all(Measurements::Table)
+                .and_where(Expr::col(Measurements::IndicatorId).is_in(uuids(chunk)))
+                .and_where(Expr::col(Measurements::PeriodKey).is_in(periods.clone()))
+                .to_owned();
+            found.extend(self.all(&q, rows::measurement).await?.into_iter().filter(|m| wanted.contains(&(m.indicator_id, m.period))));
+        }
+        Ok(found)
+    }
+
+    async fn insert_measurements(&self, measurements: &[Measurement]) -> Result<(), StoreError> {
+        crate::bulk::insert_many(self, Measurements::Table, measurements, Repo::measurement_row).await.map(|_| ())
     }
 
     async fn insert_measurement(&self, m: &Measurement) -> Result<(), StoreError> {
@@ -1415,21 +1468,11 @@ impl<C: ConnectionTrait + Send + Sync> RevisionRepository for Repo<C> {
 #[async_trait]
 impl<C: ConnectionTrait + Send + Sync> JournalRepository for Repo<C> {
     async fn record_audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
-        let q = insert_of(
-            AuditLog::Table,
-            vec![
-                (AuditLog::At, Expr::val(e.at)),
-                (AuditLog::Actor, Expr::val(e.actor.clone())),
-                (AuditLog::ActorRole, Expr::val(e.actor_role)),
-                (AuditLog::AdministrationCode, Expr::val(e.administration.map(|a| a.as_str().to_owned()))),
-                (AuditLog::EntityType, Expr::val(e.entity_type.as_str())),
-                (AuditLog::EntityId, Expr::val(e.entity_id.clone())),
-                (AuditLog::Action, Expr::val(e.action.clone())),
-                (AuditLog::Before, Expr::val(e.before.clone())),
-                (AuditLog::After, Expr::val(e.after.clone())),
-            ],
-        )?;
-        self.insert(&q).await
+        self.insert(&insert_of(AuditLog::Table, audit_row(e))?).await
+    }
+
+    async fn record_audits(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        crate::bulk::insert_many(self, AuditLog::Table, entries, |_, e| audit_row(e)).await.map(|_| ())
     }
 
     async fn list_audit(&self, filter: &AuditFilter, page: &PageRequest<i64>) -> Result<Vec<AuditRecord>, StoreError> {
@@ -1451,6 +1494,14 @@ impl<C: ConnectionTrait + Send + Sync> JournalRepository for Repo<C> {
     }
 
     async fn record_change(&self, c: &Change) -> Result<i64, StoreError> {
+        let seqs = self.record_changes(std::slice::from_ref(c)).await?;
+        seqs.first().copied().ok_or_else(|| StoreError::Backend("the change got no sequence number".into()))
+    }
+
+    async fn record_changes(&self, changes: &[Change]) -> Result<Vec<i64>, StoreError> {
+        if changes.is_empty() {
+            return Ok(Vec::new());
+        }
         if self.backend == DatabaseBackend::Postgres {
             // Sequence numbers are drawn when a transaction writes its change but become visible
             // when it commits; two writers could commit out of order and a reader that had moved
@@ -1459,14 +1510,11 @@ impl<C: ConnectionTrait + Send + Sync> JournalRepository for Repo<C> {
             // already has one writer at a time.
             self.conn.execute_unprepared("SELECT pg_advisory_xact_lock(7261129)").await.map_err(backend_error)?;
         }
-        let key = match &c.audience {
-            Audience::Funders(project) => Some(project.to_string()),
-            Audience::Donor(donor) => Some(donor.to_string()),
-            Audience::Internal | Audience::Everyone => None,
-        };
-        let q = Query::insert()
-            .into_table(Changes::Table)
-            .columns([
+        let mut seqs = Vec::with_capacity(changes.len());
+        // 8 parameters a row: well under either database's limit.
+        for chunk in changes.chunks(2_000) {
+            let mut q = Query::insert();
+            q.into_table(Changes::Table).columns([
                 Changes::At.into_iden(),
                 Changes::EntityType.into_iden(),
                 Changes::EntityId.into_iden(),
@@ -1475,28 +1523,43 @@ impl<C: ConnectionTrait + Send + Sync> JournalRepository for Repo<C> {
                 ChangeAudience::Action.into_iden(),
                 ChangeAudience::Audience.into_iden(),
                 ChangeAudience::AudienceKey.into_iden(),
-            ])
-            .values([
-                Expr::val(c.at),
-                Expr::val(c.entity_type.as_str()),
-                Expr::val(c.entity_id.clone()),
-                Expr::val(c.operation.as_str()),
-                Expr::val(c.administration.map(|a| a.as_str().to_owned())),
-                Expr::val(c.action.clone()),
-                Expr::val(c.audience.as_str()),
-                Expr::val(key),
-            ])
-            .map_err(build_error)?
-            .returning_col(Changes::Seq)
-            .to_owned();
-        let row = self.conn.query_one(&q).await.map_err(backend_error)?.ok_or_else(|| StoreError::Backend("the change got no sequence number".into()))?;
-        let seq = row.try_get::<i64>("", "seq").map_err(|e| StoreError::Backend(e.to_string()))?;
+            ]);
+            for c in chunk {
+                let key = match &c.audience {
+                    Audience::Funders(project) => Some(project.to_string()),
+                    Audience::Donor(donor) => Some(donor.to_string()),
+                    Audience::Internal | Audience::Everyone => None,
+                };
+                q.values([
+                    Expr::val(c.at),
+                    Expr::val(c.entity_type.as_str()),
+                    Expr::val(c.entity_id.clone()),
+                    Expr::val(c.operation.as_str()),
+                    Expr::val(c.administration.map(|a| a.as_str().to_owned())),
+                    Expr::val(c.action.clone()),
+                    Expr::val(c.audience.as_str()),
+                    Expr::val(key),
+                ])
+                .map_err(build_error)?;
+            }
+            q.returning_col(Changes::Seq);
+            let rows = self.conn.query_all(&q).await.map_err(backend_error)?;
+            let mut numbers =
+                rows.iter().map(|r| r.try_get::<i64>("", "seq").map_err(|e| StoreError::Backend(e.to_string()))).collect::<Result<Vec<_>, _>>()?;
+            if numbers.len() != chunk.len() {
+                return Err(StoreError::Backend("a change got no sequence number".into()));
+            }
+            // Rows are numbered in the order they are listed (the feed's writers are
+            // serialised); RETURNING need not list them in that order.
+            numbers.sort_unstable();
+            seqs.extend(numbers);
+        }
         match &self.changed {
             // The transaction's commit wakes the listeners.
             Some(changed) => changed.store(true, std::sync::atomic::Ordering::Relaxed),
             None => self.notify_changes().await?,
         }
-        Ok(seq)
+        Ok(seqs)
     }
 
     async fn changes_after(&self, filter: &FeedFilter, after: i64, limit: u64) -> Result<Vec<ChangeRecord>, StoreError> {

@@ -2,16 +2,21 @@
 //! matched by id or by the partner's `external_ref`, checked (`validate`) or written (`commit`),
 //! all or nothing (`atomic`) or good rows in and bad rows reported.
 //!
-//! The rows go through the very use cases the single-object endpoints call, so every rule holds;
-//! they run inside one transaction, each row in its own savepoint, so a refused row leaves no
-//! trace and a later row can refer to an object an earlier row created. A dry run, or an atomic
-//! import with a refused row, rolls the whole transaction back.
+//! Objectives, indicators, targets and projects go through the very use cases the single-object
+//! endpoints call, each row in its own savepoint inside the import's one transaction, so a
+//! refused row leaves no trace and a later row can refer to an object an earlier row created.
+//! Measurements, usually the bulk of an import, are checked by the same rules row by row but
+//! read and written together ([`record_many`]): a refused one is simply not written. A dry run,
+//! or an atomic import with a refused row, rolls the whole transaction back.
 
 use std::{collections::HashMap, sync::Arc};
 
 use async_trait::async_trait;
 
-use super::{Ctx, Services, Upserted};
+use super::{
+    Ctx, Services, Upserted,
+    results::{MeasurementRow, record_many},
+};
 use crate::{
     DomainError, FieldError, StoreError,
     ids::{IndicatorId, ObjectiveId, ProjectId},
@@ -205,19 +210,33 @@ impl ImportService {
         let mut rejected = Vec::new();
         // Indicators found by reference, so that thousands of rows about a few indicators look each up once.
         let mut known = HashMap::new();
-        for line in lines {
-            let outcome = match line.row {
-                Ok(row) => apply(&services, scoped.read(), who, row, &mut known).await,
-                Err(errors) => Err(DomainError::Validation(errors)),
+        let mut lines = lines.into_iter().peekable();
+        while let Some(line) = lines.next() {
+            let section = line.section;
+            let outcomes: Vec<(usize, Result<Upserted, DomainError>)> = if section == Section::Measurements {
+                // Measurements, the bulk of most imports, are checked and written together.
+                let mut batch = vec![line];
+                while let Some(next) = lines.next_if(|l| l.section == Section::Measurements) {
+                    batch.push(next);
+                }
+                measurements(scoped.read(), who, self.ctx.clock.now(), batch, &mut known).await?
+            } else {
+                let outcome = match line.row {
+                    Ok(row) => apply(&services, scoped.read(), who, row, &mut known).await,
+                    Err(errors) => Err(DomainError::Validation(errors)),
+                };
+                vec![(line.position, outcome)]
             };
-            let Some((_, c)) = counts.iter_mut().find(|(s, _)| *s == line.section) else { continue };
-            match outcome {
-                Ok(Upserted::Created) => c.created += 1,
-                Ok(Upserted::Updated) => c.updated += 1,
-                Ok(Upserted::Unchanged) => c.unchanged += 1,
-                Err(e) => {
-                    c.rejected += 1;
-                    rejected.extend(rejections(line.section, line.position, e)?);
+            let Some((_, c)) = counts.iter_mut().find(|(s, _)| *s == section) else { continue };
+            for (position, outcome) in outcomes {
+                match outcome {
+                    Ok(Upserted::Created) => c.created += 1,
+                    Ok(Upserted::Updated) => c.updated += 1,
+                    Ok(Upserted::Unchanged) => c.unchanged += 1,
+                    Err(e) => {
+                        c.rejected += 1;
+                        rejected.extend(rejections(section, position, e)?);
+                    }
                 }
             }
         }
@@ -253,6 +272,59 @@ async fn indicator_of(repos: &dyn Repositories, who: &Principal, r: &RowRef, kno
             Ok(id)
         }
     }
+}
+
+/// The measurement lines of an import, with the indicators they name by reference looked up
+/// together, recorded by [`record_many`]; each outcome with its line's position.
+async fn measurements(
+    tx: &dyn Repositories,
+    who: &Principal,
+    now: chrono::DateTime<chrono::Utc>,
+    lines: Vec<ImportLine>,
+    known: &mut HashMap<String, IndicatorId>,
+) -> Result<Vec<(usize, Result<Upserted, DomainError>)>, DomainError> {
+    let mut wanted: Vec<ExternalRef> = Vec::new();
+    for line in &lines {
+        if let Ok(ImportRow::Measurement { indicator: RowRef::Ref(raw), .. }) = &line.row
+            && !known.contains_key(raw)
+            && let Ok((_, reference)) = own_ref(who, raw, "indicator_ref")
+        {
+            wanted.push(reference);
+        }
+    }
+    if let (Some(administration), false) = (who.administration(), wanted.is_empty()) {
+        wanted.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        wanted.dedup_by(|a, b| a.as_str() == b.as_str());
+        for indicator in tx.indicators_by_refs(administration, &wanted).await? {
+            if let Some(reference) = &indicator.external_ref {
+                known.insert(reference.as_str().to_owned(), indicator.id);
+            }
+        }
+    }
+    let mut positions = Vec::with_capacity(lines.len());
+    let mut rows = Vec::with_capacity(lines.len());
+    let mut unreadable = Vec::new();
+    for line in lines {
+        match line.row {
+            Ok(ImportRow::Measurement { indicator, period, input }) => {
+                let indicator = match &indicator {
+                    RowRef::Id(raw) => raw.parse().map_err(|e: FieldError| DomainError::from(e.under("indicator_id"))),
+                    RowRef::Ref(raw) => match known.get(raw) {
+                        Some(id) => Ok(*id),
+                        None => own_ref(who, raw, "indicator_ref").and(Err(DomainError::not_found("indicator"))),
+                    },
+                };
+                positions.push(line.position);
+                rows.push(MeasurementRow { indicator, period, input });
+            }
+            Ok(_) => unreadable.push((line.position, Err(DomainError::validation("", "invalid", "not a measurement row")))),
+            Err(errors) => unreadable.push((line.position, Err(DomainError::Validation(errors)))),
+        }
+    }
+    let mut outcomes: Vec<(usize, Result<Upserted, DomainError>)> = positions.into_iter().zip(record_many(tx, who, now, rows).await?).collect();
+    outcomes.extend(unreadable);
+    outcomes.sort_by_key(|(position, _)| *position);
+    Ok(outcomes)
 }
 
 async fn objective_of(repos: &dyn Repositories, who: &Principal, r: &RowRef, field: &str) -> Result<ObjectiveId, DomainError> {

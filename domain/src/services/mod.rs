@@ -208,6 +208,47 @@ impl Journal<'_> {
     }
 }
 
+/// Journals many writes at once, as [`Journal::write`] does each (a bulk import): audit entries
+/// and changes in as few statements as storage allows, webhook deliveries per change.
+pub(crate) async fn write_journals(
+    tx: &dyn Repositories,
+    entries: Vec<(Journal<'_>, Option<serde_json::Value>, Option<serde_json::Value>)>,
+) -> Result<(), DomainError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut audits = Vec::with_capacity(entries.len());
+    let mut changes = Vec::with_capacity(entries.len());
+    let mut at = Vec::with_capacity(entries.len());
+    for (j, before, after) in entries {
+        audits.push(AuditEntry {
+            at: j.at,
+            actor: j.who.subject().to_owned(),
+            actor_role: j.who.role().as_str(),
+            administration: j.administration,
+            entity_type: j.entity_type,
+            entity_id: j.entity_id.clone(),
+            action: j.action.clone(),
+            before,
+            after,
+        });
+        at.push(j.at);
+        changes.push(Change {
+            at: j.at,
+            entity_type: j.entity_type,
+            entity_id: j.entity_id,
+            operation: j.operation,
+            action: j.action,
+            administration: j.administration,
+            audience: j.audience,
+        });
+    }
+    tx.record_audits(&audits).await?;
+    let seqs = tx.record_changes(&changes).await?;
+    let records: Vec<ChangeRecord> = seqs.into_iter().zip(changes).map(|(seq, change)| ChangeRecord { seq, change }).collect();
+    webhooks::enqueue_many(tx, &records, &at).await
+}
+
 /// A JSON snapshot for the audit trail.
 pub(crate) fn snapshot<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {
     serde_json::to_value(value).ok()

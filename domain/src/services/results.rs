@@ -16,6 +16,7 @@ use crate::{
     page::{Page, PageRequest},
     period::Period,
     plan::StrategicPlan,
+    ports::Repositories,
     principal::{Principal, Role, Scope},
     progress::{IndicatorProgress, RagStatus, RollUp, RollUpPart, SeriesInput, Standing, indicator_progress, indicator_standing, roll_up},
     values::Quantity,
@@ -244,80 +245,25 @@ impl ResultService {
         let now = self.ctx.clock.now();
         check_measurement_period(period, &indicator, &plan, now.date_naive())?;
         let existing = tx.measurement(indicator_id, period).await?;
-        let (measurement, outcome) = match existing {
+        match &existing {
+            Some(before) => check_version(expected_version, before.version)?,
+            None if expected_version.is_some() => return Err(DomainError::StaleVersion { current: None }),
+            None => {}
+        }
+        let Some(measurement) = recorded(who, &indicator, period, draft, existing.as_ref(), now) else {
+            return existing.map(|m| (m, Upserted::Unchanged)).ok_or(DomainError::not_found("measurement"));
+        };
+        let journal = measurement_journal(who, &indicator, &plan, &measurement, existing.is_none());
+        let outcome = match &existing {
             Some(before) => {
-                check_version(expected_version, before.version)?;
-                let same = before.value == draft.value
-                    && before.source == draft.source
-                    && before.evidence_url == draft.evidence_url
-                    && before.comment == draft.comment;
-                if same {
-                    return Ok((before, Upserted::Unchanged));
-                }
-                let status = if before.value == draft.value && before.status != ReviewStatus::Returned { before.status } else { ReviewStatus::Draft };
-                let measurement = Measurement {
-                    value: draft.value,
-                    source: draft.source,
-                    evidence_url: draft.evidence_url,
-                    comment: draft.comment,
-                    status,
-                    recorded_by: who.subject().to_owned(),
-                    submitted_by: if status == ReviewStatus::Draft { None } else { before.submitted_by.clone() },
-                    version: before.version + 1,
-                    updated_at: now,
-                    ..before.clone()
-                };
                 tx.update_measurement(&measurement, before.version).await.map_err(stale_on_race)?;
-                journal(
-                    who,
-                    &measurement,
-                    measurement.is_disclosed(indicator.is_disclosed_in(&plan)),
-                    EntityType::Measurement,
-                    measurement.id.to_string(),
-                    Operation::Update,
-                    "update",
-                )
-                .write(tx.as_ref(), snapshot(&before), snapshot(&measurement))
-                .await?;
-                (measurement, Upserted::Updated)
+                journal.write(tx.as_ref(), snapshot(before), snapshot(&measurement)).await?;
+                Upserted::Updated
             }
             None => {
-                if expected_version.is_some() {
-                    return Err(DomainError::StaleVersion { current: None });
-                }
-                let measurement = Measurement {
-                    id: MeasurementId::generate(),
-                    indicator_id,
-                    administration: indicator.administration,
-                    period,
-                    value: draft.value,
-                    source: draft.source,
-                    evidence_url: draft.evidence_url,
-                    comment: draft.comment,
-                    status: ReviewStatus::Draft,
-                    return_reason: None,
-                    recorded_by: who.subject().to_owned(),
-                    submitted_by: None,
-                    reviewed_by: None,
-                    approved_value: None,
-                    approved_at: None,
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                };
                 tx.insert_measurement(&measurement).await.map_err(race_on_insert)?;
-                journal(
-                    who,
-                    &measurement,
-                    measurement.is_disclosed(indicator.is_disclosed_in(&plan)),
-                    EntityType::Measurement,
-                    measurement.id.to_string(),
-                    Operation::Create,
-                    "create",
-                )
-                .write(tx.as_ref(), None, snapshot(&measurement))
-                .await?;
-                (measurement, Upserted::Created)
+                journal.write(tx.as_ref(), None, snapshot(&measurement)).await?;
+                Upserted::Created
             }
         };
         tx.commit().await?;
@@ -554,6 +500,167 @@ impl ResultService {
 fn published(m: Measurement) -> Option<Measurement> {
     let value = m.approved_value?;
     Some(Measurement { value, status: ReviewStatus::Approved, return_reason: None, submitted_by: None, updated_at: m.approved_at.unwrap_or(m.updated_at), ..m })
+}
+
+/// What recording `draft` in `period` makes of the measurement stored there (`None` when
+/// nothing changes). A new value starts (or restarts) the review as `draft`; the approved value
+/// stays in force until its successor is approved.
+fn recorded(
+    who: &Principal,
+    indicator: &Indicator,
+    period: Period,
+    draft: MeasurementDraft,
+    existing: Option<&Measurement>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<Measurement> {
+    let MeasurementDraft { value, source, evidence_url, comment } = draft;
+    match existing {
+        Some(before) => {
+            if before.value == value && before.source == source && before.evidence_url == evidence_url && before.comment == comment {
+                return None;
+            }
+            let status = if before.value == value && before.status != ReviewStatus::Returned { before.status } else { ReviewStatus::Draft };
+            Some(Measurement {
+                value,
+                source,
+                evidence_url,
+                comment,
+                status,
+                recorded_by: who.subject().to_owned(),
+                submitted_by: if status == ReviewStatus::Draft { None } else { before.submitted_by.clone() },
+                version: before.version + 1,
+                updated_at: now,
+                ..before.clone()
+            })
+        }
+        None => Some(Measurement {
+            id: MeasurementId::generate(),
+            indicator_id: indicator.id,
+            administration: indicator.administration,
+            period,
+            value,
+            source,
+            evidence_url,
+            comment,
+            status: ReviewStatus::Draft,
+            return_reason: None,
+            recorded_by: who.subject().to_owned(),
+            submitted_by: None,
+            reviewed_by: None,
+            approved_value: None,
+            approved_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }),
+    }
+}
+
+/// The journal entry of a recorded value.
+fn measurement_journal<'a>(who: &'a Principal, indicator: &Indicator, plan: &StrategicPlan, m: &Measurement, created: bool) -> Journal<'a> {
+    let (operation, action) = if created { (Operation::Create, "create") } else { (Operation::Update, "update") };
+    journal(who, m, m.is_disclosed(indicator.is_disclosed_in(plan)), EntityType::Measurement, m.id.to_string(), operation, action)
+}
+
+/// One measurement row of a bulk import: its indicator (or why it could not be named), period
+/// and input.
+pub(crate) struct MeasurementRow {
+    pub(crate) indicator: Result<IndicatorId, DomainError>,
+    pub(crate) period: String,
+    pub(crate) input: MeasurementInput,
+}
+
+/// A measurement row that passed the checks of its own: its indicator, plan, period and value.
+type Checked<'a> = Result<(&'a Indicator, &'a StrategicPlan, Period, MeasurementDraft), DomainError>;
+
+/// Records many measurements in the caller's transaction with the rules of
+/// [`ResultService::put_measurement`], in a fixed number of statements: the indicators, their
+/// plans and the stored measurements are read once, new values are inserted together, and the
+/// journal is written together. A refused row is never written, so it needs no savepoint.
+/// Rows apply in order (a later row for the same period sees the earlier one).
+///
+/// # Errors
+/// [`DomainError::Store`] when storage fails; refused rows are in the answer, one per row.
+pub(crate) async fn record_many(
+    tx: &dyn Repositories,
+    who: &Principal,
+    now: chrono::DateTime<chrono::Utc>,
+    rows: Vec<MeasurementRow>,
+) -> Result<Vec<Result<Upserted, DomainError>>, DomainError> {
+    let mut ids: Vec<IndicatorId> = rows.iter().filter_map(|r| r.indicator.as_ref().ok().copied()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let indicators: HashMap<IndicatorId, Indicator> = tx.indicators_by_ids(&ids).await?.into_iter().map(|i| (i.id, i)).collect();
+    let mut plan_ids: Vec<PlanId> = indicators.values().map(|i| i.plan_id).collect();
+    plan_ids.sort_unstable();
+    plan_ids.dedup();
+    let plans: HashMap<PlanId, StrategicPlan> = tx.plans_by_ids(&plan_ids).await?.into_iter().map(|p| (p.id, p)).collect();
+    // Each row checked on its own first: what it names, may the caller write there, the period.
+    let checked: Vec<Checked<'_>> = rows
+        .into_iter()
+        .map(|row| {
+            let draft = MeasurementDraft::parse(&row.input);
+            let period = parse_period(&row.period);
+            let id = row.indicator?;
+            let (Some(indicator), plan) = (indicators.get(&id), indicators.get(&id).and_then(|i| plans.get(&i.plan_id))) else {
+                return Err(DomainError::not_found("indicator"));
+            };
+            let Some(plan) = plan.filter(|p| who.can_read_plan(p) && who.can_read_within(indicator.administration, indicator.disclosure)) else {
+                return Err(DomainError::not_found("indicator"));
+            };
+            let (period, draft) = match (period, draft) {
+                (Ok(p), Ok(d)) => (p, d),
+                (p, d) => {
+                    let mut all = Vec::new();
+                    if let Err(DomainError::Validation(v)) = p {
+                        all.extend(v);
+                    }
+                    if let Err(v) = d {
+                        all.extend(v);
+                    }
+                    return Err(DomainError::Validation(all));
+                }
+            };
+            ensure_writable(who, plan, Scope::MeasurementsWrite)?;
+            check_measurement_period(period, indicator, plan, now.date_naive())?;
+            Ok((indicator, plan, period, draft))
+        })
+        .collect();
+    let keys: Vec<(IndicatorId, Period)> = checked.iter().filter_map(|c| c.as_ref().ok().map(|(i, _, p, _)| (i.id, *p))).collect();
+    let stored: HashMap<(IndicatorId, Period), Measurement> = tx.measurements_at(&keys).await?.into_iter().map(|m| ((m.indicator_id, m.period), m)).collect();
+    // The state of each period as the rows apply, and whether it is stored yet.
+    let mut current: HashMap<(IndicatorId, Period), (Measurement, bool)> = HashMap::new();
+    let mut journals = Vec::new();
+    let mut outcomes = Vec::with_capacity(checked.len());
+    for row in checked {
+        let (indicator, plan, period, draft) = match row {
+            Ok(r) => r,
+            Err(e) => {
+                outcomes.push(Err(e));
+                continue;
+            }
+        };
+        let key = (indicator.id, period);
+        let before = current.get(&key).map(|(m, _)| m.clone()).or_else(|| stored.get(&key).cloned());
+        let Some(after) = recorded(who, indicator, period, draft, before.as_ref(), now) else {
+            outcomes.push(Ok(Upserted::Unchanged));
+            continue;
+        };
+        journals.push((measurement_journal(who, indicator, plan, &after, before.is_none()), before.as_ref().and_then(snapshot), snapshot(&after)));
+        outcomes.push(Ok(if before.is_none() { Upserted::Created } else { Upserted::Updated }));
+        current.insert(key, (after, stored.contains_key(&key)));
+    }
+    let (updates, inserts): (Vec<Measurement>, Vec<Measurement>) = {
+        let (u, i): (Vec<_>, Vec<_>) = current.into_values().partition(|(_, is_stored)| *is_stored);
+        (u.into_iter().map(|(m, _)| m).collect(), i.into_iter().map(|(m, _)| m).collect())
+    };
+    tx.insert_measurements(&inserts).await.map_err(race_on_insert)?;
+    for m in &updates {
+        let expected = stored.get(&(m.indicator_id, m.period)).map_or(m.version, |s| s.version);
+        tx.update_measurement(m, expected).await.map_err(stale_on_race)?;
+    }
+    super::write_journals(tx, journals).await?;
+    Ok(outcomes)
 }
 
 fn race_on_insert(e: StoreError) -> DomainError {

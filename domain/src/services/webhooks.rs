@@ -47,20 +47,28 @@ pub struct DeliveryRecord {
 /// that wants its event type. Runs in the change's own transaction. A paused or disabled
 /// subscription's deliveries wait in the outbox and go out when it is resumed.
 pub(crate) async fn enqueue(tx: &dyn Repositories, change: &ChangeRecord, now: DateTime<Utc>) -> Result<(), DomainError> {
+    enqueue_many(tx, std::slice::from_ref(change), &[now]).await
+}
+
+/// As [`enqueue`] for many changes (`now[i]` is when `changes[i]` was made), reading the
+/// subscriptions once.
+pub(crate) async fn enqueue_many(tx: &dyn Repositories, changes: &[ChangeRecord], now: &[DateTime<Utc>]) -> Result<(), DomainError> {
     let subscriptions = tx.subscriptions(None).await?;
     if subscriptions.is_empty() {
         return Ok(());
     }
-    let event = event_type(&change.change);
-    let mut funders: Vec<DonorCode> = Vec::new();
-    if let Audience::Funders(project) = &change.change.audience
-        && subscriptions.iter().any(|s| matches!(s.owner, SubscriptionOwner::Donor(_)))
-    {
-        funders = tx.fundings_of_projects(&[*project]).await?.into_iter().map(|f| f.donor).collect();
-    }
-    for s in subscriptions {
-        if matches(&s.event_types, &event) && s.owner.scope().admits(&change.change, |donor, _| funders.contains(donor)) {
-            tx.insert_delivery(&Delivery::of_change(s.id, change, now)).await?;
+    for (change, now) in changes.iter().zip(now) {
+        let event = event_type(&change.change);
+        let mut funders: Vec<DonorCode> = Vec::new();
+        if let Audience::Funders(project) = &change.change.audience
+            && subscriptions.iter().any(|s| matches!(s.owner, SubscriptionOwner::Donor(_)))
+        {
+            funders = tx.fundings_of_projects(&[*project]).await?.into_iter().map(|f| f.donor).collect();
+        }
+        for s in &subscriptions {
+            if matches(&s.event_types, &event) && s.owner.scope().admits(&change.change, |donor, _| funders.contains(donor)) {
+                tx.insert_delivery(&Delivery::of_change(s.id, change, *now)).await?;
+            }
         }
     }
     Ok(())
