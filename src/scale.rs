@@ -28,6 +28,7 @@ use domain::{
     text::{LanguageTag, LocalizedText},
     values::{AdministrationCode, Disclosure, Quantity, Weight},
 };
+use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use infrastructure::{BulkRows, SeaStore};
 use rust_decimal::Decimal;
@@ -43,6 +44,9 @@ pub const LAST_YEAR: i32 = 2026;
 pub const LAST_MONTH: Period = Period::Month(2026, 11);
 /// The last year with an annual value (the last complete year before the reference date).
 pub const LAST_ANNUAL: i32 = 2025;
+
+/// Administrations written at the same time (each in its own transaction).
+const IN_FLIGHT: usize = 2;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
@@ -118,12 +122,12 @@ pub async fn load(store: &SeaStore, options: ScaleOptions) -> Result<ScaleSummar
             }
         });
     }
-    for (index, code) in codes.iter().enumerate() {
-        if seeded[index] {
-            summary.kept += 1;
-            bar.inc(1);
-            continue;
-        }
+    summary.kept = seeded.iter().filter(|s| **s).count();
+    bar.inc(summary.kept as u64);
+    // Two administrations in flight: PostgreSQL works on one while the other is generated and
+    // sent (on SQLite the writer lock takes them in turn). Order does not matter: every row and
+    // id depends on its administration only.
+    let jobs = codes.iter().enumerate().filter(|(index, _)| !seeded[*index]).map(|(index, code)| async move {
         let data = generate(index, *code, options.history_months)?;
         let rows = BulkRows {
             administrations: std::slice::from_ref(&data.administration),
@@ -133,13 +137,28 @@ pub async fn load(store: &SeaStore, options: ScaleOptions) -> Result<ScaleSummar
             targets: &data.targets,
             measurements: &data.measurements,
         };
-        summary.statements += store.bulk_insert(&rows).await.map_err(|e| format!("administration {code}: {e}"))?;
-        summary.administrations += 1;
-        summary.plans += 1;
-        summary.objectives += data.objectives.len();
-        summary.indicators += data.indicators.len();
-        summary.targets += data.targets.len();
-        summary.measurements += data.measurements.len();
+        let statements = store.bulk_insert(&rows).await.map_err(|e| format!("administration {code}: {e}"))?;
+        Ok::<_, String>(ScaleSummary {
+            administrations: 1,
+            plans: 1,
+            objectives: data.objectives.len(),
+            indicators: data.indicators.len(),
+            targets: data.targets.len(),
+            measurements: data.measurements.len(),
+            statements,
+            ..ScaleSummary::default()
+        })
+    });
+    let mut written = futures_util::stream::iter(jobs).buffer_unordered(IN_FLIGHT);
+    while let Some(one) = written.next().await {
+        let one = one?;
+        summary.administrations += one.administrations;
+        summary.plans += one.plans;
+        summary.objectives += one.objectives;
+        summary.indicators += one.indicators;
+        summary.targets += one.targets;
+        summary.measurements += one.measurements;
+        summary.statements += one.statements;
         bar.set_message(format!("{} rows", summary.rows()));
         bar.inc(1);
     }
