@@ -244,6 +244,8 @@ struct Template {
     places: u32,
 }
 
+/// One row of the template table below (positional, so that each row reads as a line).
+#[expect(clippy::too_many_arguments, reason = "a row of a table of constants")]
 const fn t(
     objective: usize,
     en: &'static str,
