@@ -17,8 +17,9 @@ DB_SHORT=${BENCH_DB_SHORT:-meridian_bench_short}   # --scale 200 --history-month
 DB_IMPORT=${BENCH_DB_IMPORT:-meridian_bench_import} # a throw-away copy of the short one
 
 DURATION=${BENCH_DURATION:-15}   # seconds per measurement
-WARMUP=${BENCH_WARMUP:-3}        # seconds of unmeasured load before each measurement
-ROUNDS=${BENCH_ROUNDS:-2}        # each comparison's runs are repeated, interleaved
+SLOW_DURATION=${BENCH_SLOW_DURATION:-20} # seconds per measurement of the portal query (about 1 s a request)
+WARMUP=${BENCH_WARMUP:-3}        # seconds of unmeasured load (one connection) before each measurement
+ROUNDS=${BENCH_ROUNDS:-1}        # each comparison's runs are repeated, interleaved
 POOL=${BENCH_POOL:-10}           # database connections of Meridian and of PostGraphile
 MERIDIAN_PORT=${BENCH_MERIDIAN_PORT:-18180}
 PG5_PORT=${BENCH_PG5_PORT:-15678}
@@ -165,15 +166,31 @@ parse_wrk() {
 wrk_run() {
     local label=$1 conns=$2 url=$3 script=${4:-} args=() threads=2 report
     [ "$conns" -lt 2 ] && threads=1
-    args=(-t"$threads" -c"$conns" --latency --timeout 10s)
+    args=(--latency --timeout 30s)
     if [ -n "$script" ]; then args+=(-s "$script"); else args+=(-H "Authorization: Bearer $AUTH"); fi
-    wrk "${args[@]}" -d"${WARMUP}s" "$url" >/dev/null
+    # Warm-up with one connection, so that at most one request is left over when it stops.
+    wrk -t1 -c1 "${args[@]}" -d"${WARMUP}s" "$url" >/dev/null
+    wait_idle "${MEASURED_PID:-}"
     start_probes "${MEASURED_PID:-}"
-    report=$(wrk "${args[@]}" -d"${DURATION}s" "$url")
+    report=$(wrk -t"$threads" -c"$conns" "${args[@]}" -d"${DURATION}s" "$url")
     echo "$report" >>"$OUT/wrk-raw.log"
     read -r rps p50 p99 err <<<"$(parse_wrk <<<"$report")"
     read -r rss hwm cpu load <<<"$(stop_probes)"
     row "$label" "$conns" "$rps" "$p50" "$p99" "$err" "$rss" "$hwm" "$cpu" "$load"
+    # Requests still running when wrk stopped must not weigh on the next run.
+    wait_idle "${MEASURED_PID:-}"
+}
+
+# Waits (at most 2 minutes) until a process uses less than 5 % of a core.
+wait_idle() { # pid
+    local i a b
+    [ -n "${1:-}" ] || return 0
+    for i in $(seq 1 240); do
+        a=$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null) || return 0
+        sleep 0.5
+        b=$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null) || return 0
+        [ $((b - a)) -le 2 ] && return 0
+    done
 }
 
 # pgbench_run LABEL CLIENTS SCRIPT DB: the same shape of row as wrk_run, percentiles from the

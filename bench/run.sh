@@ -52,10 +52,10 @@ portal() {
     graphql_body "$BENCH_DIR/queries/portal-postgraphile.graphql" "$OUT/portal-postgraphile.json"
     check_graphql "$MERIDIAN_URL/graphql" "$OUT/portal-meridian.json" "$donor" Meridian
     check_graphql "http://127.0.0.1:$PG5_PORT/graphql" "$OUT/portal-postgraphile.json" "" "PostGraphile 5"
-    header "1. Portal query as a donor, first: 10 — Meridian vs PostGraphile 5 ($DB_LARGE)"
-    local round c m
+    header "1. Portal query as a donor, first: 10 — Meridian vs PostGraphile 5 ($DB_LARGE, ${SLOW_DURATION}s a run)"
+    local round c m DURATION=$SLOW_DURATION
     for round in $(seq 1 "$ROUNDS"); do
-        for c in 16 64; do
+        for c in 1 16 64; do
             BODY_FILE=$OUT/portal-meridian.json AUTH=$donor MEASURED_PID=$MERIDIAN_PID wrk_run "Meridian /graphql (round $round)" "$c" "$MERIDIAN_URL/graphql" "$BENCH_DIR/post.lua"
             m=$LAST_RPS
             BODY_FILE=$OUT/portal-postgraphile.json AUTH= MEASURED_PID=$PG5_PID wrk_run "PostGraphile 5 (round $round)" "$c" "http://127.0.0.1:$PG5_PORT/graphql" "$BENCH_DIR/post.lua"
@@ -199,15 +199,15 @@ PY
 
 # 5 ------------------------------------------------------------------------------------------
 scale() {
-    local round db donor
+    local round db donor DURATION=$SLOW_DURATION
     declare -A p99
     graphql_body "$BENCH_DIR/queries/portal-meridian.graphql" "$OUT/portal-meridian.json"
-    header "5. Portal query as a donor, first: 10, 16 connections — by data set: $DB_SMALL (20 administrations), $DB_LARGE (200), $DB_SHORT (200, 18 months)"
+    header "5. Portal query as a donor, first: 10, one request at a time — by data set: $DB_SMALL (20 administrations), $DB_LARGE (200), $DB_SHORT (200, 18 months); ${SLOW_DURATION}s a run"
     for round in $(seq 1 "$ROUNDS"); do
         for db in "$DB_SMALL" "$DB_LARGE" "$DB_SHORT"; do
             start_meridian "$db"
             donor=$(token donor --donor SECO)
-            BODY_FILE=$OUT/portal-meridian.json AUTH=$donor MEASURED_PID=$MERIDIAN_PID wrk_run "Meridian, $db (round $round)" 16 "$MERIDIAN_URL/graphql" "$BENCH_DIR/post.lua"
+            BODY_FILE=$OUT/portal-meridian.json AUTH=$donor MEASURED_PID=$MERIDIAN_PID wrk_run "Meridian, $db (round $round)" 1 "$MERIDIAN_URL/graphql" "$BENCH_DIR/post.lua"
             p99[$db]=$LAST_P99
             stop_pid "$MERIDIAN_PID"
         done
