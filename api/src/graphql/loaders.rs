@@ -227,6 +227,17 @@ where
         }
     }
 
+    /// The value of a key whose load has finished, without going through the batching queue
+    /// (which waits for more keys before it loads): most fields of a large answer ask for what
+    /// an earlier batch already read.
+    pub fn peek(&self, key: &K) -> Option<L::Value> {
+        let map = self.flights.lock().ok()?;
+        match map.get(key)?.peek()? {
+            Ok(loaded) => loaded.get(key).cloned(),
+            Err(_) => None,
+        }
+    }
+
     /// Shares loads in flight only: what has finished is loaded again when asked again.
     pub fn forgetful(inner: L) -> Self {
         Self { keep: false, ..Self::new(inner) }

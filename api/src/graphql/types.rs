@@ -50,7 +50,13 @@ async fn pick(ctx: &Context<'_>, lang: Option<&str>, administration: Option<Admi
     }
     wanted.extend(ctx.data::<Lang>()?.0.iter().cloned());
     let default = match administration {
-        Some(code) => loader::<Once<AdministrationCode, AdministrationLoader>>(ctx)?.load_one(code).await?.map(|a| a.default_language),
+        Some(code) => {
+            let administrations = loader::<Once<AdministrationCode, AdministrationLoader>>(ctx)?;
+            match administrations.loader().peek(&code) {
+                Some(a) => Some(a.default_language),
+                None => administrations.load_one(code).await?.map(|a| a.default_language),
+            }
+        }
         None => None,
     };
     Ok(text.best(&wanted, &default.unwrap_or_else(LanguageTag::english)).1.to_owned())
@@ -77,7 +83,11 @@ fn translations(text: &LocalizedText) -> Vec<Translation> {
 
 /// The results of a plan, read once per request with every other plan asked for.
 async fn results_of(ctx: &Context<'_>, plan: PlanId) -> Result<Option<Arc<PlanResults>>> {
-    Ok(loader::<Once<PlanId, ResultsOfPlan>>(ctx)?.load_one(plan).await?)
+    let results = loader::<Once<PlanId, ResultsOfPlan>>(ctx)?;
+    if let Some(loaded) = results.loader().peek(&plan) {
+        return Ok(Some(loaded));
+    }
+    Ok(results.load_one(plan).await?)
 }
 
 /// The plan's objectives that `keep` keeps, in the order they were created.
