@@ -3,7 +3,7 @@
 # Loopback only; each measurement lasts BENCH_DURATION seconds (default 15) after a short warm-up;
 # every process started here is stopped on exit. Results: bench/out/results.md (appended).
 #
-#   bench/run.sh                 # every comparison (about 12 minutes)
+#   bench/run.sh                 # every comparison (about 9 minutes)
 #   bench/run.sh portal plan     # some of: portal plan plans import scale
 source "$(dirname "$0")/lib.sh"
 
