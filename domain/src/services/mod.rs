@@ -182,7 +182,16 @@ pub(crate) struct Journal<'a> {
 
 impl Journal<'_> {
     pub(crate) async fn write(self, tx: &dyn Repositories, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> Result<(), DomainError> {
-        tx.record_audit(&AuditEntry {
+        let at = self.at;
+        let (audit, change) = self.entries(before, after);
+        tx.record_audit(&audit).await?;
+        let seq = tx.record_change(&change).await?;
+        webhooks::enqueue(tx, &ChangeRecord { seq, change }, at).await
+    }
+
+    /// The audit entry and the change-feed entry of this write.
+    fn entries(self, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> (AuditEntry, Change) {
+        let audit = AuditEntry {
             at: self.at,
             actor: self.who.subject().to_owned(),
             actor_role: self.who.role().as_str(),
@@ -192,8 +201,7 @@ impl Journal<'_> {
             action: self.action.clone(),
             before,
             after,
-        })
-        .await?;
+        };
         let change = Change {
             at: self.at,
             entity_type: self.entity_type,
@@ -203,8 +211,7 @@ impl Journal<'_> {
             administration: self.administration,
             audience: self.audience,
         };
-        let seq = tx.record_change(&change).await?;
-        webhooks::enqueue(tx, &ChangeRecord { seq, change }, self.at).await
+        (audit, change)
     }
 }
 
@@ -217,32 +224,8 @@ pub(crate) async fn write_journals(
     if entries.is_empty() {
         return Ok(());
     }
-    let mut audits = Vec::with_capacity(entries.len());
-    let mut changes = Vec::with_capacity(entries.len());
-    let mut at = Vec::with_capacity(entries.len());
-    for (j, before, after) in entries {
-        audits.push(AuditEntry {
-            at: j.at,
-            actor: j.who.subject().to_owned(),
-            actor_role: j.who.role().as_str(),
-            administration: j.administration,
-            entity_type: j.entity_type,
-            entity_id: j.entity_id.clone(),
-            action: j.action.clone(),
-            before,
-            after,
-        });
-        at.push(j.at);
-        changes.push(Change {
-            at: j.at,
-            entity_type: j.entity_type,
-            entity_id: j.entity_id,
-            operation: j.operation,
-            action: j.action,
-            administration: j.administration,
-            audience: j.audience,
-        });
-    }
+    let at: Vec<_> = entries.iter().map(|(j, _, _)| j.at).collect();
+    let (audits, changes): (Vec<AuditEntry>, Vec<Change>) = entries.into_iter().map(|(j, before, after)| j.entries(before, after)).unzip();
     tx.record_audits(&audits).await?;
     let seqs = tx.record_changes(&changes).await?;
     let records: Vec<ChangeRecord> = seqs.into_iter().zip(changes).map(|(seq, change)| ChangeRecord { seq, change }).collect();

@@ -103,6 +103,23 @@ fn parse_period(raw: &str) -> Result<Period, DomainError> {
     Period::parse(raw).map_err(|e| DomainError::from(e.under("period")))
 }
 
+/// A measurement's period and value as given, with every field error of both.
+fn parse_measurement(period: &str, input: &MeasurementInput) -> Result<(Period, MeasurementDraft), DomainError> {
+    match (parse_period(period), MeasurementDraft::parse(input)) {
+        (Ok(p), Ok(d)) => Ok((p, d)),
+        (p, d) => {
+            let mut all = Vec::new();
+            if let Err(DomainError::Validation(v)) = p {
+                all.extend(v);
+            }
+            if let Err(v) = d {
+                all.extend(v);
+            }
+            Err(DomainError::Validation(all))
+        }
+    }
+}
+
 /// Periods of targets lie within the plan's years and after the baseline.
 fn check_target_period(period: Period, indicator: &Indicator, plan: &StrategicPlan) -> Result<(), FieldError> {
     if period <= indicator.baseline.period {
@@ -224,21 +241,7 @@ impl ResultService {
         input: &MeasurementInput,
         expected_version: Option<i64>,
     ) -> Result<(Measurement, Upserted), DomainError> {
-        let period = parse_period(period);
-        let draft = MeasurementDraft::parse(input);
-        let (period, draft) = match (period, draft) {
-            (Ok(p), Ok(d)) => (p, d),
-            (p, d) => {
-                let mut all = Vec::new();
-                if let Err(DomainError::Validation(v)) = p {
-                    all.extend(v);
-                }
-                if let Err(v) = d {
-                    all.extend(v);
-                }
-                return Err(DomainError::Validation(all));
-            }
-        };
+        let (period, draft) = parse_measurement(period, input)?;
         let tx = self.ctx.store.begin().await?;
         let (indicator, plan) = readable_indicator(tx.as_ref(), who, indicator_id).await?;
         ensure_writable(who, &plan, Scope::MeasurementsWrite)?;
@@ -599,27 +602,14 @@ pub(crate) async fn record_many(
     let checked: Vec<Checked<'_>> = rows
         .into_iter()
         .map(|row| {
-            let draft = MeasurementDraft::parse(&row.input);
-            let period = parse_period(&row.period);
             let id = row.indicator?;
+            // In the order of a single write: the input, then what it names.
+            let (period, draft) = parse_measurement(&row.period, &row.input)?;
             let (Some(indicator), plan) = (indicators.get(&id), indicators.get(&id).and_then(|i| plans.get(&i.plan_id))) else {
                 return Err(DomainError::not_found("indicator"));
             };
             let Some(plan) = plan.filter(|p| who.can_read_plan(p) && who.can_read_within(indicator.administration, indicator.disclosure)) else {
                 return Err(DomainError::not_found("indicator"));
-            };
-            let (period, draft) = match (period, draft) {
-                (Ok(p), Ok(d)) => (p, d),
-                (p, d) => {
-                    let mut all = Vec::new();
-                    if let Err(DomainError::Validation(v)) = p {
-                        all.extend(v);
-                    }
-                    if let Err(v) = d {
-                        all.extend(v);
-                    }
-                    return Err(DomainError::Validation(all));
-                }
             };
             ensure_writable(who, plan, Scope::MeasurementsWrite)?;
             check_measurement_period(period, indicator, plan, now.date_naive())?;
