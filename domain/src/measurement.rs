@@ -25,6 +25,21 @@ pub struct Target {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A target as progress sees it: the indicator, the period and the value, without the
+/// bookkeeping of the stored record (what a read computing progress loads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TargetPoint {
+    pub indicator_id: IndicatorId,
+    pub period: Period,
+    pub value: rust_decimal::Decimal,
+}
+
+impl From<&Target> for TargetPoint {
+    fn from(t: &Target) -> Self {
+        Self { indicator_id: t.indicator_id, period: t.period, value: t.value.get() }
+    }
+}
+
 /// Review status of a measurement: `draft → submitted → approved`, or `submitted → returned`
 /// (with a reason), and a returned value goes back to `draft` when it is corrected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -17,7 +17,7 @@ use crate::{
         ProjectId, RiskId, StakeholderId, SubscriptionId,
     },
     indicator::{Indicator, IndicatorDefinition},
-    measurement::{Measurement, Target},
+    measurement::{Measurement, Target, TargetPoint},
     objective::Objective,
     page::PageRequest,
     period::Period,
@@ -270,6 +270,13 @@ pub trait ResultRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
     async fn targets_of(&self, indicators: &[IndicatorId]) -> Result<Vec<Target>, StoreError>;
+
+    /// The period and value of every target of the given indicators: what progress needs,
+    /// without the rest of the record.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn target_points_of(&self, indicators: &[IndicatorId]) -> Result<Vec<TargetPoint>, StoreError>;
 
     /// Every target of a plan's indicators.
     ///

@@ -60,6 +60,10 @@ impl DatabaseSettings {
 pub async fn connect(settings: &DatabaseSettings) -> Result<SeaStore, StoreError> {
     let mut options = ConnectOptions::new(settings.url.clone());
     options.max_connections(settings.max_connections).min_connections(settings.min_connections).acquire_timeout(settings.acquire_timeout).sqlx_logging(false);
+    // A connection in use a moment ago is alive: pinging it before every checkout cost a
+    // round trip per request. Only one idle long enough to have been dropped by the server or
+    // a firewall is checked first.
+    options.test_before_acquire_if_idle_for(Duration::from_secs(30));
     let busy = settings.sqlite_busy_timeout;
     options.map_sqlx_sqlite_opts(move |o| {
         o.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal).busy_timeout(busy).foreign_keys(true).create_if_missing(true)

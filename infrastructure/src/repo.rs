@@ -15,7 +15,7 @@ use domain::{
         ProjectId, RiskId, StakeholderId, SubscriptionId,
     },
     indicator::{Indicator, IndicatorDefinition},
-    measurement::{Measurement, Target},
+    measurement::{Measurement, Target, TargetPoint},
     objective::Objective,
     page::PageRequest,
     period::Period,
@@ -673,6 +673,18 @@ impl<C: ConnectionTrait + Send + Sync> ResultRepository for Repo<C> {
         let q =
             select_all(Targets::Table).and_where(Expr::col(Targets::IndicatorId).is_in(uuids(indicators))).order_by(Targets::PeriodKey, Order::Asc).to_owned();
         self.all(&q, rows::target).await
+    }
+
+    async fn target_points_of(&self, indicators: &[IndicatorId]) -> Result<Vec<TargetPoint>, StoreError> {
+        if indicators.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q = Query::select()
+            .columns([Targets::IndicatorId, Targets::Period, Targets::Value])
+            .from(Targets::Table)
+            .and_where(Expr::col(Targets::IndicatorId).is_in(uuids(indicators)))
+            .to_owned();
+        self.all(&q, rows::target_point).await
     }
 
     async fn targets_of_plan(&self, plan: PlanId) -> Result<Vec<Target>, StoreError> {

@@ -16,7 +16,7 @@ use domain::{
         ObjectiveId, PlanId, PortfolioId, PracticeId, ProjectId, RiskId, StakeholderId, SubscriptionId, TargetId, TransactionId,
     },
     indicator::{Baseline, Direction, Frequency, Indicator, IndicatorDefinition, Measure, PmmDimension},
-    measurement::{Measurement, ReviewStatus, Target},
+    measurement::{Measurement, ReviewStatus, Target, TargetPoint},
     objective::{Objective, ObjectiveCode, ObjectiveLevel},
     period::Period,
     plan::{Administration, PlanRevision, PlanStatus, StrategicPlan, Thresholds},
@@ -238,6 +238,14 @@ pub(crate) fn target(row: &Row<'_>) -> Result<Target, StoreError> {
         version: row.i64("version")?,
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,
+    })
+}
+
+pub(crate) fn target_point(row: &Row<'_>) -> Result<TargetPoint, StoreError> {
+    Ok(TargetPoint {
+        indicator_id: IndicatorId::from_uuid(row.uuid("indicator_id")?),
+        period: row.parsed("period", Period::from_str)?,
+        value: row.quantity("value")?.get(),
     })
 }
 

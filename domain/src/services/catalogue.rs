@@ -92,14 +92,14 @@ impl CatalogueService {
         let definition = repos.definition(id).await?.ok_or(DomainError::not_found("indicator definition"))?;
         let visible = visible_indicators(repos, who, repos.indicators_of_definition(id).await?).await?;
         let ids: Vec<_> = visible.iter().map(|(i, _)| i.id).collect();
-        let targets = repos.targets_of(&ids).await?;
+        let targets = super::results::group_by(repos.target_points_of(&ids).await?, |t| t.indicator_id);
         let latest: HashMap<IndicatorId, Measurement> = repos.latest_approved_of(&ids).await?.into_iter().map(|m| (m.indicator_id, m)).collect();
         let mut best: BTreeMap<AdministrationCode, ComparisonEntry> = BTreeMap::new();
         for (indicator, plan) in visible {
             let Some(m) = latest.get(&indicator.id) else { continue };
             let Some(value) = m.approved_value else { continue };
             let period = m.period;
-            let progress = standing(&indicator, &plan, &targets, Some(m));
+            let progress = standing(&indicator, &plan, targets.get(&indicator.id).map(Vec::as_slice).unwrap_or_default(), Some(m));
             let entry = ComparisonEntry { administration: indicator.administration, plan_id: plan.id, indicator, period, value, progress };
             match best.get(&entry.administration) {
                 Some(current) if current.period >= entry.period => {}

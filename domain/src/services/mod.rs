@@ -53,9 +53,22 @@ use crate::{
     webhook::DeliveryPolicy,
 };
 
-/// Every use case, sharing one store and clock.
+/// Every use case, sharing one store and clock. Cheap to clone (one shared set): the HTTP
+/// layer clones it for every request.
 #[derive(Clone)]
-pub struct Services {
+pub struct Services(Arc<ServiceSet>);
+
+impl std::ops::Deref for Services {
+    type Target = ServiceSet;
+
+    fn deref(&self) -> &ServiceSet {
+        &self.0
+    }
+}
+
+/// The use cases [`Services`] shares.
+#[derive(Clone)]
+pub struct ServiceSet {
     pub administrations: AdministrationService,
     pub audit: AuditService,
     pub assessments: AssessmentService,
@@ -86,7 +99,7 @@ impl Services {
     /// As [`Self::new`], with the webhook delivery policy of this deployment.
     pub fn with_delivery_policy(store: Arc<dyn Store>, clock: Arc<dyn Clock>, policy: DeliveryPolicy) -> Self {
         let ctx = Ctx { store: store.clone(), clock };
-        Self {
+        Self(Arc::new(ServiceSet {
             administrations: AdministrationService { ctx: ctx.clone(), cache: Arc::default() },
             audit: AuditService { ctx: ctx.clone() },
             assessments: AssessmentService { ctx: ctx.clone() },
@@ -107,15 +120,16 @@ impl Services {
             import: ImportService { ctx: ctx.clone() },
             idempotency: IdempotencyService { ctx, ttl: chrono::Duration::hours(24), stale_after: chrono::Duration::minutes(5) },
             store,
-        }
+        }))
     }
 
     /// Sets how long an `Idempotency-Key` replays its answer, and after how long a key whose
     /// request never finished is freed (at least the longest a request may run).
     #[must_use]
     pub fn idempotency_window(mut self, ttl: chrono::Duration, stale_after: chrono::Duration) -> Self {
-        self.idempotency.ttl = ttl;
-        self.idempotency.stale_after = stale_after;
+        let set = Arc::make_mut(&mut self.0);
+        set.idempotency.ttl = ttl;
+        set.idempotency.stale_after = stale_after;
         self
     }
 

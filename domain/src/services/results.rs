@@ -11,7 +11,7 @@ use crate::{
     error::Errors,
     ids::{IndicatorId, MeasurementId, ObjectiveId, PlanId, TargetId},
     indicator::Indicator,
-    measurement::{Measurement, MeasurementDraft, MeasurementInput, ReviewStatus, Target},
+    measurement::{Measurement, MeasurementDraft, MeasurementInput, ReviewStatus, Target, TargetPoint},
     objective::Objective,
     page::{Page, PageRequest},
     period::Period,
@@ -467,7 +467,7 @@ impl ResultService {
         let indicators: Vec<Indicator> =
             repos.indicators_of_objectives(&objective_ids).await?.into_iter().filter(|i| who.can_read_within(i.administration, i.disclosure)).collect();
         let indicator_ids: Vec<IndicatorId> = indicators.iter().map(|i| i.id).collect();
-        let targets = group_by(repos.targets_of(&indicator_ids).await?, |t| t.indicator_id);
+        let targets = group_by(repos.target_points_of(&indicator_ids).await?, |t| t.indicator_id);
         let latest: HashMap<IndicatorId, Measurement> = repos.latest_approved_of(&indicator_ids).await?.into_iter().map(|m| (m.indicator_id, m)).collect();
         let mut objectives_by_plan = group_by(objectives, |o| o.plan_id);
         let mut indicators_by_plan = group_by(indicators, |i| i.plan_id);
@@ -662,7 +662,7 @@ fn race_on_insert(e: StoreError) -> DomainError {
 }
 
 /// Groups rows by a key, keeping their order.
-fn group_by<K: std::hash::Hash + Eq, T>(rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
+pub(super) fn group_by<K: std::hash::Hash + Eq, T>(rows: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
     let mut out: HashMap<K, Vec<T>> = HashMap::new();
     for row in rows {
         out.entry(key(&row)).or_default().push(row);
@@ -687,6 +687,10 @@ fn target_values(indicator: IndicatorId, targets: &[Target]) -> Series {
     targets.iter().filter(|t| t.indicator_id == indicator).map(|t| (t.period, t.value.get())).collect()
 }
 
+fn point_values(indicator: IndicatorId, targets: &[TargetPoint]) -> Series {
+    targets.iter().filter(|t| t.indicator_id == indicator).map(|t| (t.period, t.value)).collect()
+}
+
 /// Computes one indicator's progress, with its series, from its targets and approved
 /// measurements (rows of other indicators are ignored).
 pub fn compute(indicator: &Indicator, plan: &StrategicPlan, targets: &[Target], measurements: &[Measurement]) -> IndicatorProgress {
@@ -698,8 +702,8 @@ pub fn compute(indicator: &Indicator, plan: &StrategicPlan, targets: &[Target], 
 
 /// Computes one indicator's standing from its targets and its latest approved measurement:
 /// the figures [`compute`] gives for that period, without reading the history.
-pub fn standing(indicator: &Indicator, plan: &StrategicPlan, targets: &[Target], latest_approved: Option<&Measurement>) -> Standing {
-    let targets = target_values(indicator.id, targets);
+pub fn standing(indicator: &Indicator, plan: &StrategicPlan, targets: &[TargetPoint], latest_approved: Option<&Measurement>) -> Standing {
+    let targets = point_values(indicator.id, targets);
     let actuals: Series =
         latest_approved.filter(|m| m.indicator_id == indicator.id).and_then(|m| m.approved_value.map(|v| (m.period, v.get()))).into_iter().collect();
     indicator_standing(&series_input(indicator, plan, &targets, &actuals))
@@ -712,7 +716,7 @@ pub fn scorecard(
     plan: StrategicPlan,
     objectives: Vec<Objective>,
     indicators: Vec<Indicator>,
-    targets: &HashMap<IndicatorId, Vec<Target>>,
+    targets: &HashMap<IndicatorId, Vec<TargetPoint>>,
     latest_approved: &HashMap<IndicatorId, Measurement>,
 ) -> Scorecard {
     let mut by_objective: HashMap<ObjectiveId, Vec<IndicatorScore>> = HashMap::new();
