@@ -193,8 +193,81 @@ PY
     p_secs=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')
     printf '| psql, one INSERT of 10,000 rows | %s | %s | %.0f | - | - | %s%% | %s |\n' "$p_rows" "$p_secs" "$(awk -v r="$p_rows" -v s="$p_secs" 'BEGIN {print r / s}')" "$cpu" "$load" | tee -a "$TABLE"
     ratio_line "Meridian seconds ÷ psql seconds" "$m_secs" "$p_secs"
+    import_json "$planner"
     stop_pid "$MERIDIAN_PID"
     psql -q -d postgres -c "DROP DATABASE IF EXISTS $DB_IMPORT WITH (FORCE)"
+}
+
+# 10,000 objectives + indicators (JSON) into a new plan: 100 objectives with 9 children each
+# (named by parent_ref), 9,000 indicators under them by objective_ref; psql inserts the same rows
+# into another new plan with two multi-row INSERTs in one transaction.
+import_json() { # planner-token
+    local planner=$1 m_plan p_plan start end answer rss hwm cpu load m_rows m_secs p_rows p_secs
+    new_plan() { curl -sf -H "Authorization: Bearer $planner" -H 'Content-Type: application/json' \
+        -d "{\"title\": {\"en\": \"Import bench $1\"}, \"start_year\": 2025, \"end_year\": 2030}" "$MERIDIAN_URL/api/v1/plans" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'; }
+    m_plan=$(new_plan meridian)
+    p_plan=$(new_plan psql)
+    python3 - "$m_plan" "$p_plan" "$OUT" <<'PY'
+import json, sys, uuid
+m_plan, p_plan, out = sys.argv[1:4]
+objectives, indicators, tree = [], [], []
+for p in range(100):
+    tree.append((f"OBJ-{p}", None, f"SO{p + 1}"))
+    tree += [(f"OBJ-{p}.{c}", f"OBJ-{p}", f"SO{p + 1}.{c + 1}") for c in range(9)]
+leaves = [r for r, parent, _ in tree if parent]
+for ref, parent, code in tree:
+    row = {"external_ref": ref, "plan_id": m_plan, "code": code, "title": {"en": f"Objective {code}"}}
+    if parent:
+        row["parent_ref"] = parent
+    objectives.append(row)
+for n in range(9000):
+    indicators.append({"external_ref": f"IND-{n}", "objective_ref": leaves[n % len(leaves)], "name": {"en": f"Indicator {n}"}, "measure": "unit",
+                       "direction": "increase", "baseline_value": "0", "baseline_period": "2024", "frequency": "annual"})
+json.dump({"objectives": objectives, "indicators": indicators}, open(f"{out}/import-tree.json", "w"))
+ids = {ref: str(uuid.uuid4()) for ref, _, _ in tree}
+def objective_row(ref, parent, code):
+    parent_id = f"'{ids[parent]}'" if parent else "NULL"
+    title = json.dumps({"en": f"Objective {code}"})
+    return f"('{ids[ref]}', '{p_plan}', 'ABW', {parent_id}, '{code}', '{title}', 'outcome', 1, 'P-{ref}', 1, now(), now())"
+def indicator_row(n):
+    name = json.dumps({"en": f"Indicator {n}"})
+    objective = ids[leaves[n % len(leaves)]]
+    return f"('{uuid.uuid4()}', '{objective}', '{p_plan}', 'ABW', '{name}', 'unit', 'increase', 0, '2024', 'annual', 1, 'programme', 'P-IND-{n}', 1, now(), now())"
+o_rows = [objective_row(*row) for row in tree]
+i_rows = [indicator_row(n) for n in range(9000)]
+with open(f"{out}/import-tree.sql", "w") as f:
+    f.write("BEGIN;\nINSERT INTO objectives (id, plan_id, administration_code, parent_id, code, title, level, weight, external_ref, version, created_at, updated_at) VALUES\n")
+    f.write(",\n".join(o_rows))
+    f.write(";\nINSERT INTO indicators (id, objective_id, plan_id, administration_code, name, measure, direction, baseline_value, baseline_period, frequency, weight, disclosure, external_ref, version, created_at, updated_at) VALUES\n")
+    f.write(",\n".join(i_rows))
+    f.write(";\nCOMMIT;\n")
+PY
+    {
+        echo
+        echo "### 4b. Bulk import of 1,000 objectives + 9,000 indicators (JSON) — Meridian POST /api/v1/import vs psql, two multi-row INSERTs in one transaction ($DB_IMPORT)"
+        echo
+        echo "| run | rows | seconds | rows/s | server RSS peak MB (sampled) | VmHWM MB | CPU busy (2 cores) | load 1 min |"
+        echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    } | tee -a "$TABLE"
+    start_probes "$MERIDIAN_PID"
+    start=$(date +%s.%N)
+    answer=$(curl -s -H "Authorization: Bearer $planner" -H 'Content-Type: application/json' --data-binary @"$OUT/import-tree.json" "$MERIDIAN_URL/api/v1/import?mode=commit&atomic=true")
+    end=$(date +%s.%N)
+    read -r rss hwm cpu load <<<"$(stop_probes)"
+    m_rows=$(python3 -c 'import json, sys; s = json.loads(sys.argv[1])["summary"]; print(s["objectives"]["created"] + s["indicators"]["created"])' "$answer")
+    m_secs=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')
+    printf '| Meridian POST /import (JSON, atomic) | %s | %s | %.0f | %.0f | %.0f | %s%% | %s |\n' "$m_rows" "$m_secs" "$(awk -v r="$m_rows" -v s="$m_secs" 'BEGIN {print r / s}')" \
+        "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$(awk -v k="$hwm" 'BEGIN {print k / 1024}')" "$cpu" "$load" | tee -a "$TABLE"
+    start_probes ""
+    start=$(date +%s.%N)
+    psql -q -v ON_ERROR_STOP=1 -d "$DB_IMPORT" -f "$OUT/import-tree.sql" >/dev/null
+    end=$(date +%s.%N)
+    read -r rss hwm cpu load <<<"$(stop_probes)"
+    p_rows=$(psql -d "$DB_IMPORT" -Atc "SELECT (SELECT count(*) FROM objectives WHERE plan_id = '$p_plan') + (SELECT count(*) FROM indicators WHERE plan_id = '$p_plan')")
+    p_secs=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')
+    printf '| psql, two INSERTs of 1,000 + 9,000 rows | %s | %s | %.0f | - | - | %s%% | %s |\n' "$p_rows" "$p_secs" "$(awk -v r="$p_rows" -v s="$p_secs" 'BEGIN {print r / s}')" "$cpu" "$load" | tee -a "$TABLE"
+    ratio_line "Meridian seconds ÷ psql seconds" "$m_secs" "$p_secs"
 }
 
 # 5 ------------------------------------------------------------------------------------------

@@ -132,6 +132,12 @@ pub trait ObjectiveRepository: Send + Sync {
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
     async fn objective_by_ref(&self, administration: AdministrationCode, external_ref: &ExternalRef) -> Result<Option<Objective>, StoreError>;
 
+    /// The objectives of an administration with any of these references (for bulk imports).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn objectives_by_refs(&self, administration: AdministrationCode, external_refs: &[ExternalRef]) -> Result<Vec<Objective>, StoreError>;
+
     /// The indicator of `administration` that a partner system knows as `external_ref`.
     ///
     /// # Errors
@@ -160,6 +166,12 @@ pub trait ObjectiveRepository: Send + Sync {
     /// [`StoreError::Duplicate`] for a code taken in the plan or an external ref taken in the
     /// administration.
     async fn insert_objective(&self, objective: &Objective) -> Result<(), StoreError>;
+
+    /// Inserts many objectives at once (multi-row statements).
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when a code or reference is taken: then none is inserted.
+    async fn insert_objectives(&self, objectives: &[Objective]) -> Result<(), StoreError>;
 
     /// # Errors
     /// [`StoreError::VersionMismatch`], [`StoreError::Duplicate`].
@@ -224,6 +236,12 @@ pub trait IndicatorRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Duplicate`] for an external ref taken in the administration.
     async fn insert_indicator(&self, indicator: &Indicator) -> Result<(), StoreError>;
+
+    /// Inserts many indicators at once (multi-row statements).
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when a reference is taken: then none is inserted.
+    async fn insert_indicators(&self, indicators: &[Indicator]) -> Result<(), StoreError>;
 
     /// # Errors
     /// [`StoreError::VersionMismatch`], [`StoreError::Duplicate`].

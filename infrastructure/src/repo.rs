@@ -370,6 +370,19 @@ impl<C: ConnectionTrait + Send + Sync> ObjectiveRepository for Repo<C> {
         self.all(&q, rows::objective).await
     }
 
+    async fn objectives_by_refs(&self, administration: AdministrationCode, external_refs: &[ExternalRef]) -> Result<Vec<Objective>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in external_refs.chunks(5_000) {
+            let refs: Vec<&str> = chunk.iter().map(ExternalRef::as_str).collect();
+            let q = select_all(Objectives::Table)
+                .and_where(Expr::col(Objectives::AdministrationCode).eq(administration.as_str()))
+                .and_where(Expr::col(Objectives::ExternalRef).is_in(refs))
+                .to_owned();
+            found.extend(self.all(&q, rows::objective).await?);
+        }
+        Ok(found)
+    }
+
     async fn objective_by_ref(&self, administration: AdministrationCode, external_ref: &ExternalRef) -> Result<Option<Objective>, StoreError> {
         let q = select_all(Objectives::Table)
             .and_where(Expr::col(Objectives::AdministrationCode).eq(administration.as_str()))
@@ -416,6 +429,10 @@ impl<C: ConnectionTrait + Send + Sync> ObjectiveRepository for Repo<C> {
 
     async fn insert_objective(&self, o: &Objective) -> Result<(), StoreError> {
         self.insert(&insert_of(Objectives::Table, self.objective_row(o))?).await
+    }
+
+    async fn insert_objectives(&self, objectives: &[Objective]) -> Result<(), StoreError> {
+        crate::bulk::insert_many(self, Objectives::Table, objectives, Repo::objective_row).await.map(|_| ())
     }
 
     async fn update_objective(&self, o: &Objective, expected_version: i64) -> Result<(), StoreError> {
@@ -532,6 +549,10 @@ impl<C: ConnectionTrait + Send + Sync> IndicatorRepository for Repo<C> {
 
     async fn insert_indicator(&self, i: &Indicator) -> Result<(), StoreError> {
         self.insert(&insert_of(Indicators::Table, self.indicator_row(i))?).await
+    }
+
+    async fn insert_indicators(&self, indicators: &[Indicator]) -> Result<(), StoreError> {
+        crate::bulk::insert_many(self, Indicators::Table, indicators, Repo::indicator_row).await.map(|_| ())
     }
 
     async fn update_indicator(&self, i: &Indicator, expected_version: i64) -> Result<(), StoreError> {

@@ -184,6 +184,77 @@ async fn ten_thousand_csv_measurements_import_in_one_request() {
 }
 
 #[tokio::test]
+async fn ten_thousand_objectives_and_indicators_import_in_a_few_statements_with_the_rules_of_single_writes() {
+    let app = TestApp::spawn().await;
+    let per = app.planner("PER");
+    let plan = id(&app.create_plan(&per, json!({})).await);
+    let existing = app.create_objective(&per, &plan, json!({"code": "SO0", "title": {"es": "Ya existe"}, "external_ref": "OBJ-OLD"})).await;
+    // 100 objectives, each with 9 children named by parent_ref (a parent waiting in the same
+    // batch is written first), then 9,000 indicators under them by objective_ref.
+    let mut objectives = Vec::new();
+    for p in 0..100 {
+        objectives.push(json!({"external_ref": format!("OBJ-{p}"), "plan_id": plan, "code": format!("SO{}", p + 1), "title": {"es": format!("Objetivo {p}")}}));
+        for c in 0..9 {
+            objectives.push(json!({"external_ref": format!("OBJ-{p}.{c}"), "parent_ref": format!("OBJ-{p}"), "plan_id": plan,
+                "code": format!("SO{}.{}", p + 1, c + 1), "title": {"es": format!("Objetivo {p}.{c}")}}));
+        }
+    }
+    // Refused as a single write would be: a code already used (by a row before it), and an
+    // existing objective changed by reference.
+    objectives.push(json!({"external_ref": "OBJ-DUP", "plan_id": plan, "code": "SO1", "title": {"es": "Código repetido"}}));
+    objectives.push(json!({"external_ref": "OBJ-OLD", "plan_id": plan, "code": "SO0", "title": {"es": "Cambiado"}}));
+    let indicator = |n: usize, objective: String| {
+        json!({"external_ref": format!("IND-{n}"), "objective_ref": objective, "name": {"es": format!("Indicador {n}")}, "measure": "unit",
+            "direction": "increase", "baseline_value": "0", "baseline_period": "2024", "frequency": "annual"})
+    };
+    let mut indicators: Vec<Value> = (0..9_000).map(|n| indicator(n, format!("OBJ-{}.{}", n % 100, n % 9))).collect();
+    indicators.push(indicator(9_000, "OBJ-NOPE".into()));
+    let mut again = indicator(7, "OBJ-7.7".into());
+    again["name"] = json!({"es": "Indicador 7, corregido"});
+    indicators.push(again);
+    indicators.push(json!({"external_ref": "IND-BAD", "objective_ref": "OBJ-1", "name": {"es": "Sin medida"}, "direction": "increase",
+        "baseline_value": "0", "baseline_period": "2024", "frequency": "annual"}));
+    let (audit, changes, before) = (app.count("audit_log").await, app.count("changes").await, app.statements.get());
+
+    let reply = import(&app, &per, "?atomic=false", json!({"objectives": objectives, "indicators": indicators})).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let statements = app.statements.get() - before;
+    assert_eq!(counts(&reply, "objectives"), [1_000, 1, 0, 1], "{}", reply.body["rejected"]);
+    assert_eq!(counts(&reply, "indicators"), [9_000, 1, 0, 2], "{}", reply.body["rejected"]);
+    let rejected: Vec<(&str, u64, &str)> = reply.body["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["section"].as_str().unwrap(), r["position"].as_u64().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rejected[0], ("objectives", 1_001, "code_taken"));
+    assert_eq!(rejected[1], ("indicators", 9_001, "not_found"));
+    assert_eq!((rejected[2].0, rejected[2].1), ("indicators", 9_003));
+    assert!(statements < 200, "a bulk import writes in batches, not row by row: {statements} statements");
+    // Every kept row is audited and in the change feed, like a single write.
+    assert_eq!((app.count("audit_log").await - audit, app.count("changes").await - changes), (10_002, 10_002));
+    assert_eq!((app.count("objectives").await, app.count("indicators").await), (1_001, 9_000));
+
+    let mut items: Vec<Value> = Vec::new();
+    let mut page = format!("/api/v1/plans/{plan}/objectives?limit=200");
+    loop {
+        let reply = app.get(&page, &per).await;
+        items.extend(reply.assert(200)["items"].as_array().unwrap().iter().cloned());
+        match reply.body["next_cursor"].as_str() {
+            Some(cursor) => page = format!("/api/v1/plans/{plan}/objectives?limit=200&after={cursor}"),
+            None => break,
+        }
+    }
+    let by_ref = |r: &str| items.iter().find(|o| o["external_ref"] == r).unwrap_or_else(|| panic!("{r} imported")).clone();
+    assert_eq!(by_ref("OBJ-42.3")["parent_id"], by_ref("OBJ-42")["id"], "parent_ref resolved to the objective created in the same batch");
+    let changed = app.get(&format!("/api/v1/objectives/{}", id(&existing)), &per).await;
+    assert_eq!((changed.assert(200)["title"].as_str(), changed.body["version"].as_i64()), (Some("Cambiado"), Some(2)));
+    let listed = app.get(&format!("/api/v1/objectives/{}/indicators", id(&by_ref("OBJ-7.7"))), &per).await;
+    let names: Vec<&str> = listed.assert(200)["items"].as_array().unwrap().iter().filter_map(|i| i["name"].as_str()).collect();
+    assert!(names.contains(&"Indicador 7, corregido"), "the second row with the same reference updated the first: {names:?}");
+}
+
+#[tokio::test]
 async fn objectives_and_projects_are_also_matched_by_id() {
     let app = TestApp::spawn().await;
     let per = app.planner("PER");

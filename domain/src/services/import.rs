@@ -15,11 +15,13 @@ use async_trait::async_trait;
 
 use super::{
     Ctx, Services, Upserted,
+    indicators::create_many,
+    objectives,
     results::{MeasurementRow, record_many},
 };
 use crate::{
     DomainError, FieldError, StoreError,
-    ids::{IndicatorId, ObjectiveId, ProjectId},
+    ids::{IndicatorId, ObjectiveId, PlanId, ProjectId},
     indicator::IndicatorInput,
     measurement::MeasurementInput,
     objective::ObjectiveInput,
@@ -220,6 +222,20 @@ impl ImportService {
                     batch.push(next);
                 }
                 measurements(scoped.read(), who, self.ctx.clock.now(), batch, &mut known).await?
+            } else if section == Section::Objectives && who.administration().is_some() {
+                // New objectives are checked and written together; changes go one by one.
+                let mut batch = vec![line];
+                while let Some(next) = lines.next_if(|l| l.section == Section::Objectives) {
+                    batch.push(next);
+                }
+                objectives(&services, &scoped, who, self.ctx.clock.now(), batch).await?
+            } else if section == Section::Indicators {
+                // New indicators are checked and written together; changes go one by one.
+                let mut batch = vec![line];
+                while let Some(next) = lines.next_if(|l| l.section == Section::Indicators) {
+                    batch.push(next);
+                }
+                indicators(&services, &scoped, who, self.ctx.clock.now(), batch, &mut known).await?
             } else {
                 let outcome = match line.row {
                     Ok(row) => apply(&services, scoped.read(), who, row, &mut known).await,
@@ -323,6 +339,307 @@ async fn measurements(
     }
     let mut outcomes: Vec<(usize, Result<Upserted, DomainError>)> = positions.into_iter().zip(record_many(tx, who, now, rows).await?).collect();
     outcomes.extend(unreadable);
+    outcomes.sort_by_key(|(position, _)| *position);
+    Ok(outcomes)
+}
+
+/// Objective rows waiting to be created together, each with its position and reference.
+#[derive(Default)]
+struct NewObjectives {
+    /// Position, plan, content, the waiting row that is the parent, reference.
+    rows: Vec<(usize, PlanId, ObjectiveInput, Option<usize>, String)>,
+}
+
+impl NewObjectives {
+    /// The index of the waiting row with this reference.
+    fn find(&self, reference: &str) -> Option<usize> {
+        self.rows.iter().position(|(_, _, _, _, r)| r == reference)
+    }
+
+    /// Creates the waiting objectives in one savepoint ([`objectives::create_many`]); when the
+    /// batch meets a code or reference taken meanwhile, it is undone and the rows go one by one.
+    async fn flush(
+        &mut self,
+        services: &Services,
+        scoped: &Scoped,
+        who: &Principal,
+        now: chrono::DateTime<chrono::Utc>,
+        known: &mut HashMap<String, ObjectiveId>,
+        outcomes: &mut Vec<(usize, Result<Upserted, DomainError>)>,
+    ) -> Result<(), DomainError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.rows);
+        let savepoint = scoped.outer.savepoint().await?;
+        let rows = batch.iter().map(|(_, plan, input, parent, _)| (*plan, input.clone(), *parent)).collect();
+        let created = match objectives::create_many(savepoint.as_ref(), who, now, rows).await {
+            Ok(created) => {
+                savepoint.commit().await?;
+                created
+            }
+            Err(DomainError::Conflict { .. }) => {
+                drop(savepoint);
+                let mut one_by_one: Vec<Result<crate::objective::Objective, DomainError>> = Vec::with_capacity(batch.len());
+                for (_, plan, input, parent, reference) in &batch {
+                    let mut input = input.clone();
+                    let outcome = match parent.map(|row| one_by_one.get(row)) {
+                        Some(Some(Ok(parent))) => {
+                            input.parent_id = Some(Some(parent.id.to_string()));
+                            Ok(())
+                        }
+                        Some(_) => Err(DomainError::not_found("objective")),
+                        None => Ok(()),
+                    };
+                    let outcome = match outcome {
+                        Ok(()) => services.objectives.upsert_by_ref(who, reference, &plan.to_string(), &input).await.map(|(o, _)| o),
+                        Err(e) => Err(e),
+                    };
+                    one_by_one.push(outcome);
+                }
+                one_by_one
+            }
+            Err(e) => return Err(e),
+        };
+        for ((position, _, _, _, reference), outcome) in batch.into_iter().zip(created) {
+            if let Ok(objective) = &outcome {
+                known.insert(reference, objective.id);
+            }
+            outcomes.push((position, outcome.map(|_| Upserted::Created)));
+        }
+        Ok(())
+    }
+}
+
+/// The objective lines of an import (the caller names its administration), with every
+/// reference they name looked up together: new objectives are created in batches
+/// ([`objectives::create_many`]; a row whose parent waits in the batch comes after it), changes
+/// to existing ones go through the use cases row by row; each outcome with its line's position.
+async fn objectives(
+    services: &Services,
+    scoped: &Scoped,
+    who: &Principal,
+    now: chrono::DateTime<chrono::Utc>,
+    lines: Vec<ImportLine>,
+) -> Result<Vec<(usize, Result<Upserted, DomainError>)>, DomainError> {
+    let repos = scoped.read();
+    let mut refs = Vec::new();
+    for line in &lines {
+        let named: Vec<&String> = match &line.row {
+            Ok(ImportRow::Objective { external_ref, parent_ref, .. }) => std::iter::once(external_ref).chain(parent_ref).collect(),
+            Ok(ImportRow::ObjectiveById { parent_ref, .. }) => parent_ref.iter().collect(),
+            _ => Vec::new(),
+        };
+        refs.extend(named.into_iter().filter_map(|raw| ExternalRef::parse(raw).ok()));
+    }
+    refs.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    refs.dedup_by(|a, b| a.as_str() == b.as_str());
+    let mut known: HashMap<String, ObjectiveId> = HashMap::new();
+    if let (Some(administration), false) = (who.administration(), refs.is_empty()) {
+        for objective in repos.objectives_by_refs(administration, &refs).await? {
+            if let Some(reference) = objective.external_ref {
+                known.insert(reference.as_str().to_owned(), objective.id);
+            }
+        }
+    }
+    let mut outcomes = Vec::with_capacity(lines.len());
+    let mut waiting = NewObjectives::default();
+    for line in lines {
+        let position = line.position;
+        let row = match line.row {
+            Ok(row) => row,
+            Err(errors) => {
+                outcomes.push((position, Err(DomainError::Validation(errors))));
+                continue;
+            }
+        };
+        match row {
+            ImportRow::Objective { external_ref, plan_id, parent_ref, mut input }
+                if !known.contains_key(&external_ref) && waiting.find(&external_ref).is_none() =>
+            {
+                // A reference not seen yet: a new objective, created with the batch. In the
+                // order of the single upsert: the parent (stored, or waiting), the reference, the plan.
+                let parent = match &parent_ref {
+                    None => Ok((None, None)),
+                    Some(p) => own_ref(who, p, "parent_ref").and_then(|_| match (known.get(p), waiting.find(p)) {
+                        (Some(id), _) => Ok((Some(*id), None)),
+                        (None, Some(row)) => Ok((None, Some(row))),
+                        (None, None) => Err(DomainError::not_found("objective")),
+                    }),
+                };
+                let checked = parent.and_then(|parent| {
+                    ExternalRef::parse(&external_ref).map_err(|e| DomainError::from(e.under("external_ref")))?;
+                    let plan = plan_id.parse::<PlanId>().map_err(|e| DomainError::from(e.under("plan_id")))?;
+                    Ok((plan, parent))
+                });
+                match checked {
+                    Ok((plan, (stored_parent, waiting_parent))) => {
+                        if let Some(parent) = stored_parent {
+                            input.parent_id = Some(Some(parent.to_string()));
+                        }
+                        input.external_ref = Some(Some(external_ref.clone()));
+                        waiting.rows.push((position, plan, input, waiting_parent, external_ref));
+                    }
+                    Err(e) => outcomes.push((position, Err(e))),
+                }
+            }
+            row => {
+                // A change to an existing objective (perhaps one of the waiting ones): after them.
+                waiting.flush(services, scoped, who, now, &mut known, &mut outcomes).await?;
+                let mut ignored = HashMap::new();
+                outcomes.push((position, apply(services, repos, who, row, &mut ignored).await));
+            }
+        }
+    }
+    waiting.flush(services, scoped, who, now, &mut known, &mut outcomes).await?;
+    outcomes.sort_by_key(|(position, _)| *position);
+    Ok(outcomes)
+}
+
+/// Indicator rows waiting to be created together, each with its position and reference.
+#[derive(Default)]
+struct NewIndicators {
+    rows: Vec<(usize, ObjectiveId, IndicatorInput, String)>,
+}
+
+impl NewIndicators {
+    fn holds(&self, reference: &str) -> bool {
+        self.rows.iter().any(|(_, _, _, r)| r == reference)
+    }
+
+    /// Creates the waiting indicators in one savepoint ([`create_many`]); when the batch meets a
+    /// reference taken meanwhile, it is undone and the rows are created one by one instead.
+    async fn flush(
+        &mut self,
+        services: &Services,
+        scoped: &Scoped,
+        who: &Principal,
+        now: chrono::DateTime<chrono::Utc>,
+        known: &mut HashMap<String, IndicatorId>,
+        outcomes: &mut Vec<(usize, Result<Upserted, DomainError>)>,
+    ) -> Result<(), DomainError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.rows);
+        let savepoint = scoped.outer.savepoint().await?;
+        let rows = batch.iter().map(|(_, objective, input, _)| (*objective, input.clone())).collect();
+        let created = match create_many(savepoint.as_ref(), who, now, rows).await {
+            Ok(created) => {
+                savepoint.commit().await?;
+                created
+            }
+            Err(DomainError::Conflict { .. }) => {
+                drop(savepoint);
+                let mut one_by_one = Vec::with_capacity(batch.len());
+                for (_, objective, input, _) in &batch {
+                    one_by_one.push(services.indicators.create(who, *objective, input).await);
+                }
+                one_by_one
+            }
+            Err(e) => return Err(e),
+        };
+        for ((position, _, _, reference), outcome) in batch.into_iter().zip(created) {
+            if let Ok(indicator) = &outcome {
+                known.insert(reference, indicator.id);
+            }
+            outcomes.push((position, outcome.map(|_| Upserted::Created)));
+        }
+        Ok(())
+    }
+}
+
+/// The indicator lines of an import, with every reference they name looked up together: new
+/// indicators are created in batches ([`create_many`]), changes to existing ones go through the
+/// update use case row by row; each outcome with its line's position.
+async fn indicators(
+    services: &Services,
+    scoped: &Scoped,
+    who: &Principal,
+    now: chrono::DateTime<chrono::Utc>,
+    lines: Vec<ImportLine>,
+    known: &mut HashMap<String, IndicatorId>,
+) -> Result<Vec<(usize, Result<Upserted, DomainError>)>, DomainError> {
+    let repos = scoped.read();
+    let (mut indicator_refs, mut objective_refs) = (Vec::new(), Vec::new());
+    for line in &lines {
+        if let Ok(ImportRow::Indicator { indicator, objective, .. }) = &line.row {
+            if let RowRef::Ref(raw) = indicator
+                && let Ok((_, reference)) = own_ref(who, raw, "external_ref")
+            {
+                indicator_refs.push(reference);
+            }
+            if let Some(RowRef::Ref(raw)) = objective
+                && let Ok((_, reference)) = own_ref(who, raw, "objective_ref")
+            {
+                objective_refs.push(reference);
+            }
+        }
+    }
+    let mut objectives: HashMap<String, ObjectiveId> = HashMap::new();
+    if let Some(administration) = who.administration() {
+        for refs in [&mut indicator_refs, &mut objective_refs] {
+            refs.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+            refs.dedup_by(|a, b| a.as_str() == b.as_str());
+        }
+        if !indicator_refs.is_empty() {
+            for indicator in repos.indicators_by_refs(administration, &indicator_refs).await? {
+                if let Some(reference) = indicator.external_ref {
+                    known.insert(reference.as_str().to_owned(), indicator.id);
+                }
+            }
+        }
+        if !objective_refs.is_empty() {
+            for objective in repos.objectives_by_refs(administration, &objective_refs).await? {
+                if let Some(reference) = objective.external_ref {
+                    objectives.insert(reference.as_str().to_owned(), objective.id);
+                }
+            }
+        }
+    }
+    let mut outcomes = Vec::with_capacity(lines.len());
+    let mut waiting = NewIndicators::default();
+    for line in lines {
+        let position = line.position;
+        let (indicator, objective, mut input) = match line.row {
+            Ok(ImportRow::Indicator { indicator, objective, input }) => (indicator, objective, input),
+            Ok(_) => {
+                outcomes.push((position, Err(DomainError::validation("", "invalid", "not an indicator row"))));
+                continue;
+            }
+            Err(errors) => {
+                outcomes.push((position, Err(DomainError::Validation(errors))));
+                continue;
+            }
+        };
+        if let RowRef::Ref(raw) = &indicator
+            && !known.contains_key(raw)
+            && !waiting.holds(raw)
+        {
+            // A reference not seen yet: a new indicator, created with the batch.
+            let target = match (own_ref(who, raw, "external_ref"), objective) {
+                (Err(e), _) => Err(e),
+                (Ok(_), None) => Err(DomainError::validation("objective_id", "required", "a new indicator names its objective")),
+                (Ok(_), Some(RowRef::Id(id))) => id.parse().map_err(|e: FieldError| DomainError::from(e.under("objective_id"))),
+                (Ok(_), Some(RowRef::Ref(r))) => match own_ref(who, &r, "objective_id") {
+                    Err(e) => Err(e),
+                    Ok(_) => objectives.get(&r).copied().ok_or_else(|| DomainError::not_found("objective")),
+                },
+            };
+            match target {
+                Ok(objective) => {
+                    input.external_ref = Some(Some(raw.clone()));
+                    waiting.rows.push((position, objective, input, raw.clone()));
+                }
+                Err(e) => outcomes.push((position, Err(e))),
+            }
+            continue;
+        }
+        // A change to an existing indicator (perhaps one of the waiting ones): after them.
+        waiting.flush(services, scoped, who, now, known, &mut outcomes).await?;
+        outcomes.push((position, apply(services, repos, who, ImportRow::Indicator { indicator, objective, input }, known).await));
+    }
+    waiting.flush(services, scoped, who, now, known, &mut outcomes).await?;
     outcomes.sort_by_key(|(position, _)| *position);
     Ok(outcomes)
 }

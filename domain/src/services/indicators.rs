@@ -1,20 +1,25 @@
 //! Indicators of an objective.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::{
     DomainError, StoreError,
     audit::{Audience, EntityType, Operation},
-    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId},
+    ids::{IndicatorDefinitionId, IndicatorId, ObjectiveId, PlanId},
     indicator::{Indicator, IndicatorDefinition, IndicatorDraft, IndicatorInput},
+    objective::Objective,
     page::{Page, PageRequest},
+    plan::StrategicPlan,
     ports::{IndicatorVisibility, Repositories},
     principal::{Principal, Scope},
+    values::{AdministrationCode, ExternalRef},
 };
 
 use super::{
     Ctx, Journal, check_version,
     objectives::readable_objective,
-    plans::{readable_plan, visible_plans, writable_plan},
-    snapshot, stale_on_race,
+    plans::{ensure_writable, readable_plan, visible_plans, writable_plan},
+    snapshot, stale_on_race, write_journals,
 };
 
 #[derive(Clone)]
@@ -59,15 +64,7 @@ pub(crate) fn indicator_visibility(who: &Principal, administration: crate::value
 }
 
 async fn definition_of(repos: &dyn Repositories, input: &IndicatorInput, base: Option<&Indicator>) -> Result<Option<IndicatorDefinition>, DomainError> {
-    let id = match &input.definition_id {
-        Some(Some(raw)) => match raw.parse::<IndicatorDefinitionId>() {
-            Ok(id) => Some(id),
-            Err(_) => return Ok(None), // reported by IndicatorDraft::parse
-        },
-        Some(None) => None,
-        None => base.and_then(|b| b.definition_id),
-    };
-    match id {
+    match named_definition(input, base) {
         None => Ok(None),
         Some(id) => match repos.definition(id).await? {
             Some(d) => Ok(Some(d)),
@@ -123,35 +120,8 @@ impl IndicatorService {
     /// [`DomainError::Conflict`].
     pub async fn create(&self, who: &Principal, objective_id: ObjectiveId, input: &IndicatorInput) -> Result<Indicator, DomainError> {
         let tx = self.ctx.store.begin().await?;
-        let objective = readable_objective(tx.as_ref(), who, objective_id).await?;
-        let plan = writable_plan(tx.as_ref(), who, objective.plan_id, Scope::PlansWrite).await?;
-        let definition = definition_of(tx.as_ref(), input, None).await?;
-        let draft = IndicatorDraft::parse(input, None, definition.as_ref()).map_err(DomainError::Validation)?;
-        let now = self.ctx.clock.now();
-        let indicator = Indicator {
-            id: IndicatorId::generate(),
-            objective_id,
-            plan_id: plan.id,
-            administration: plan.administration,
-            definition_id: draft.definition_id,
-            name: draft.name,
-            description: draft.description,
-            measure: draft.measure,
-            unit: draft.unit,
-            direction: draft.direction,
-            baseline: draft.baseline,
-            frequency: draft.frequency,
-            data_source: draft.data_source,
-            means_of_verification: draft.means_of_verification,
-            weight: draft.weight,
-            disclosure: draft.disclosure,
-            external_ref: draft.external_ref,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        tx.insert_indicator(&indicator).await.map_err(duplicate)?;
-        journal(who, &indicator, &plan, Operation::Create, "create").write(tx.as_ref(), None, snapshot(&indicator)).await?;
+        let created = create_many(tx.as_ref(), who, self.ctx.clock.now(), vec![(objective_id, input.clone())]).await?.pop();
+        let indicator = created.ok_or_else(|| DomainError::Store(StoreError::Backend("an indicator creation gave no outcome".into())))??;
         tx.commit().await?;
         Ok(indicator)
     }
@@ -224,6 +194,121 @@ impl IndicatorService {
         j.write(tx.as_ref(), snapshot(&indicator), None).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Creates indicators, each under the objective it names: every row is checked by the rules of
+/// a single creation (the objective visible, its plan writable, the definition known, the
+/// content valid, the reference free), and the accepted ones are written together, with their
+/// audit and change entries: a few statements whatever the number of rows. The outcome of each
+/// row, in order; a refused row writes nothing.
+///
+/// # Errors
+/// [`DomainError::Store`] when storage fails, or a reference is taken meanwhile (the unique index
+/// refuses the batch: retry it row by row).
+pub(crate) async fn create_many(
+    tx: &dyn Repositories,
+    who: &Principal,
+    now: chrono::DateTime<chrono::Utc>,
+    rows: Vec<(ObjectiveId, IndicatorInput)>,
+) -> Result<Vec<Result<Indicator, DomainError>>, DomainError> {
+    let mut objective_ids: Vec<ObjectiveId> = rows.iter().map(|(o, _)| *o).collect();
+    objective_ids.sort_unstable();
+    objective_ids.dedup();
+    let objectives: HashMap<ObjectiveId, Objective> = tx.objectives_by_ids(&objective_ids).await?.into_iter().map(|o| (o.id, o)).collect();
+    let mut plan_ids: Vec<PlanId> = objectives.values().map(|o| o.plan_id).collect();
+    plan_ids.sort_unstable();
+    plan_ids.dedup();
+    let plans: HashMap<PlanId, StrategicPlan> = tx.plans_by_ids(&plan_ids).await?.into_iter().filter(|p| who.can_read_plan(p)).map(|p| (p.id, p)).collect();
+    let mut definition_ids: Vec<IndicatorDefinitionId> = rows.iter().filter_map(|(_, input)| named_definition(input, None)).collect();
+    definition_ids.sort_unstable();
+    definition_ids.dedup();
+    let definitions: HashMap<IndicatorDefinitionId, IndicatorDefinition> =
+        if definition_ids.is_empty() { HashMap::new() } else { tx.definitions_by_ids(&definition_ids).await?.into_iter().map(|d| (d.id, d)).collect() };
+    // References already used in each administration, and those this batch takes.
+    let mut wanted: HashMap<AdministrationCode, Vec<ExternalRef>> = HashMap::new();
+    for (objective, input) in &rows {
+        if let (Some(o), Some(Some(raw))) = (objectives.get(objective), &input.external_ref)
+            && let Ok(reference) = ExternalRef::parse(raw)
+        {
+            wanted.entry(o.administration).or_default().push(reference);
+        }
+    }
+    let mut taken: HashSet<(AdministrationCode, String)> = HashSet::new();
+    for (administration, refs) in wanted {
+        for indicator in tx.indicators_by_refs(administration, &refs).await? {
+            if let Some(r) = indicator.external_ref {
+                taken.insert((administration, r.as_str().to_owned()));
+            }
+        }
+    }
+    let mut outcomes = Vec::with_capacity(rows.len());
+    let mut accepted: Vec<(Indicator, &StrategicPlan)> = Vec::new();
+    for (objective_id, input) in &rows {
+        let outcome = (|| {
+            let objective = objectives.get(objective_id).ok_or(DomainError::not_found("objective"))?;
+            let plan = plans.get(&objective.plan_id).ok_or(DomainError::not_found("objective"))?;
+            ensure_writable(who, plan, Scope::PlansWrite)?;
+            let definition = match named_definition(input, None) {
+                Some(id) => {
+                    Some(definitions.get(&id).ok_or_else(|| DomainError::validation("definition_id", "unknown", "no indicator definition has this id"))?)
+                }
+                None => None,
+            };
+            let draft = IndicatorDraft::parse(input, None, definition).map_err(DomainError::Validation)?;
+            if let Some(r) = &draft.external_ref
+                && !taken.insert((plan.administration, r.as_str().to_owned()))
+            {
+                return Err(duplicate(StoreError::Duplicate("external_ref".into())));
+            }
+            Ok((new_indicator(*objective_id, plan, draft, now), plan))
+        })();
+        outcomes.push(match outcome {
+            Ok((indicator, plan)) => {
+                accepted.push((indicator.clone(), plan));
+                Ok(indicator)
+            }
+            Err(e) => Err(e),
+        });
+    }
+    let indicators: Vec<Indicator> = accepted.iter().map(|(i, _)| i.clone()).collect();
+    tx.insert_indicators(&indicators).await.map_err(duplicate)?;
+    write_journals(tx, accepted.iter().map(|(i, plan)| (journal(who, i, plan, Operation::Create, "create"), None, snapshot(i))).collect()).await?;
+    Ok(outcomes)
+}
+
+/// The definition an input names (`None` for none, or an id that does not parse: the draft
+/// reports it), else the one the indicator already has.
+fn named_definition(input: &IndicatorInput, base: Option<&Indicator>) -> Option<IndicatorDefinitionId> {
+    match &input.definition_id {
+        Some(Some(raw)) => raw.parse::<IndicatorDefinitionId>().ok(),
+        Some(None) => None,
+        None => base.and_then(|b| b.definition_id),
+    }
+}
+
+fn new_indicator(objective_id: ObjectiveId, plan: &StrategicPlan, draft: IndicatorDraft, now: chrono::DateTime<chrono::Utc>) -> Indicator {
+    Indicator {
+        id: IndicatorId::generate(),
+        objective_id,
+        plan_id: plan.id,
+        administration: plan.administration,
+        definition_id: draft.definition_id,
+        name: draft.name,
+        description: draft.description,
+        measure: draft.measure,
+        unit: draft.unit,
+        direction: draft.direction,
+        baseline: draft.baseline,
+        frequency: draft.frequency,
+        data_source: draft.data_source,
+        means_of_verification: draft.means_of_verification,
+        weight: draft.weight,
+        disclosure: draft.disclosure,
+        external_ref: draft.external_ref,
+        version: 1,
+        created_at: now,
+        updated_at: now,
     }
 }
 

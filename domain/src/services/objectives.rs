@@ -1,21 +1,24 @@
 //! Objectives of a plan: the flat list and the tree, edits that keep the tree valid, and the
 //! idempotent upsert by the national planning system's reference.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::{
     DomainError, StoreError,
     audit::{Audience, EntityType, Operation},
     ids::{ObjectiveId, PlanId},
     objective::{Objective, ObjectiveDraft, ObjectiveInput, check_placement, subtree_ids},
     page::{Page, PageRequest},
+    plan::StrategicPlan,
     ports::{IndicatorVisibility, Repositories},
     principal::{Principal, Scope},
-    values::ExternalRef,
+    values::{AdministrationCode, ExternalRef},
 };
 
 use super::{
     Ctx, Journal, check_version,
-    plans::{readable_plan, visible_plans, writable_plan},
-    snapshot, stale_on_race,
+    plans::{ensure_writable, readable_plan, visible_plans, writable_plan},
+    snapshot, stale_on_race, write_journals,
 };
 
 #[derive(Clone)]
@@ -130,24 +133,12 @@ impl ObjectiveService {
 
     async fn insert(&self, tx: &dyn Repositories, who: &Principal, plan: &crate::plan::StrategicPlan, draft: ObjectiveDraft) -> Result<Objective, DomainError> {
         let siblings = tx.objectives_of_plan(plan.id).await?;
-        check_placement(&siblings, None, draft.parent_id)?;
-        check_unique(tx, &siblings, None, &draft, plan).await?;
-        let now = self.ctx.clock.now();
-        let objective = Objective {
-            id: ObjectiveId::generate(),
-            plan_id: plan.id,
-            administration: plan.administration,
-            parent_id: draft.parent_id,
-            code: draft.code,
-            title: draft.title,
-            description: draft.description,
-            level: draft.level,
-            weight: draft.weight,
-            external_ref: draft.external_ref,
-            version: 1,
-            created_at: now,
-            updated_at: now,
+        let ref_taken = match &draft.external_ref {
+            Some(r) => tx.objective_by_ref(plan.administration, r).await?.is_some(),
+            None => false,
         };
+        admit_new(&siblings, ref_taken, &draft)?;
+        let objective = new_objective(plan, draft, self.ctx.clock.now());
         tx.insert_objective(&objective).await.map_err(duplicate)?;
         journal(who, &objective, plan, Operation::Create, "create").write(tx, None, snapshot(&objective)).await?;
         Ok(objective)
@@ -280,6 +271,124 @@ impl ObjectiveService {
         tx.commit().await?;
         Ok(outcome)
     }
+}
+
+/// Whether a new objective may join its plan: its place in the tree, its code free among the
+/// plan's objectives, its reference free in the administration.
+fn admit_new(siblings: &[Objective], ref_taken: bool, draft: &ObjectiveDraft) -> Result<(), DomainError> {
+    check_placement(siblings, None, draft.parent_id)?;
+    if siblings.iter().any(|o| o.code == draft.code) {
+        return Err(DomainError::conflict("code_taken", format!("objective code {} is already used in this plan", draft.code.as_str())));
+    }
+    if let (Some(r), true) = (&draft.external_ref, ref_taken) {
+        return Err(DomainError::conflict("external_ref_taken", format!("external_ref {r} is already used by another objective")));
+    }
+    Ok(())
+}
+
+fn new_objective(plan: &StrategicPlan, draft: ObjectiveDraft, now: chrono::DateTime<chrono::Utc>) -> Objective {
+    Objective {
+        id: ObjectiveId::generate(),
+        plan_id: plan.id,
+        administration: plan.administration,
+        parent_id: draft.parent_id,
+        code: draft.code,
+        title: draft.title,
+        description: draft.description,
+        level: draft.level,
+        weight: draft.weight,
+        external_ref: draft.external_ref,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Creates objectives, each in the plan it names: every row is checked by the rules of a single
+/// creation (the plan writable, the content valid, the place in the tree, code and reference
+/// free, counting the rows accepted before it), and the accepted ones are written together with
+/// their audit and change entries: a few statements whatever the number of rows. The outcome of
+/// each row, in order; a refused row writes nothing. A row may name an earlier row of the batch
+/// as its parent (`Some(index)`): it is placed under the objective that row creates, and is
+/// refused as `not_found` when that row is.
+///
+/// # Errors
+/// [`DomainError::Store`] when storage fails; [`DomainError::Conflict`] when a code or reference
+/// was taken meanwhile (the unique indexes refuse the batch: retry it row by row).
+pub(crate) async fn create_many(
+    tx: &dyn Repositories,
+    who: &Principal,
+    now: chrono::DateTime<chrono::Utc>,
+    rows: Vec<(PlanId, ObjectiveInput, Option<usize>)>,
+) -> Result<Vec<Result<Objective, DomainError>>, DomainError> {
+    let mut plan_ids: Vec<PlanId> = rows.iter().map(|(p, _, _)| *p).collect();
+    plan_ids.sort_unstable();
+    plan_ids.dedup();
+    let plans: HashMap<PlanId, StrategicPlan> = tx.plans_by_ids(&plan_ids).await?.into_iter().filter(|p| who.can_read_plan(p)).map(|p| (p.id, p)).collect();
+    let readable: Vec<PlanId> = plans.keys().copied().collect();
+    let mut siblings: HashMap<PlanId, Vec<Objective>> = HashMap::new();
+    for o in tx.objectives_of_plans(&readable).await? {
+        siblings.entry(o.plan_id).or_default().push(o);
+    }
+    let mut wanted: HashMap<AdministrationCode, Vec<ExternalRef>> = HashMap::new();
+    for (plan, input, _) in &rows {
+        if let (Some(p), Some(Some(raw))) = (plans.get(plan), &input.external_ref)
+            && let Ok(reference) = ExternalRef::parse(raw)
+        {
+            wanted.entry(p.administration).or_default().push(reference);
+        }
+    }
+    let mut taken: HashSet<(AdministrationCode, String)> = HashSet::new();
+    for (administration, refs) in wanted {
+        for o in tx.objectives_by_refs(administration, &refs).await? {
+            if let Some(r) = o.external_ref {
+                taken.insert((administration, r.as_str().to_owned()));
+            }
+        }
+    }
+    let mut outcomes: Vec<Result<Objective, DomainError>> = Vec::with_capacity(rows.len());
+    let mut accepted: Vec<Objective> = Vec::new();
+    for (plan_id, mut input, parent_row) in rows {
+        let parent = match parent_row {
+            None => Ok(()),
+            Some(row) => match outcomes.get(row) {
+                Some(Ok(parent)) => {
+                    input.parent_id = Some(Some(parent.id.to_string()));
+                    Ok(())
+                }
+                _ => Err(DomainError::not_found("objective")),
+            },
+        };
+        let input = &input;
+        let outcome = match (parent, plans.get(&plan_id)) {
+            (Err(e), _) => Err(e),
+            (Ok(()), None) => Err(DomainError::not_found("plan")),
+            (Ok(()), Some(plan)) => ensure_writable(who, plan, Scope::PlansWrite)
+                .and_then(|()| ObjectiveDraft::parse(input, None).map_err(DomainError::Validation))
+                .and_then(|draft| {
+                    let own = siblings.entry(plan.id).or_default();
+                    let ref_taken = draft.external_ref.as_ref().is_some_and(|r| taken.contains(&(plan.administration, r.as_str().to_owned())));
+                    admit_new(own, ref_taken, &draft)?;
+                    if let Some(r) = &draft.external_ref {
+                        taken.insert((plan.administration, r.as_str().to_owned()));
+                    }
+                    let objective = new_objective(plan, draft, now);
+                    own.push(objective.clone());
+                    Ok(objective)
+                }),
+        };
+        if let Ok(objective) = &outcome {
+            accepted.push(objective.clone());
+        }
+        outcomes.push(outcome);
+    }
+    tx.insert_objectives(&accepted).await.map_err(duplicate)?;
+    write_journals(
+        tx,
+        accepted.iter().filter_map(|o| plans.get(&o.plan_id).map(|plan| (journal(who, o, plan, Operation::Create, "create"), None, snapshot(o)))).collect(),
+    )
+    .await?;
+    Ok(outcomes)
 }
 
 async fn check_unique(
