@@ -739,6 +739,13 @@ pub trait JournalRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Backend`].
     async fn latest_change(&self) -> Result<i64, StoreError>;
+
+    /// The sequence number of the latest change of each of these administrations (0 for one
+    /// without any): what a cache of their data is checked against.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn latest_changes_of(&self, administrations: &[AdministrationCode]) -> Result<Vec<(AdministrationCode, i64)>, StoreError>;
 }
 
 #[async_trait]

@@ -1629,6 +1629,31 @@ impl<C: ConnectionTrait + Send + Sync> JournalRepository for Repo<C> {
         let row = self.conn.query_one(&q).await.map_err(backend_error)?;
         Ok(row.and_then(|r| r.try_get::<Option<i64>>("", "seq").ok().flatten()).unwrap_or(0))
     }
+
+    async fn latest_changes_of(&self, administrations: &[AdministrationCode]) -> Result<Vec<(AdministrationCode, i64)>, StoreError> {
+        if administrations.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One probe per administration into `ix_changes_administration` (administration, seq):
+        // the cost follows the number of administrations asked for, not the length of the feed.
+        let placeholders: Vec<String> = match self.backend {
+            DatabaseBackend::Postgres => (1..=administrations.len()).map(|n| format!("(${n})")).collect(),
+            _ => vec!["(?)".to_owned(); administrations.len()],
+        };
+        let (changes, code, seq) = (Changes::Table.to_string(), Changes::AdministrationCode.to_string(), Changes::Seq.to_string());
+        let sql = format!(
+            "WITH wanted (code) AS (VALUES {}) SELECT wanted.code AS code, (SELECT MAX({seq}) FROM {changes} WHERE {code} = wanted.code) AS seq FROM wanted",
+            placeholders.join(", ")
+        );
+        let values: Vec<Value> = administrations.iter().map(|a| Value::from(a.as_str())).collect();
+        let rows = self.conn.query_all_raw(sea_orm::Statement::from_sql_and_values(self.backend, sql, values)).await.map_err(backend_error)?;
+        rows.iter()
+            .map(|r| {
+                let row = Row { r, backend: self.backend };
+                Ok((row.code("code")?, r.try_get::<Option<i64>>("", "seq").map_err(|e| StoreError::Corrupt(format!("seq: {e}")))?.unwrap_or(0)))
+            })
+            .collect()
+    }
 }
 
 fn subscription_values(s: &Subscription) -> Vec<(WebhookSubscriptions, Expr)> {

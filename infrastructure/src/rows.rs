@@ -116,7 +116,7 @@ impl Row<'_> {
         json.map(|j| text_from_json(col, j)).transpose()
     }
 
-    fn code(&self, col: &str) -> Result<AdministrationCode, StoreError> {
+    pub(crate) fn code(&self, col: &str) -> Result<AdministrationCode, StoreError> {
         AdministrationCode::parse(&self.string(col)?).map_err(|e| corrupt(col, e))
     }
 

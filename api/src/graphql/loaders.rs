@@ -174,7 +174,7 @@ impl Loader<PlanId> for ResultsOfPlan {
     async fn load(&self, keys: &[PlanId]) -> Result<HashMap<PlanId, Self::Value>, Self::Error> {
         let plans = self.plans.load_many(keys.iter().copied()).await?;
         let results = self.batch.services.results.plan_results(&self.batch.who, plans.into_values().collect()).await?;
-        Ok(results.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+        Ok(results)
     }
 }
 

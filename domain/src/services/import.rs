@@ -348,12 +348,19 @@ async fn measurements(
 struct NewObjectives {
     /// Position, plan, content, the waiting row that is the parent, reference.
     rows: Vec<(usize, PlanId, ObjectiveInput, Option<usize>, String)>,
+    /// The waiting rows by reference.
+    index: HashMap<String, usize>,
 }
 
 impl NewObjectives {
     /// The index of the waiting row with this reference.
     fn find(&self, reference: &str) -> Option<usize> {
-        self.rows.iter().position(|(_, _, _, _, r)| r == reference)
+        self.index.get(reference).copied()
+    }
+
+    fn push(&mut self, row: (usize, PlanId, ObjectiveInput, Option<usize>, String)) {
+        self.index.insert(row.4.clone(), self.rows.len());
+        self.rows.push(row);
     }
 
     /// Creates the waiting objectives in one savepoint ([`objectives::create_many`]); when the
@@ -371,6 +378,7 @@ impl NewObjectives {
             return Ok(());
         }
         let batch = std::mem::take(&mut self.rows);
+        self.index.clear();
         let savepoint = scoped.outer.savepoint().await?;
         let rows = batch.iter().map(|(_, plan, input, parent, _)| (*plan, input.clone(), *parent)).collect();
         let created = match objectives::create_many(savepoint.as_ref(), who, now, rows).await {
@@ -478,7 +486,7 @@ async fn objectives(
                             input.parent_id = Some(Some(parent.to_string()));
                         }
                         input.external_ref = Some(Some(external_ref.clone()));
-                        waiting.rows.push((position, plan, input, waiting_parent, external_ref));
+                        waiting.push((position, plan, input, waiting_parent, external_ref));
                     }
                     Err(e) => outcomes.push((position, Err(e))),
                 }
@@ -500,11 +508,18 @@ async fn objectives(
 #[derive(Default)]
 struct NewIndicators {
     rows: Vec<(usize, ObjectiveId, IndicatorInput, String)>,
+    /// The references of the waiting rows.
+    references: std::collections::HashSet<String>,
 }
 
 impl NewIndicators {
     fn holds(&self, reference: &str) -> bool {
-        self.rows.iter().any(|(_, _, _, r)| r == reference)
+        self.references.contains(reference)
+    }
+
+    fn push(&mut self, row: (usize, ObjectiveId, IndicatorInput, String)) {
+        self.references.insert(row.3.clone());
+        self.rows.push(row);
     }
 
     /// Creates the waiting indicators in one savepoint ([`create_many`]); when the batch meets a
@@ -522,6 +537,7 @@ impl NewIndicators {
             return Ok(());
         }
         let batch = std::mem::take(&mut self.rows);
+        self.references.clear();
         let savepoint = scoped.outer.savepoint().await?;
         let rows = batch.iter().map(|(_, objective, input, _)| (*objective, input.clone())).collect();
         let created = match create_many(savepoint.as_ref(), who, now, rows).await {
@@ -629,7 +645,7 @@ async fn indicators(
             match target {
                 Ok(objective) => {
                     input.external_ref = Some(Some(raw.clone()));
-                    waiting.rows.push((position, objective, input, raw.clone()));
+                    waiting.push((position, objective, input, raw.clone()));
                 }
                 Err(e) => outcomes.push((position, Err(e))),
             }

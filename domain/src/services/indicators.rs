@@ -243,7 +243,6 @@ pub(crate) async fn create_many(
         }
     }
     let mut outcomes = Vec::with_capacity(rows.len());
-    let mut accepted: Vec<(Indicator, &StrategicPlan)> = Vec::new();
     for (objective_id, input) in &rows {
         let outcome = (|| {
             let objective = objectives.get(objective_id).ok_or(DomainError::not_found("objective"))?;
@@ -261,19 +260,17 @@ pub(crate) async fn create_many(
             {
                 return Err(duplicate(StoreError::Duplicate("external_ref".into())));
             }
-            Ok((new_indicator(*objective_id, plan, draft, now), plan))
+            Ok(new_indicator(*objective_id, plan, draft, now))
         })();
-        outcomes.push(match outcome {
-            Ok((indicator, plan)) => {
-                accepted.push((indicator.clone(), plan));
-                Ok(indicator)
-            }
-            Err(e) => Err(e),
-        });
+        outcomes.push(outcome);
     }
-    let indicators: Vec<Indicator> = accepted.iter().map(|(i, _)| i.clone()).collect();
-    tx.insert_indicators(&indicators).await.map_err(duplicate)?;
-    write_journals(tx, accepted.iter().map(|(i, plan)| (journal(who, i, plan, Operation::Create, "create"), None, snapshot(i))).collect()).await?;
+    let accepted: Vec<Indicator> = outcomes.iter().filter_map(|o| o.as_ref().ok()).cloned().collect();
+    tx.insert_indicators(&accepted).await.map_err(duplicate)?;
+    write_journals(
+        tx,
+        accepted.iter().filter_map(|i| plans.get(&i.plan_id).map(|plan| (journal(who, i, plan, Operation::Create, "create"), None, snapshot(i)))).collect(),
+    )
+    .await?;
     Ok(outcomes)
 }
 

@@ -113,7 +113,7 @@ impl Services {
             plans: PlanService { ctx: ctx.clone() },
             objectives: ObjectiveService { ctx: ctx.clone() },
             indicators: IndicatorService { ctx: ctx.clone() },
-            results: ResultService { ctx: ctx.clone() },
+            results: ResultService { ctx: ctx.clone(), cache: Arc::default() },
             catalogue: CatalogueService { ctx: ctx.clone() },
             changes: ChangeService { ctx: ctx.clone() },
             webhooks: WebhookService { ctx: ctx.clone(), policy: Arc::new(policy) },

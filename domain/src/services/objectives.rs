@@ -347,7 +347,6 @@ pub(crate) async fn create_many(
         }
     }
     let mut outcomes: Vec<Result<Objective, DomainError>> = Vec::with_capacity(rows.len());
-    let mut accepted: Vec<Objective> = Vec::new();
     for (plan_id, mut input, parent_row) in rows {
         let parent = match parent_row {
             None => Ok(()),
@@ -377,11 +376,9 @@ pub(crate) async fn create_many(
                     Ok(objective)
                 }),
         };
-        if let Ok(objective) = &outcome {
-            accepted.push(objective.clone());
-        }
         outcomes.push(outcome);
     }
+    let accepted: Vec<Objective> = outcomes.iter().filter_map(|o| o.as_ref().ok()).cloned().collect();
     tx.insert_objectives(&accepted).await.map_err(duplicate)?;
     write_journals(
         tx,

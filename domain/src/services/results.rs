@@ -1,7 +1,10 @@
 //! Results: targets and measurements per period, the review that makes a measurement
 //! official, and the progress, status and roll-ups computed from them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
 
 use chrono::Datelike;
 
@@ -33,6 +36,40 @@ use super::{
 #[derive(Clone)]
 pub struct ResultService {
     pub(crate) ctx: Ctx,
+    /// Plan results already computed, each valid while its administration has no newer change.
+    pub(crate) cache: Arc<ResultsCache>,
+}
+
+/// Plan results as computed for the insiders or the outsiders of the plan's administration
+/// (what they may see differs), each with the sequence number of the administration's latest
+/// change when it was read. Every write journals a change of the administration it touches, in
+/// the same transaction, so an entry whose number is still the latest holds what a new
+/// computation would give; it is checked against the change feed on every read (one statement),
+/// so a write is seen at once, by every server process.
+#[derive(Default)]
+pub(crate) struct ResultsCache {
+    entries: std::sync::Mutex<HashMap<Reader, (i64, Arc<PlanResults>)>>,
+}
+
+/// A plan, and whether the reader is an insider of its administration.
+type Reader = (PlanId, bool);
+
+/// Plans kept at most (for each audience); beyond, the cache starts again empty.
+const CACHED_PLANS: usize = 4_096;
+
+impl ResultsCache {
+    fn get(&self, key: Reader, latest_change: i64) -> Option<Arc<PlanResults>> {
+        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries.get(&key).filter(|(seq, _)| *seq == latest_change).map(|(_, results)| results.clone())
+    }
+
+    fn put(&self, key: Reader, latest_change: i64, results: Arc<PlanResults>) {
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if entries.len() >= 2 * CACHED_PLANS {
+            entries.clear();
+        }
+        entries.insert(key, (latest_change, results));
+    }
 }
 
 /// A requested review move of a measurement.
@@ -448,15 +485,49 @@ impl ResultService {
             .collect())
     }
 
-    /// The results of those of `plans` that the caller may see, in four statements whatever
-    /// their number: objectives, indicators, targets and the latest approved measurement of
-    /// each indicator (for batched reads). The plans were read through
-    /// [`super::PlanService`]; who may see them is checked again here.
+    /// The results of those of `plans` that the caller may see (for batched reads). The plans
+    /// were read through [`super::PlanService`]; who may see them is checked again here.
+    ///
+    /// One statement reads the latest change of the plans' administrations; results computed
+    /// since are reused (see [`ResultsCache`]). The others are computed in four statements
+    /// whatever their number: objectives, indicators, targets and the latest approved
+    /// measurement of each indicator.
     ///
     /// # Errors
     /// [`DomainError::Store`].
-    pub async fn plan_results(&self, who: &Principal, plans: Vec<StrategicPlan>) -> Result<HashMap<PlanId, PlanResults>, DomainError> {
+    pub async fn plan_results(&self, who: &Principal, plans: Vec<StrategicPlan>) -> Result<HashMap<PlanId, Arc<PlanResults>>, DomainError> {
         let visible: Vec<StrategicPlan> = plans.into_iter().filter(|p| who.can_read_plan(p)).collect();
+        if visible.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut administrations: Vec<crate::values::AdministrationCode> = visible.iter().map(|p| p.administration).collect();
+        administrations.sort_unstable();
+        administrations.dedup();
+        // Read before the data: a change that commits in between makes what is computed below
+        // stale at once (it is recomputed next time), never the other way round.
+        let latest: HashMap<crate::values::AdministrationCode, i64> = self.ctx.store.read().latest_changes_of(&administrations).await?.into_iter().collect();
+        let mut out = HashMap::with_capacity(visible.len());
+        let mut missing = Vec::new();
+        for plan in visible {
+            let key = (plan.id, who.is_insider(plan.administration));
+            match self.cache.get(key, latest.get(&plan.administration).copied().unwrap_or(0)) {
+                Some(results) => {
+                    out.insert(plan.id, results);
+                }
+                None => missing.push(plan),
+            }
+        }
+        for (id, results) in self.compute_results(who, missing).await? {
+            let results = Arc::new(results);
+            let administration = results.scorecard.plan.administration;
+            self.cache.put((id, who.is_insider(administration)), latest.get(&administration).copied().unwrap_or(0), results.clone());
+            out.insert(id, results);
+        }
+        Ok(out)
+    }
+
+    /// Computes the results of readable plans in four statements whatever their number.
+    async fn compute_results(&self, who: &Principal, visible: Vec<StrategicPlan>) -> Result<HashMap<PlanId, PlanResults>, DomainError> {
         if visible.is_empty() {
             return Ok(HashMap::new());
         }
@@ -495,7 +566,7 @@ impl ResultService {
     pub async fn scorecard(&self, who: &Principal, plan_id: PlanId) -> Result<Scorecard, DomainError> {
         let plan = readable_plan(self.ctx.store.read(), who, plan_id).await?;
         let mut results = self.plan_results(who, vec![plan]).await?;
-        results.remove(&plan_id).map(|r| r.scorecard).ok_or(DomainError::not_found("plan"))
+        results.remove(&plan_id).map(|r| Arc::unwrap_or_clone(r).scorecard).ok_or(DomainError::not_found("plan"))
     }
 }
 
