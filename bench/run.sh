@@ -43,8 +43,11 @@ PY
 }
 
 # 1 ------------------------------------------------------------------------------------------
+# portal: Meridian as it runs (plan results reused while nothing changes); portal-cold: Meridian
+# with MERIDIAN_RESULTS_CACHE=off, computing every answer from the database, as after each write.
 portal() {
-    local donor
+    local donor what="plan results reused while unchanged"
+    [ "${RESULTS_CACHE:-on}" = off ] && what="MERIDIAN_RESULTS_CACHE=off: every answer computed"
     start_meridian "$DB_LARGE"
     start_postgraphile "$DB_LARGE"
     donor=$(token donor --donor SECO)
@@ -52,7 +55,7 @@ portal() {
     graphql_body "$BENCH_DIR/queries/portal-postgraphile.graphql" "$OUT/portal-postgraphile.json"
     check_graphql "$MERIDIAN_URL/graphql" "$OUT/portal-meridian.json" "$donor" Meridian
     check_graphql "http://127.0.0.1:$PG5_PORT/graphql" "$OUT/portal-postgraphile.json" "" "PostGraphile 5"
-    header "1. Portal query as a donor, first: 10 — Meridian vs PostGraphile 5 ($DB_LARGE, ${SLOW_DURATION}s a run)"
+    header "1. Portal query as a donor, first: 10 — Meridian ($what) vs PostGraphile 5 ($DB_LARGE, ${SLOW_DURATION}s a run)"
     local round c m DURATION=$SLOW_DURATION
     for round in $(seq 1 "$ROUNDS"); do
         for c in 1 16 64; do
@@ -64,6 +67,10 @@ portal() {
     done
     stop_pid "$PG5_PID"
     stop_pid "$MERIDIAN_PID"
+}
+
+portal-cold() {
+    RESULTS_CACHE=off portal
 }
 
 # Captures the SQL statements Meridian sends for one GET, as a pgbench script.
@@ -275,7 +282,9 @@ scale() {
     local round db donor DURATION=$SLOW_DURATION
     declare -A p99
     graphql_body "$BENCH_DIR/queries/portal-meridian.graphql" "$OUT/portal-meridian.json"
-    header "5. Portal query as a donor, first: 10, one request at a time — by data set: $DB_SMALL (20 administrations), $DB_LARGE (200), $DB_SHORT (200, 18 months); ${SLOW_DURATION}s a run"
+    # Without the results cache: how the cost of computing an answer grows with the data.
+    local RESULTS_CACHE=off
+    header "5. Portal query as a donor, first: 10, one request at a time, MERIDIAN_RESULTS_CACHE=off — by data set: $DB_SMALL (20 administrations), $DB_LARGE (200), $DB_SHORT (200, 18 months); ${SLOW_DURATION}s a run"
     for round in $(seq 1 "$ROUNDS"); do
         for db in "$DB_SMALL" "$DB_LARGE" "$DB_SHORT"; do
             start_meridian "$db"
@@ -290,12 +299,12 @@ scale() {
 }
 
 comparisons=("$@")
-[ ${#comparisons[@]} -eq 0 ] && comparisons=(portal plan plans import scale)
+[ ${#comparisons[@]} -eq 0 ] && comparisons=(portal portal-cold plan plans import scale)
 environment
 for c in "${comparisons[@]}"; do
     case $c in
-        portal | plan | plans | import | scale) log "comparison: $c"; "$c" ;;
-        *) echo "unknown comparison $c (portal plan plans import scale)" >&2; exit 2 ;;
+        portal | portal-cold | plan | plans | import | scale) log "comparison: $c"; "$c" ;;
+        *) echo "unknown comparison $c (portal portal-cold plan plans import scale)" >&2; exit 2 ;;
     esac
 done
 log "results appended to $TABLE"

@@ -64,11 +64,13 @@ async fn open_measured_store(settings: &Settings, meter: Meter) -> Result<(Arc<S
     };
     let store = Arc::new(infrastructure::connect(&db).await?.with_meter(meter));
     store.migrate().await?;
-    let services = Services::with_delivery_policy(store.clone() as Arc<dyn Store>, Arc::new(SystemClock), settings.delivery_policy()).idempotency_window(
-        chrono::Duration::from_std(settings.idempotency_ttl).unwrap_or(chrono::Duration::hours(24)),
-        // A request runs at most `request_timeout`; twice that, and its key is surely abandoned.
-        chrono::Duration::from_std(settings.request_timeout * 2).unwrap_or(chrono::Duration::minutes(1)).max(chrono::Duration::seconds(10)),
-    );
+    let services = Services::with_delivery_policy(store.clone() as Arc<dyn Store>, Arc::new(SystemClock), settings.delivery_policy())
+        .idempotency_window(
+            chrono::Duration::from_std(settings.idempotency_ttl).unwrap_or(chrono::Duration::hours(24)),
+            // A request runs at most `request_timeout`; twice that, and its key is surely abandoned.
+            chrono::Duration::from_std(settings.request_timeout * 2).unwrap_or(chrono::Duration::minutes(1)).max(chrono::Duration::seconds(10)),
+        )
+        .results_cache(settings.results_cache == crate::settings::Switch::On);
     services.catalogue.install_standard().await?;
     Ok((store, services))
 }

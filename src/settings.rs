@@ -41,6 +41,12 @@ pub enum MetricsMode {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DemoMode {
     /// Load the demo data when the database has no administration yet.
     Auto,
@@ -221,6 +227,11 @@ pub struct Settings {
     /// laptop, unless a token is set) or `off` (404).
     #[arg(long, env = "MERIDIAN_METRICS", value_enum, default_value = "on", global = true)]
     pub metrics: MetricsMode,
+    /// Plan results (scorecards, standings, latest values) computed for one request are reused
+    /// by the next while their administration has no newer change: `on`, or `off` to compute
+    /// them on every request (to rule the cache out, or to measure without it).
+    #[arg(long, env = "MERIDIAN_RESULTS_CACHE", value_enum, default_value = "on", global = true)]
+    pub results_cache: Switch,
     /// When set, `/metrics` requires `Authorization: Bearer <this token>` (at least 16 characters).
     #[arg(long, env = "MERIDIAN_METRICS_TOKEN", value_parser = parse_metrics_token, global = true, hide_env_values = true)]
     pub metrics_token: Option<Secret>,

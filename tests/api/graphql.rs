@@ -184,6 +184,20 @@ async fn the_portal_query_reads_each_table_once_and_the_latest_value_only() {
 }
 
 #[tokio::test]
+async fn with_the_results_cache_off_every_answer_is_computed_from_the_database() {
+    let app = TestApp::spawn_with(|s| s.results_cache = meridian::settings::Switch::Off).await;
+    let donor = app.donor();
+    portal_plan(&app, "BOL").await;
+    let (first, _) = portal_reads(&app, &donor).await;
+    let (again, seen) = portal_reads(&app, &donor).await;
+    assert_eq!(again["data"], first["data"]);
+    for table in ["objectives", "indicators", "targets", "measurements"] {
+        assert_eq!(seen.get(table), Some(&1), "{table} is read again: {seen:?}");
+    }
+    assert!(!seen.contains_key("changes"), "nothing to check a cache against: {seen:?}");
+}
+
+#[tokio::test]
 async fn a_donor_walking_plans_sees_only_approved_values_of_disclosed_plans() {
     let app = TestApp::spawn().await;
     portal_plan(&app, "BOL").await;

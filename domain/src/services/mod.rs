@@ -113,7 +113,7 @@ impl Services {
             plans: PlanService { ctx: ctx.clone() },
             objectives: ObjectiveService { ctx: ctx.clone() },
             indicators: IndicatorService { ctx: ctx.clone() },
-            results: ResultService { ctx: ctx.clone(), cache: Arc::default() },
+            results: ResultService { ctx: ctx.clone(), cache: Some(Arc::default()) },
             catalogue: CatalogueService { ctx: ctx.clone() },
             changes: ChangeService { ctx: ctx.clone() },
             webhooks: WebhookService { ctx: ctx.clone(), policy: Arc::new(policy) },
@@ -130,6 +130,14 @@ impl Services {
         let set = Arc::make_mut(&mut self.0);
         set.idempotency.ttl = ttl;
         set.idempotency.stale_after = stale_after;
+        self
+    }
+
+    /// Whether plan results are reused while their administration has no newer change (the
+    /// default), or computed for every request.
+    #[must_use]
+    pub fn results_cache(mut self, on: bool) -> Self {
+        Arc::make_mut(&mut self.0).results.cache = on.then(Arc::default);
         self
     }
 

@@ -36,8 +36,9 @@ use super::{
 #[derive(Clone)]
 pub struct ResultService {
     pub(crate) ctx: Ctx,
-    /// Plan results already computed, each valid while its administration has no newer change.
-    pub(crate) cache: Arc<ResultsCache>,
+    /// Plan results already computed, each valid while its administration has no newer change
+    /// (`None`: computed for every request).
+    pub(crate) cache: Option<Arc<ResultsCache>>,
 }
 
 /// Plan results as computed for the insiders or the outsiders of the plan's administration
@@ -505,12 +506,15 @@ impl ResultService {
         administrations.dedup();
         // Read before the data: a change that commits in between makes what is computed below
         // stale at once (it is recomputed next time), never the other way round.
-        let latest: HashMap<crate::values::AdministrationCode, i64> = self.ctx.store.read().latest_changes_of(&administrations).await?.into_iter().collect();
+        let latest: HashMap<crate::values::AdministrationCode, i64> = match &self.cache {
+            Some(_) => self.ctx.store.read().latest_changes_of(&administrations).await?.into_iter().collect(),
+            None => HashMap::new(),
+        };
         let mut out = HashMap::with_capacity(visible.len());
         let mut missing = Vec::new();
         for plan in visible {
             let key = (plan.id, who.is_insider(plan.administration));
-            match self.cache.get(key, latest.get(&plan.administration).copied().unwrap_or(0)) {
+            match self.cache.as_ref().and_then(|c| c.get(key, latest.get(&plan.administration).copied().unwrap_or(0))) {
                 Some(results) => {
                     out.insert(plan.id, results);
                 }
@@ -520,7 +524,9 @@ impl ResultService {
         for (id, results) in self.compute_results(who, missing).await? {
             let results = Arc::new(results);
             let administration = results.scorecard.plan.administration;
-            self.cache.put((id, who.is_insider(administration)), latest.get(&administration).copied().unwrap_or(0), results.clone());
+            if let Some(cache) = &self.cache {
+                cache.put((id, who.is_insider(administration)), latest.get(&administration).copied().unwrap_or(0), results.clone());
+            }
             out.insert(id, results);
         }
         Ok(out)
