@@ -157,7 +157,9 @@ impl MeasurementDraft {
         };
         let source = take_opt_string(&mut e, "source", input.source.as_deref(), 500);
         let evidence_url = match input.evidence_url.as_deref().map(str::trim) {
-            Some(u) if !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 2000 || u.contains(char::is_whitespace) => {
+            Some(u)
+                if !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 2000 || u.contains(|c: char| c.is_whitespace() || c.is_control()) =>
+            {
                 e.push(FieldError::new("evidence_url", "invalid_url", "an http(s) URL of at most 2000 characters"));
                 None
             }

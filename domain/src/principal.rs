@@ -96,6 +96,8 @@ impl Principal {
         if subject.trim().is_empty() {
             return Err(FieldError::new("sub", "required", "the token names no subject"));
         }
+        // The subject is written to the audit trail as the actor.
+        crate::values::storable(&subject).map_err(|e| e.under("sub"))?;
         match role {
             Role::Planner | Role::Viewer | Role::Integration if administration.is_none() => {
                 return Err(FieldError::new("administration", "required", format!("a {} token must name its administration", role.as_str())));

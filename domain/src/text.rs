@@ -109,7 +109,9 @@ impl LocalizedText {
                 continue;
             };
             let text = text.trim();
-            if text.is_empty() {
+            if let Err(e) = crate::values::storable(text) {
+                errors.push(e.under(tag));
+            } else if text.is_empty() {
                 errors.push(FieldError::new(tag, "required", "translation must not be blank"));
             } else if text.chars().count() > max_chars {
                 errors.push(FieldError::new(tag, "too_long", format!("at most {max_chars} characters")));

@@ -237,6 +237,7 @@ impl Disclosure {
 /// `required` when blank, `too_long` beyond `max` characters.
 pub fn non_blank(input: &str, max: usize) -> Result<String, FieldError> {
     let t = input.trim();
+    storable(t)?;
     if t.is_empty() {
         Err(FieldError::new("", "required", "must not be blank"))
     } else if t.chars().count() > max {
@@ -244,6 +245,16 @@ pub fn non_blank(input: &str, max: usize) -> Result<String, FieldError> {
     } else {
         Ok(t.to_owned())
     }
+}
+
+/// Text either database can store: anything but the NUL character (U+0000), which PostgreSQL
+/// refuses in text. Checked wherever free text comes in, so that it is a field error on SQLite
+/// and PostgreSQL alike rather than a storage failure on one of them.
+///
+/// # Errors
+/// `invalid_character`.
+pub fn storable(text: &str) -> Result<(), FieldError> {
+    if text.contains('\0') { Err(FieldError::new("", "invalid_character", "text must not contain the NUL character (U+0000)")) } else { Ok(()) }
 }
 
 /// An external system's identifier for an object (the id in a national planning system).

@@ -104,3 +104,39 @@ async fn results_input_is_checked_against_the_indicator_and_the_plan() {
     assert_eq!(app.count("measurements").await, 0);
     assert_eq!(app.count("targets").await, 0);
 }
+
+/// PostgreSQL cannot store the NUL character in text; SQLite could. Either way a client sending
+/// it gets a field error, in REST and GraphQL, and nothing is written.
+#[tokio::test]
+async fn text_with_a_nul_character_is_a_field_error_on_every_database() {
+    let app = TestApp::spawn().await;
+    let bol = app.planner("BOL");
+    let plan = id(&app.create_plan(&bol, json!({})).await);
+    let objective = id(&app.create_objective(&bol, &plan, json!({"code": "SO1", "title": {"es": "Uno"}})).await);
+    let indicator = id(&app.create_indicator(&bol, &objective, json!({})).await);
+    let before = (app.count("objectives").await, app.count("measurements").await, app.count("audit_log").await, app.count("changes").await);
+
+    let r = app.post(&format!("/api/v1/plans/{plan}/objectives"), &bol, json!({"code": "SO2", "title": {"es": "Dos\u{0}"}})).await;
+    r.assert_problem(422, "validation");
+    assert_eq!(r.error_fields(), ["title.es"], "{}", r.body);
+    let measurement = format!("/api/v1/indicators/{indicator}/measurements/2024");
+    for (field, body) in [
+        ("comment", json!({"value": "1", "comment": "a\u{0}b"})),
+        ("source", json!({"value": "1", "source": "\u{0}"})),
+        ("evidence_url", json!({"value": "1", "evidence_url": "https://example.org/\u{0}"})),
+    ] {
+        let r = app.put(&measurement, &bol, body).await;
+        r.assert_problem(422, "validation");
+        assert_eq!(r.error_fields(), [field], "{}", r.body);
+    }
+    app.get("/api/v1/practices?q=trade%00", &bol).await.assert_problem(422, "validation");
+
+    let create = r#"mutation($plan: ID!) { createObjective(planId: $plan, input: {code: "SO3", title: [{lang: "es", text: "Tres\u0000"}]}) { id } }"#;
+    let reply = app.gql(Some(&bol), create, json!({"plan": plan})).await;
+    assert_eq!(code(&reply), "VALIDATION", "{}", reply.body);
+    assert_eq!((app.count("objectives").await, app.count("measurements").await, app.count("audit_log").await, app.count("changes").await), before);
+}
+
+fn code(reply: &crate::helpers::Reply) -> String {
+    reply.body["errors"][0]["extensions"]["code"].as_str().unwrap_or_default().to_owned()
+}

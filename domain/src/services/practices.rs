@@ -83,6 +83,9 @@ impl PracticeService {
         let status = query.status.as_deref().and_then(|s| errors.take("status", PracticeStatus::parse(s)));
         let tag = query.tag.as_deref().and_then(|t| errors.take("tag", Tag::parse(t)));
         let administration = query.administration.as_deref().and_then(|a| errors.take("administration", AdministrationCode::parse(a)));
+        if let Some(q) = query.q.as_deref() {
+            errors.take("q", crate::values::storable(q));
+        }
         let terms = query.q.as_deref().map(search_terms).unwrap_or_default();
         if terms.len() > 10 {
             errors.push(FieldError::new("q", "too_long", "search with at most 10 words"));
