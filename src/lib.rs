@@ -125,6 +125,7 @@ impl Application {
             request_timeout: settings.request_timeout,
             import_timeout: settings.import_timeout,
             graphql: settings.graphql_limits(),
+            cors: settings.cors_origins.clone(),
         };
         let router = api::router(state, &http);
         let listener = TcpListener::bind(settings.bind).await.map_err(|source| StartupError::Bind { addr: settings.bind, source })?;

@@ -232,6 +232,11 @@ pub struct Settings {
     /// them on every request (to rule the cache out, or to measure without it).
     #[arg(long, env = "MERIDIAN_RESULTS_CACHE", value_enum, default_value = "on", global = true)]
     pub results_cache: Switch,
+    /// Web origins browsers may call the API from (CORS): a comma-separated list such as
+    /// `https://portal.example.org,https://plan.example.org`, or `*` for any (development only);
+    /// empty, browsers may call it from Meridian's own pages only.
+    #[arg(long, env = "MERIDIAN_CORS_ORIGINS", default_value = "", value_parser = api::CorsOrigins::parse, global = true)]
+    pub cors_origins: api::CorsOrigins,
     /// When set, `/metrics` requires `Authorization: Bearer <this token>` (at least 16 characters).
     #[arg(long, env = "MERIDIAN_METRICS_TOKEN", value_parser = parse_metrics_token, global = true, hide_env_values = true)]
     pub metrics_token: Option<Secret>,

@@ -18,10 +18,10 @@ use std::time::Duration;
 use axum::{
     Router,
     extract::{DefaultBodyLimit, MatchedPath, Request},
-    http::{HeaderName, StatusCode},
+    http::{HeaderName, HeaderValue, StatusCode},
 };
 use tower_http::{
-    cors::{Any, CorsLayer},
+    cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -45,6 +45,82 @@ pub struct HttpSettings {
     pub import_timeout: Duration,
     /// Limits of the GraphQL endpoint.
     pub graphql: graphql::GraphqlLimits,
+    /// Which web origins may call the API from a browser.
+    pub cors: CorsOrigins,
+}
+
+/// The web origins a browser may call the API from (CORS).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// None: browsers refuse cross-origin calls (Swagger UI and GraphiQL, served by Meridian
+    /// itself, need no CORS).
+    #[default]
+    None,
+    /// Any origin (`*`), for development.
+    Any,
+    /// These origins exactly (`https://portal.example.org`).
+    List(Vec<String>),
+}
+
+impl CorsOrigins {
+    /// Parses `*`, or a comma-separated list of origins (`scheme://host[:port]`, no path), or
+    /// nothing.
+    ///
+    /// # Errors
+    /// A message naming the entry that is not an origin.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let input = input.trim();
+        if input.is_empty() {
+            return Ok(Self::None);
+        }
+        if input == "*" {
+            return Ok(Self::Any);
+        }
+        let mut origins = Vec::new();
+        for raw in input.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+            let rest = raw.strip_prefix("https://").or_else(|| raw.strip_prefix("http://"));
+            let host_ok = rest.is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')));
+            if !host_ok {
+                return Err(format!("`{raw}` is not an origin such as https://portal.example.org (scheme, host and port only)"));
+            }
+            origins.push(raw.to_ascii_lowercase());
+        }
+        Ok(Self::List(origins))
+    }
+}
+
+/// The CORS layer for `origins`, if any: the methods and headers the API uses, and the
+/// response headers a browser client needs to read.
+fn cors_layer(origins: &CorsOrigins) -> Option<CorsLayer> {
+    use axum::http::{Method, header};
+    let allowed = match origins {
+        CorsOrigins::None => return None,
+        CorsOrigins::Any => AllowOrigin::any(),
+        CorsOrigins::List(list) => AllowOrigin::list(list.iter().filter_map(|o| HeaderValue::from_str(o).ok())),
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allowed)
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT,
+                header::ACCEPT_LANGUAGE,
+                header::IF_MATCH,
+                header::IF_NONE_MATCH,
+                HeaderName::from_static("idempotency-key"),
+                HeaderName::from_static("x-request-id"),
+            ])
+            .expose_headers([
+                header::ETAG,
+                header::LOCATION,
+                header::RETRY_AFTER,
+                HeaderName::from_static("x-request-id"),
+                HeaderName::from_static("idempotent-replayed"),
+            ])
+            .max_age(Duration::from_secs(3600)),
+    )
 }
 
 impl Default for HttpSettings {
@@ -54,6 +130,7 @@ impl Default for HttpSettings {
             request_timeout: Duration::from_secs(30),
             import_timeout: Duration::from_secs(300),
             graphql: graphql::GraphqlLimits::default(),
+            cors: CorsOrigins::None,
         }
     }
 }
@@ -254,7 +331,7 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
         .fallback(error::fallback)
         .layer(axum::middleware::from_fn_with_state(idempotency, idempotency::layer))
         .layer(DefaultBodyLimit::max(http.body_limit))
-        .layer(CorsLayer::new().allow_origin(Any).allow_methods(Any).allow_headers(Any).expose_headers([axum::http::header::ETAG]))
+        .layer(tower::util::option_layer(cors_layer(&http.cors)))
         .layer(axum::middleware::from_fn_with_state((http.request_timeout, http.import_timeout), time_limit))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)

@@ -9,6 +9,7 @@ mod cli;
 mod comparison;
 mod concurrency;
 mod contract;
+mod cors;
 mod demo;
 mod donor_walk;
 mod donors;
