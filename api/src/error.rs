@@ -1,6 +1,7 @@
 //! One mapping from domain errors (and from malformed requests) to RFC 9457
 //! `application/problem+json`. Internals never reach the client: storage failures are logged
-//! by the trace layer and answered with a generic 500.
+//! by the trace layer and answered with a generic 500; storage that cannot answer now (unreachable,
+//! restarting, out of connections, busy) is a 503 with `Retry-After`.
 
 use axum::{
     http::{HeaderValue, StatusCode, header},
@@ -58,11 +59,24 @@ pub struct ApiError {
     errors: Vec<ProblemField>,
     /// Adds `WWW-Authenticate` to 401 answers.
     authenticate: Option<&'static str>,
+    /// Adds `Retry-After` (seconds).
+    retry_after: Option<u32>,
 }
+
+/// Seconds a client is asked to wait before retrying when storage is unavailable.
+pub const STORAGE_RETRY_AFTER: u32 = 2;
 
 impl ApiError {
     pub fn new(status: StatusCode, code: impl Into<String>, title: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, code: code.into(), title, detail: detail.into(), errors: Vec::new(), authenticate: None }
+        Self { status, code: code.into(), title, detail: detail.into(), errors: Vec::new(), authenticate: None, retry_after: None }
+    }
+
+    /// 503 with `Retry-After`: the database cannot serve the request now.
+    pub fn unavailable() -> Self {
+        Self {
+            retry_after: Some(STORAGE_RETRY_AFTER),
+            ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", "the database cannot answer right now; retry in a moment")
+        }
     }
 
     /// 401 with a `WWW-Authenticate: Bearer` challenge.
@@ -112,6 +126,10 @@ impl From<DomainError> for ApiError {
                 "Precondition failed",
                 "the object was changed since you read it: fetch it again and retry with its new ETag",
             ),
+            DomainError::Store(err @ domain::StoreError::Unavailable(_)) => {
+                tracing::warn!(error = %err, "storage unavailable");
+                Self::unavailable()
+            }
             DomainError::Store(err) => {
                 tracing::error!(error = %err, "storage failure");
                 Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "the request could not be completed; it was logged")
@@ -139,6 +157,9 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (self.status, body).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if let Some(error) = self.authenticate {
             let challenge = format!("Bearer realm=\"meridian\", error=\"{error}\"");
             if let Ok(v) = HeaderValue::from_str(&challenge) {

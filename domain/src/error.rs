@@ -124,9 +124,13 @@ pub enum StoreError {
     /// An UPDATE found the row at another version than expected.
     #[error("version mismatch")]
     VersionMismatch,
-    /// The database answered with an error or could not be reached.
+    /// The database answered with an error the request or the code caused.
     #[error("storage error: {0}")]
     Backend(String),
+    /// The database cannot serve the request now: unreachable, restarting, out of connections
+    /// or busy. Retrying later may succeed.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
     /// Data in storage could not be turned back into domain values.
     #[error("corrupt row: {0}")]
     Corrupt(String),

@@ -76,7 +76,31 @@ pub(crate) fn backend_error(e: DbErr) -> StoreError {
     match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(what)) => StoreError::Duplicate(what),
         Some(SqlErr::ForeignKeyConstraintViolation(what)) => StoreError::Referenced(what),
+        _ if unavailable(&e) => StoreError::Unavailable(e.to_string()),
         _ => StoreError::Backend(e.to_string()),
+    }
+}
+
+/// Whether the database could not serve a statement now, rather than refused it: no connection
+/// free in time, the connection lost (a server restart, a network cut), the server shutting down,
+/// starting or out of connections (PostgreSQL classes 08, 57P01–57P03, 53300), or SQLite busy or
+/// locked beyond its timeout.
+fn unavailable(e: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx::Error};
+    let runtime = match e {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r) => r,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(error) = runtime else { return matches!(e, DbErr::Conn(_)) };
+    match error.as_ref() {
+        Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => true,
+        // SQLite's extended result codes: the primary code is the low byte (5 busy, 6 locked).
+        Error::Database(db) if db.try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>().is_some() => {
+            db.code().and_then(|code| code.parse::<u32>().ok()).is_some_and(|n| matches!(n & 0xff, 5 | 6))
+        }
+        Error::Database(db) => db.code().is_some_and(|code| code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")),
+        _ => matches!(e, DbErr::Conn(_)),
     }
 }
 

@@ -140,3 +140,58 @@ async fn text_with_a_nul_character_is_a_field_error_on_every_database() {
 fn code(reply: &crate::helpers::Reply) -> String {
     reply.body["errors"][0]["extensions"]["code"].as_str().unwrap_or_default().to_owned()
 }
+
+/// Storage that cannot answer now is a 503 with `Retry-After`, in REST and GraphQL, and the
+/// server recovers by itself: here every connection is taken by a long import.
+#[tokio::test]
+async fn requests_get_503_with_retry_after_while_storage_cannot_answer_then_recover() {
+    let app = TestApp::spawn_with(|s| {
+        // One connection for requests (on PostgreSQL the change listener holds one more for LISTEN).
+        s.db_max_connections = if s.database_url.starts_with("postgres") { 2 } else { 1 };
+        s.db_acquire_timeout = std::time::Duration::from_millis(500);
+    })
+    .await;
+    let per = app.planner("PER");
+    let plan = id(&app.create_plan(&per, json!({})).await);
+    let objective = id(&app.create_objective(&per, &plan, json!({"code": "SO1", "title": {"es": "Uno"}})).await);
+    let indicators: Vec<serde_json::Value> = (0..20_000)
+        .map(|i| {
+            json!({"external_ref": format!("IND-{i}"), "objective_id": objective, "name": {"es": format!("Indicador {i}")}, "measure": "unit",
+                "direction": "increase", "baseline_value": "0", "baseline_period": "2024", "frequency": "annual"})
+        })
+        .collect();
+    let import = app.post("/api/v1/import", &per, json!({"indicators": indicators}));
+    tokio::pin!(import);
+    // While the import holds the only connection, reads cannot get one: probe both faces until
+    // it is done.
+    let (mut rest, mut graphql, mut probes) = (None, None, 0_u32);
+    let imported = loop {
+        probes += 1;
+        let read = async {
+            if probes % 2 == 0 {
+                (app.get(&format!("/api/v1/plans/{plan}"), &per).await, true)
+            } else {
+                (app.gql(Some(&per), "{ plans(first: 1) { edges { node { id } } } }", json!({})).await, false)
+            }
+        };
+        tokio::select! {
+            imported = &mut import => break imported,
+            (reply, is_rest) = read => match (is_rest, reply.status.as_u16()) {
+                (true, 503) => { rest.get_or_insert(reply); }
+                (true, status) => assert_eq!(status, 200, "{}", reply.body),
+                (false, _) if code(&reply) == "UNAVAILABLE" => { graphql.get_or_insert(reply); }
+                (false, _) => assert!(reply.body.get("errors").is_none(), "{}", reply.body),
+            },
+        }
+    };
+    imported.assert(200);
+    let refused = rest.expect("a REST read was refused while the import held the connection");
+    refused.assert_problem(503, "unavailable");
+    assert_eq!(refused.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("2"));
+    let refused = graphql.expect("a GraphQL read was refused while the import held the connection");
+    assert_eq!(refused.body["errors"][0]["extensions"]["retryAfter"], 2);
+    // Once the connection is free again, the same read succeeds without restarting anything.
+    app.get(&format!("/api/v1/plans/{plan}"), &per).await.assert(200);
+    let gql = app.gql(Some(&per), "{ plans(first: 1) { edges { node { id } } } }", json!({})).await;
+    assert!(gql.body.get("errors").is_none(), "{}", gql.body);
+}

@@ -1,5 +1,6 @@
 //! Domain errors as GraphQL errors with `extensions.code`: `UNAUTHENTICATED`, `FORBIDDEN`,
-//! `NOT_FOUND`, `VALIDATION` (with the invalid fields), `CONFLICT`, `INTERNAL`.
+//! `NOT_FOUND`, `VALIDATION` (with the invalid fields), `CONFLICT`, `UNAVAILABLE` (storage cannot
+//! answer now; `retryAfter` seconds), `INTERNAL`.
 
 use async_graphql::{Error, ErrorExtensions, Value};
 use domain::DomainError;
@@ -71,6 +72,13 @@ pub fn domain_error(e: DomainError) -> Error {
                     ext.set("currentVersion", v);
                 }
             }),
+        DomainError::Store(err @ domain::StoreError::Unavailable(_)) => {
+            tracing::warn!(error = %err, "storage unavailable");
+            Error::new("the database cannot answer right now; retry in a moment").extend_with(|_, ext| {
+                ext.set("code", "UNAVAILABLE");
+                ext.set("retryAfter", crate::error::STORAGE_RETRY_AFTER);
+            })
+        }
         DomainError::Store(err) => {
             tracing::error!(error = %err, "storage failure");
             coded("the request could not be completed; it was logged", "INTERNAL")

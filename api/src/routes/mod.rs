@@ -62,6 +62,10 @@ pub enum ReadErrors {
     /// A field is invalid (e.g. `limit` out of range).
     #[response(status = 422, content_type = "application/problem+json")]
     Invalid(Problem),
+    /// The database cannot answer right now (unreachable, restarting, out of connections):
+    /// retry after `Retry-After` seconds.
+    #[response(status = 503, content_type = "application/problem+json", headers(("Retry-After" = u32, description = "Seconds to wait before retrying")))]
+    Unavailable(Problem),
 }
 
 /// Error answers of writes.
@@ -95,6 +99,10 @@ pub enum WriteErrors {
     /// Fields are invalid; `errors` lists each.
     #[response(status = 422, content_type = "application/problem+json")]
     Invalid(Problem),
+    /// The database cannot answer right now (unreachable, restarting, out of connections):
+    /// retry after `Retry-After` seconds.
+    #[response(status = 503, content_type = "application/problem+json", headers(("Retry-After" = u32, description = "Seconds to wait before retrying")))]
+    Unavailable(Problem),
 }
 
 /// Parses an id from the path; a malformed id names nothing, so it is "not found".
