@@ -135,7 +135,7 @@ plans() {
 
 # 4 ------------------------------------------------------------------------------------------
 import() {
-    local planner plan_id objective start end answer ids
+    local planner plan_id objective
     psql -q -d postgres -c "DROP DATABASE IF EXISTS $DB_IMPORT WITH (FORCE)" -c "CREATE DATABASE $DB_IMPORT TEMPLATE $DB_SHORT"
     start_meridian "$DB_IMPORT"
     planner=$(token planner --administration ABW)
@@ -174,32 +174,10 @@ with open(f"{out}/import-psql.sql", "w") as f:
     f.write(",\n".join(rows))
     f.write(";\nCOMMIT;\n")
 PY
-    {
-        echo
-        echo "### 4. Bulk import of 10,000 new CSV measurements — Meridian POST /api/v1/import vs psql, one multi-row INSERT in one transaction ($DB_IMPORT, a copy of $DB_SHORT)"
-        echo
-        echo "| run | rows | seconds | rows/s | server RSS peak MB (sampled) | VmHWM MB | CPU busy (2 cores) | load 1 min |"
-        echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-    } | tee -a "$TABLE"
-    start_probes "$MERIDIAN_PID"
-    start=$(date +%s.%N)
-    answer=$(curl -s -H "Authorization: Bearer $planner" -H 'Content-Type: text/csv' --data-binary @"$OUT/import-measurements.csv" "$MERIDIAN_URL/api/v1/import?mode=commit&atomic=true")
-    end=$(date +%s.%N)
-    read -r rss hwm cpu load <<<"$(stop_probes)"
-    local m_secs m_rows p_secs p_rows
-    m_rows=$(python3 -c 'import json, sys; a = json.loads(sys.argv[1]); print(a["summary"]["measurements"]["created"])' "$answer")
-    m_secs=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')
-    printf '| Meridian POST /import (CSV, atomic) | %s | %s | %.0f | %.0f | %.0f | %s%% | %s |\n' "$m_rows" "$m_secs" "$(awk -v r="$m_rows" -v s="$m_secs" 'BEGIN {print r / s}')" \
-        "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$(awk -v k="$hwm" 'BEGIN {print k / 1024}')" "$cpu" "$load" | tee -a "$TABLE"
-    start_probes ""
-    start=$(date +%s.%N)
-    psql -q -v ON_ERROR_STOP=1 -d "$DB_IMPORT" -f "$OUT/import-psql.sql" >/dev/null
-    end=$(date +%s.%N)
-    read -r rss hwm cpu load <<<"$(stop_probes)"
-    p_rows=$(psql -d "$DB_IMPORT" -Atc "SELECT count(*) FROM measurements m JOIN indicators i ON i.id = m.indicator_id WHERE i.external_ref LIKE 'BENCH-P-%'")
-    p_secs=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')
-    printf '| psql, one INSERT of 10,000 rows | %s | %s | %.0f | - | - | %s%% | %s |\n' "$p_rows" "$p_secs" "$(awk -v r="$p_rows" -v s="$p_secs" 'BEGIN {print r / s}')" "$cpu" "$load" | tee -a "$TABLE"
-    ratio_line "Meridian seconds ÷ psql seconds" "$m_secs" "$p_secs"
+    import_compare "4. Bulk import of 10,000 new CSV measurements — Meridian POST /api/v1/import vs psql, one multi-row INSERT in one transaction ($DB_IMPORT, a copy of $DB_SHORT)" \
+        "$planner" text/csv "$OUT/import-measurements.csv" measurements "$OUT/import-psql.sql" \
+        "SELECT count(*) FROM measurements m JOIN indicators i ON i.id = m.indicator_id WHERE i.external_ref LIKE 'BENCH-P-%'" \
+        "psql, one INSERT of 10,000 rows"
     import_json "$planner"
     stop_pid "$MERIDIAN_PID"
     psql -q -d postgres -c "DROP DATABASE IF EXISTS $DB_IMPORT WITH (FORCE)"
@@ -209,7 +187,7 @@ PY
 # (named by parent_ref), 9,000 indicators under them by objective_ref; psql inserts the same rows
 # into another new plan with two multi-row INSERTs in one transaction.
 import_json() { # planner-token
-    local planner=$1 m_plan p_plan start end answer rss hwm cpu load m_rows m_secs p_rows p_secs
+    local planner=$1 m_plan p_plan
     new_plan() { curl -sf -H "Authorization: Bearer $planner" -H 'Content-Type: application/json' \
         -d "{\"title\": {\"en\": \"Import bench $1\"}, \"start_year\": 2025, \"end_year\": 2030}" "$MERIDIAN_URL/api/v1/plans" |
         python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'; }
@@ -250,30 +228,43 @@ with open(f"{out}/import-tree.sql", "w") as f:
     f.write(",\n".join(i_rows))
     f.write(";\nCOMMIT;\n")
 PY
+    import_compare "4b. Bulk import of 1,000 objectives + 9,000 indicators (JSON) — Meridian POST /api/v1/import vs psql, two multi-row INSERTs in one transaction ($DB_IMPORT)" \
+        "$planner" application/json "$OUT/import-tree.json" objectives,indicators "$OUT/import-tree.sql" \
+        "SELECT (SELECT count(*) FROM objectives WHERE plan_id = '$p_plan') + (SELECT count(*) FROM indicators WHERE plan_id = '$p_plan')" \
+        "psql, two INSERTs of 1,000 + 9,000 rows"
+}
+
+# import_compare TITLE PLANNER CONTENT-TYPE BODY SECTIONS PSQL-FILE PSQL-COUNT-SQL PSQL-LABEL: times
+# Meridian importing BODY (rows created in SECTIONS, comma-separated) against psql running
+# PSQL-FILE (rows counted by PSQL-COUNT-SQL), prints both rows and the ratio.
+import_compare() {
+    local title=$1 planner=$2 type=$3 body=$4 sections=$5 sql=$6 count_sql=$7 label=$8
+    local start end answer rss hwm cpu load m_rows m_secs p_rows p_secs kind=JSON
+    [ "$type" = text/csv ] && kind=CSV
     {
         echo
-        echo "### 4b. Bulk import of 1,000 objectives + 9,000 indicators (JSON) — Meridian POST /api/v1/import vs psql, two multi-row INSERTs in one transaction ($DB_IMPORT)"
+        echo "### $title"
         echo
         echo "| run | rows | seconds | rows/s | server RSS peak MB (sampled) | VmHWM MB | CPU busy (2 cores) | load 1 min |"
         echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     } | tee -a "$TABLE"
     start_probes "$MERIDIAN_PID"
     start=$(date +%s.%N)
-    answer=$(curl -s -H "Authorization: Bearer $planner" -H 'Content-Type: application/json' --data-binary @"$OUT/import-tree.json" "$MERIDIAN_URL/api/v1/import?mode=commit&atomic=true")
+    answer=$(curl -s -H "Authorization: Bearer $planner" -H "Content-Type: $type" --data-binary @"$body" "$MERIDIAN_URL/api/v1/import?mode=commit&atomic=true")
     end=$(date +%s.%N)
     read -r rss hwm cpu load <<<"$(stop_probes)"
-    m_rows=$(python3 -c 'import json, sys; s = json.loads(sys.argv[1])["summary"]; print(s["objectives"]["created"] + s["indicators"]["created"])' "$answer")
+    m_rows=$(python3 -c 'import json, sys; s = json.loads(sys.argv[1])["summary"]; print(sum(s[k]["created"] for k in sys.argv[2].split(",")))' "$answer" "$sections")
     m_secs=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')
-    printf '| Meridian POST /import (JSON, atomic) | %s | %s | %.0f | %.0f | %.0f | %s%% | %s |\n' "$m_rows" "$m_secs" "$(awk -v r="$m_rows" -v s="$m_secs" 'BEGIN {print r / s}')" \
+    printf '| Meridian POST /import (%s, atomic) | %s | %s | %.0f | %.0f | %.0f | %s%% | %s |\n' "$kind" "$m_rows" "$m_secs" "$(awk -v r="$m_rows" -v s="$m_secs" 'BEGIN {print r / s}')" \
         "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$(awk -v k="$hwm" 'BEGIN {print k / 1024}')" "$cpu" "$load" | tee -a "$TABLE"
     start_probes ""
     start=$(date +%s.%N)
-    psql -q -v ON_ERROR_STOP=1 -d "$DB_IMPORT" -f "$OUT/import-tree.sql" >/dev/null
+    psql -q -v ON_ERROR_STOP=1 -d "$DB_IMPORT" -f "$sql" >/dev/null
     end=$(date +%s.%N)
     read -r rss hwm cpu load <<<"$(stop_probes)"
-    p_rows=$(psql -d "$DB_IMPORT" -Atc "SELECT (SELECT count(*) FROM objectives WHERE plan_id = '$p_plan') + (SELECT count(*) FROM indicators WHERE plan_id = '$p_plan')")
+    p_rows=$(psql -d "$DB_IMPORT" -Atc "$count_sql")
     p_secs=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}')
-    printf '| psql, two INSERTs of 1,000 + 9,000 rows | %s | %s | %.0f | - | - | %s%% | %s |\n' "$p_rows" "$p_secs" "$(awk -v r="$p_rows" -v s="$p_secs" 'BEGIN {print r / s}')" "$cpu" "$load" | tee -a "$TABLE"
+    printf '| %s | %s | %s | %.0f | - | - | %s%% | %s |\n' "$label" "$p_rows" "$p_secs" "$(awk -v r="$p_rows" -v s="$p_secs" 'BEGIN {print r / s}')" "$cpu" "$load" | tee -a "$TABLE"
     ratio_line "Meridian seconds ÷ psql seconds" "$m_secs" "$p_secs"
 }
 

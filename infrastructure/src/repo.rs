@@ -132,6 +132,37 @@ impl<C: ConnectionTrait + Send + Sync> Repo<C> {
         row.as_ref().map(|r| map(&Row { r, backend: self.backend })).transpose()
     }
 
+    /// `n` one-column rows of parameters for a `VALUES` list: `($1), ($2)` or `(?), (?)`.
+    fn value_rows(&self, n: usize) -> Vec<String> {
+        match self.backend {
+            DatabaseBackend::Postgres => (1..=n).map(|i| format!("(${i})")).collect(),
+            _ => vec!["(?)".to_owned(); n],
+        }
+    }
+
+    /// The rows of `table` (with its administration and reference columns) whose reference is
+    /// one of `external_refs` in `administration`, in chunks that stay within the backends'
+    /// parameter limits.
+    async fn by_refs<R, Tbl, K>(
+        &self,
+        (table, administration_col, ref_col): (Tbl, K, K),
+        administration: AdministrationCode,
+        external_refs: &[ExternalRef],
+        map: fn(&Row<'_>) -> Result<R, StoreError>,
+    ) -> Result<Vec<R>, StoreError>
+    where
+        Tbl: sea_orm::sea_query::IntoTableRef + Copy,
+        K: IntoIden + Copy,
+    {
+        let mut found = Vec::new();
+        for chunk in external_refs.chunks(5_000) {
+            let refs: Vec<&str> = chunk.iter().map(ExternalRef::as_str).collect();
+            let q = select_all(table).and_where(Expr::col(administration_col).eq(administration.as_str())).and_where(Expr::col(ref_col).is_in(refs)).to_owned();
+            found.extend(self.all(&q, map).await?);
+        }
+        Ok(found)
+    }
+
     async fn insert(&self, stmt: &InsertStatement) -> Result<(), StoreError> {
         self.conn.execute(stmt).await.map_err(backend_error)?;
         Ok(())
@@ -395,16 +426,7 @@ impl<C: ConnectionTrait + Send + Sync> ObjectiveRepository for Repo<C> {
     }
 
     async fn objectives_by_refs(&self, administration: AdministrationCode, external_refs: &[ExternalRef]) -> Result<Vec<Objective>, StoreError> {
-        let mut found = Vec::new();
-        for chunk in external_refs.chunks(5_000) {
-            let refs: Vec<&str> = chunk.iter().map(ExternalRef::as_str).collect();
-            let q = select_all(Objectives::Table)
-                .and_where(Expr::col(Objectives::AdministrationCode).eq(administration.as_str()))
-                .and_where(Expr::col(Objectives::ExternalRef).is_in(refs))
-                .to_owned();
-            found.extend(self.all(&q, rows::objective).await?);
-        }
-        Ok(found)
+        self.by_refs((Objectives::Table, Objectives::AdministrationCode, Objectives::ExternalRef), administration, external_refs, rows::objective).await
     }
 
     async fn objective_by_ref(&self, administration: AdministrationCode, external_ref: &ExternalRef) -> Result<Option<Objective>, StoreError> {
@@ -416,16 +438,7 @@ impl<C: ConnectionTrait + Send + Sync> ObjectiveRepository for Repo<C> {
     }
 
     async fn indicators_by_refs(&self, administration: AdministrationCode, external_refs: &[ExternalRef]) -> Result<Vec<Indicator>, StoreError> {
-        let mut found = Vec::new();
-        for chunk in external_refs.chunks(5_000) {
-            let refs: Vec<&str> = chunk.iter().map(ExternalRef::as_str).collect();
-            let q = select_all(Indicators::Table)
-                .and_where(Expr::col(Indicators::AdministrationCode).eq(administration.as_str()))
-                .and_where(Expr::col(Indicators::ExternalRef).is_in(refs))
-                .to_owned();
-            found.extend(self.all(&q, rows::indicator).await?);
-        }
-        Ok(found)
+        self.by_refs((Indicators::Table, Indicators::AdministrationCode, Indicators::ExternalRef), administration, external_refs, rows::indicator).await
     }
 
     async fn indicator_by_ref(&self, administration: AdministrationCode, external_ref: &ExternalRef) -> Result<Option<Indicator>, StoreError> {
@@ -780,10 +793,7 @@ impl<C: ConnectionTrait + Send + Sync> ResultRepository for Repo<C> {
         // (`ix_measurements_approved`): the cost follows the number of indicators, not the
         // length of their histories. The wanted ids are a list of values, so that no other
         // table is read.
-        let placeholders: Vec<String> = match self.backend {
-            DatabaseBackend::Postgres => (1..=indicators.len()).map(|n| format!("(${n})")).collect(),
-            _ => vec!["(?)".to_owned(); indicators.len()],
-        };
+        let placeholders = self.value_rows(indicators.len());
         let m = Measurements::Table.to_string();
         let (id, indicator_id, approved, key) =
             (Measurements::Id.to_string(), Measurements::IndicatorId.to_string(), Measurements::ApprovedValue.to_string(), Measurements::PeriodKey.to_string());
@@ -1660,10 +1670,7 @@ impl<C: ConnectionTrait + Send + Sync> JournalRepository for Repo<C> {
         }
         // One probe per administration into `ix_changes_administration` (administration, seq):
         // the cost follows the number of administrations asked for, not the length of the feed.
-        let placeholders: Vec<String> = match self.backend {
-            DatabaseBackend::Postgres => (1..=administrations.len()).map(|n| format!("(${n})")).collect(),
-            _ => vec!["(?)".to_owned(); administrations.len()],
-        };
+        let placeholders = self.value_rows(administrations.len());
         let (changes, code, seq) = (Changes::Table.to_string(), Changes::AdministrationCode.to_string(), Changes::Seq.to_string());
         let sql = format!(
             "WITH wanted (code) AS (VALUES {}) SELECT wanted.code AS code, (SELECT MAX({seq}) FROM {changes} WHERE {code} = wanted.code) AS seq FROM wanted",

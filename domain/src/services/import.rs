@@ -215,27 +215,23 @@ impl ImportService {
         let mut lines = lines.into_iter().peekable();
         while let Some(line) = lines.next() {
             let section = line.section;
+            // The rest of this line's section, for the sections read and written in batches.
+            let mut section_of = |line: ImportLine| {
+                let mut batch = vec![line];
+                while let Some(next) = lines.next_if(|l| l.section == section) {
+                    batch.push(next);
+                }
+                batch
+            };
             let outcomes: Vec<(usize, Result<Upserted, DomainError>)> = if section == Section::Measurements {
                 // Measurements, the bulk of most imports, are checked and written together.
-                let mut batch = vec![line];
-                while let Some(next) = lines.next_if(|l| l.section == Section::Measurements) {
-                    batch.push(next);
-                }
-                measurements(scoped.read(), who, self.ctx.clock.now(), batch, &mut known).await?
+                measurements(scoped.read(), who, self.ctx.clock.now(), section_of(line), &mut known).await?
             } else if section == Section::Objectives && who.administration().is_some() {
                 // New objectives are checked and written together; changes go one by one.
-                let mut batch = vec![line];
-                while let Some(next) = lines.next_if(|l| l.section == Section::Objectives) {
-                    batch.push(next);
-                }
-                objectives(&services, &scoped, who, self.ctx.clock.now(), batch).await?
+                objectives(&services, &scoped, who, self.ctx.clock.now(), section_of(line)).await?
             } else if section == Section::Indicators {
                 // New indicators are checked and written together; changes go one by one.
-                let mut batch = vec![line];
-                while let Some(next) = lines.next_if(|l| l.section == Section::Indicators) {
-                    batch.push(next);
-                }
-                indicators(&services, &scoped, who, self.ctx.clock.now(), batch, &mut known).await?
+                indicators(&services, &scoped, who, self.ctx.clock.now(), section_of(line), &mut known).await?
             } else {
                 let outcome = match line.row {
                     Ok(row) => apply(&services, scoped.read(), who, row, &mut known).await,
@@ -343,6 +339,23 @@ async fn measurements(
     Ok(outcomes)
 }
 
+/// Records what a batch created: each row's outcome at its position, and the id of each object
+/// created under its reference (for the rows after it that name it).
+fn created_outcomes<T, Id>(
+    rows: impl Iterator<Item = (usize, String)>,
+    created: Vec<Result<T, DomainError>>,
+    id: impl Fn(&T) -> Id,
+    known: &mut HashMap<String, Id>,
+    outcomes: &mut Vec<(usize, Result<Upserted, DomainError>)>,
+) {
+    for ((position, reference), outcome) in rows.zip(created) {
+        if let Ok(object) = &outcome {
+            known.insert(reference, id(object));
+        }
+        outcomes.push((position, outcome.map(|_| Upserted::Created)));
+    }
+}
+
 /// Objective rows waiting to be created together, each with its position and reference.
 #[derive(Default)]
 struct NewObjectives {
@@ -409,12 +422,8 @@ impl NewObjectives {
             }
             Err(e) => return Err(e),
         };
-        for ((position, _, _, _, reference), outcome) in batch.into_iter().zip(created) {
-            if let Ok(objective) = &outcome {
-                known.insert(reference, objective.id);
-            }
-            outcomes.push((position, outcome.map(|_| Upserted::Created)));
-        }
+        let rows = batch.into_iter().map(|(position, _, _, _, reference)| (position, reference));
+        created_outcomes(rows, created, |o| o.id, known, outcomes);
         Ok(())
     }
 }
@@ -555,12 +564,8 @@ impl NewIndicators {
             }
             Err(e) => return Err(e),
         };
-        for ((position, _, _, reference), outcome) in batch.into_iter().zip(created) {
-            if let Ok(indicator) = &outcome {
-                known.insert(reference, indicator.id);
-            }
-            outcomes.push((position, outcome.map(|_| Upserted::Created)));
-        }
+        let rows = batch.into_iter().map(|(position, _, _, reference)| (position, reference));
+        created_outcomes(rows, created, |i| i.id, known, outcomes);
         Ok(())
     }
 }
