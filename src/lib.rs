@@ -119,7 +119,8 @@ impl Application {
                 tracing::warn!(bind = %settings.bind, "/metrics is open to anyone who reaches this address: set MERIDIAN_METRICS_TOKEN, or MERIDIAN_METRICS=off");
             }
         }
-        let state = ApiState { services: services.clone(), tokens: tokens(settings), live, metrics: metrics.clone() };
+        let auth = api::auth::Authenticator { tokens: tokens(settings), access: services.access.clone() };
+        let state = ApiState { services: services.clone(), auth, live, metrics: metrics.clone() };
         let http = HttpSettings {
             body_limit: settings.body_limit,
             request_timeout: settings.request_timeout,

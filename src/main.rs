@@ -129,7 +129,7 @@ fn issue(settings: &Settings, args: &IssueArgs) -> Result<(), String> {
     let role = Role::parse(&args.role).map_err(|e| e.message)?;
     let token = meridian::tokens(settings)
         .issue(&TokenRequest {
-            subject: args.subject.clone(),
+            subject: args.subject.clone().unwrap_or_else(|| format!("cli-{}", uuid::Uuid::new_v4())),
             role,
             administration: args.administration.clone(),
             donor: args.donor.clone(),

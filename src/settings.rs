@@ -114,9 +114,10 @@ pub struct IssueArgs {
     /// The donor code for donor tokens.
     #[arg(long)]
     pub donor: Option<String>,
-    /// Who the token is for.
-    #[arg(long, default_value = "meridian-cli")]
-    pub subject: String,
+    /// Who the token is for (its `sub`, written to the audit trail as the actor). Without it,
+    /// every token gets a subject of its own (`cli-<uuid>`).
+    #[arg(long)]
+    pub subject: Option<String>,
     /// Scopes of integration tokens (`plans:write`, `measurements:write`); repeatable.
     #[arg(long = "scope")]
     pub scopes: Vec<String>,

@@ -7,6 +7,7 @@ use axum::{extract::FromRequestParts, http::request::Parts};
 use domain::{
     FieldError,
     principal::{Principal, Role, Scope},
+    services::AccessService,
     values::{AdministrationCode, DonorCode},
 };
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
@@ -155,25 +156,62 @@ pub fn bearer(header: &str) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// The one place a bearer token becomes a caller, for REST, GraphQL, subscriptions and the
+/// idempotency layer alike: the signature and claims are verified, then the administration or
+/// donor the token names must exist.
+#[derive(Clone)]
+pub struct Authenticator {
+    pub tokens: Arc<Tokens>,
+    pub access: AccessService,
+}
+
+impl Authenticator {
+    /// # Errors
+    /// 401 problem when the token does not verify or cannot be honoured; 503 when storage
+    /// cannot tell.
+    pub async fn authenticate(&self, token: &str) -> Result<Principal, ApiError> {
+        self.authenticate_until(token).await.map(|(principal, _)| principal)
+    }
+
+    /// As [`Self::authenticate`], with the token's `exp` (seconds since the epoch), for
+    /// connections that outlive a request.
+    ///
+    /// # Errors
+    /// As [`Self::authenticate`].
+    pub async fn authenticate_until(&self, token: &str) -> Result<(Principal, u64), ApiError> {
+        let (principal, exp) = self.tokens.verify_until(token)?;
+        self.access.admit(&principal).await?;
+        Ok((principal, exp))
+    }
+
+    /// The caller of a request from its `Authorization` header value (`Bearer <token>`).
+    ///
+    /// # Errors
+    /// As [`Self::authenticate`], and 401 for a header of another scheme.
+    pub async fn from_header(&self, value: &axum::http::HeaderValue) -> Result<(Principal, u64), ApiError> {
+        let value = value.to_str().map_err(|_| ApiError::unauthenticated("invalid_request", "the Authorization header is not text"))?;
+        let token = bearer(value).ok_or_else(|| ApiError::unauthenticated("invalid_request", "the Authorization header must use the Bearer scheme"))?;
+        self.authenticate_until(token).await
+    }
+}
+
 /// The verified caller of a request.
 pub struct Auth(pub Principal);
 
 impl<S> FromRequestParts<S> for Auth
 where
-    Arc<Tokens>: axum::extract::FromRef<S>,
+    Authenticator: axum::extract::FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let tokens: Arc<Tokens> = axum::extract::FromRef::from_ref(state);
+        let auth: Authenticator = axum::extract::FromRef::from_ref(state);
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .ok_or_else(|| ApiError::unauthenticated("invalid_request", "send `Authorization: Bearer <token>`"))?;
-        let value = header.to_str().map_err(|_| ApiError::unauthenticated("invalid_request", "the Authorization header is not text"))?;
-        let token = bearer(value).ok_or_else(|| ApiError::unauthenticated("invalid_request", "the Authorization header must use the Bearer scheme"))?;
-        tokens.verify(token).map(Auth)
+        auth.from_header(header).await.map(|(principal, _)| Auth(principal))
     }
 }
 

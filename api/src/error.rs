@@ -111,12 +111,17 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
 }
 
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         match e {
             DomainError::Validation(errors) => Self::validation(errors),
+            DomainError::Unauthenticated(detail) => Self::unauthenticated("invalid_token", detail),
             DomainError::Forbidden(detail) => Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail),
             DomainError::NotFound { entity } => Self::not_found(entity),
             DomainError::Conflict { code, message } => Self::new(StatusCode::CONFLICT, code, "Conflict", message),

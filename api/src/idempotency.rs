@@ -3,8 +3,6 @@
 //! request is refused (422), and a retry while the first request still runs gets 409.
 //! The rules are the domain's (`domain::idempotency`); this layer reads and writes HTTP.
 
-use std::sync::Arc;
-
 use axum::{
     body::{Body, to_bytes},
     extract::{Request, State},
@@ -19,10 +17,7 @@ use domain::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::{
-    auth::{Tokens, bearer},
-    error::ApiError,
-};
+use crate::{auth::Authenticator, error::ApiError};
 
 pub const HEADER: &str = "idempotency-key";
 /// Set on a replayed answer.
@@ -32,7 +27,7 @@ pub const REPLAYED: &str = "idempotent-replayed";
 #[derive(Clone)]
 pub struct IdempotencyLayer {
     pub service: IdempotencyService,
-    pub tokens: Arc<Tokens>,
+    pub auth: Authenticator,
     pub body_limit: usize,
 }
 
@@ -80,9 +75,12 @@ pub async fn layer(State(layer): State<IdempotencyLayer>, request: Request, next
         }
     };
     // A key belongs to a verified client; without one the handler answers 401 as usual.
-    let who = match request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer).map(|t| layer.tokens.verify(t)) {
-        Some(Ok(who)) => who,
-        _ => return next.run(request).await,
+    let who = match request.headers().get(header::AUTHORIZATION) {
+        Some(value) => match layer.auth.from_header(value).await {
+            Ok((who, _)) => who,
+            Err(_) => return next.run(request).await,
+        },
+        None => return next.run(request).await,
     };
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, layer.body_limit).await else {

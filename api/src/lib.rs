@@ -305,7 +305,7 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
     let graphql_state = graphql::GraphqlState {
         schema: graphql::measured_schema(Some(state.services.clone()), &http.graphql, &state.metrics),
         services: state.services.clone(),
-        tokens: state.tokens.clone(),
+        auth: state.auth.clone(),
         limits: http.graphql.clone(),
         live: state.live.clone(),
     };
@@ -314,12 +314,12 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
         .route("/graphql/assets/{file}", axum::routing::get(graphql::asset))
         .route("/graphql/ws", axum::routing::get(graphql::ws))
         .with_state(graphql_state);
-    let (state_services, state_tokens, metrics) = (state.services.clone(), state.tokens.clone(), state.metrics.clone());
+    let (state_services, state_auth, metrics) = (state.services.clone(), state.auth.clone(), state.metrics.clone());
     let rest: Router = api.merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi)).with_state(state);
     // An import may be larger than other bodies; its own handler enforces its limit.
     let idempotency = idempotency::IdempotencyLayer {
         service: state_services.idempotency.clone(),
-        tokens: state_tokens,
+        auth: state_auth,
         body_limit: http.body_limit.max(routes::import::IMPORT_BODY_LIMIT),
     };
     // Off, `/metrics` is not routed: it answers 404 like any unknown path.

@@ -9,12 +9,12 @@ use domain::services::{
     ObjectiveService, PlanService, PortfolioService, PracticeService, ProjectService, ResultService, RiskService, Services, StakeholderService, WebhookService,
 };
 
-use crate::auth::Tokens;
+use crate::auth::Authenticator;
 
 #[derive(Clone)]
 pub struct ApiState {
     pub services: Services,
-    pub tokens: Arc<Tokens>,
+    pub auth: Authenticator,
     /// The changes as they commit, which GraphQL subscriptions follow.
     pub live: Arc<dyn domain::ports::ChangeStream>,
     /// What `/metrics` reports (off: nothing is recorded).
@@ -58,9 +58,9 @@ impl FromRef<ApiState> for Services {
     }
 }
 
-impl FromRef<ApiState> for Arc<Tokens> {
+impl FromRef<ApiState> for Authenticator {
     fn from_ref(state: &ApiState) -> Self {
-        state.tokens.clone()
+        state.auth.clone()
     }
 }
 

@@ -74,6 +74,10 @@ pub enum DomainError {
     /// The request is malformed; nothing was changed.
     #[error("the request has invalid fields")]
     Validation(Vec<FieldError>),
+    /// The caller's credentials verify but cannot be honoured (they name an administration or
+    /// donor that does not exist, or a client that was revoked): treated as no credentials.
+    #[error("{0}")]
+    Unauthenticated(String),
     /// The caller is known but may not perform this action on an object it can see.
     #[error("{0}")]
     Forbidden(String),

@@ -1,5 +1,5 @@
-//! Who is asking: the verified identity a use case receives, and the permission rules of
-//! DOMAIN.md ("Who may see and do what"), written once here for both faces.
+//! Who is asking: the verified identity a use case receives, and the rules of who may see and
+//! do what, written once here for both faces.
 
 use crate::{
     DomainError, FieldError,
@@ -80,6 +80,8 @@ pub struct Principal {
     administration: Option<AdministrationCode>,
     donor: Option<DonorCode>,
     scopes: Vec<Scope>,
+    /// The registered machine client the token was issued to, if any.
+    client: Option<String>,
 }
 
 impl Principal {
@@ -98,6 +100,8 @@ impl Principal {
         }
         // The subject is written to the audit trail as the actor.
         crate::values::storable(&subject).map_err(|e| e.under("sub"))?;
+        // A claim set is honoured whole or not at all: a tenant the role does not have, or scopes
+        // on a role that ignores them, mean the token was minted wrongly.
         match role {
             Role::Planner | Role::Viewer | Role::Integration if administration.is_none() => {
                 return Err(FieldError::new("administration", "required", format!("a {} token must name its administration", role.as_str())));
@@ -105,13 +109,52 @@ impl Principal {
             Role::Donor if donor.is_none() => {
                 return Err(FieldError::new("donor", "required", "a donor token must name its donor"));
             }
+            Role::Admin | Role::Planner | Role::Viewer | Role::Integration if donor.is_some() => {
+                return Err(FieldError::new("donor", "not_allowed", format!("a {} token may not name a donor", role.as_str())));
+            }
+            Role::Admin | Role::Donor if administration.is_some() => {
+                return Err(FieldError::new(
+                    "administration",
+                    "not_allowed",
+                    format!("{} token may not name an administration", if role == Role::Admin { "an admin" } else { "a donor" }),
+                ));
+            }
+            Role::Admin | Role::Planner | Role::Viewer | Role::Donor if !scopes.is_empty() => {
+                return Err(FieldError::new("scope", "not_allowed", format!("scopes are for integration tokens; a {} token carries none", role.as_str())));
+            }
             _ => {}
         }
-        Ok(Self { subject, role, administration, donor, scopes })
+        Ok(Self { subject, role, administration, donor, scopes, client: None })
+    }
+
+    /// The same caller, acting through the registered machine client `id`.
+    #[must_use]
+    pub fn through_client(mut self, id: impl Into<String>) -> Self {
+        self.client = Some(id.into());
+        self
     }
 
     pub fn subject(&self) -> &str {
         &self.subject
+    }
+
+    /// The registered machine client the token was issued to, if any.
+    pub fn client(&self) -> Option<&str> {
+        self.client.as_deref()
+    }
+
+    /// Everything that tells this caller from another, as one string: role, tenant, client and
+    /// subject. Two tokens with the same subject but another role or tenant are different
+    /// callers (what one stored for an `Idempotency-Key` is never replayed to the other).
+    pub fn identity(&self) -> String {
+        format!(
+            "{}|{}|{}|{}|{}",
+            self.role.as_str(),
+            self.administration.as_ref().map_or("", AdministrationCode::as_str),
+            self.donor.as_ref().map_or("", |d| d.as_str()),
+            self.client.as_deref().unwrap_or_default(),
+            self.subject
+        )
     }
 
     pub const fn role(&self) -> Role {
@@ -210,6 +253,28 @@ mod tests {
         assert!(Principal::new("a", Role::Donor, None, None, vec![]).is_err());
         assert!(Principal::new("", Role::Admin, None, None, vec![]).is_err());
         assert!(Principal::new("a", Role::Admin, None, None, vec![]).is_ok());
+    }
+
+    #[test]
+    fn claims_the_role_does_not_have_are_refused_whole() {
+        let seco = || Some(DonorCode::parse("SECO").unwrap());
+        let refused = |role, adm: Option<&str>, donor, scopes| Principal::new("a", role, adm.map(code), donor, scopes).unwrap_err().field;
+        assert_eq!(refused(Role::Planner, Some("BOL"), seco(), vec![]), "donor");
+        assert_eq!(refused(Role::Admin, None, seco(), vec![]), "donor");
+        assert_eq!(refused(Role::Donor, Some("BOL"), seco(), vec![]), "administration");
+        assert_eq!(refused(Role::Admin, Some("BOL"), None, vec![]), "administration");
+        assert_eq!(refused(Role::Viewer, Some("BOL"), None, vec![Scope::PlansWrite]), "scope");
+        assert!(Principal::new("a", Role::Integration, Some(code("BOL")), None, vec![Scope::PlansWrite]).is_ok());
+    }
+
+    #[test]
+    fn the_identity_tells_apart_callers_sharing_a_subject() {
+        let planner = Principal::new("alice", Role::Planner, Some(code("BOL")), None, vec![]).unwrap();
+        let viewer = Principal::new("alice", Role::Viewer, Some(code("BOL")), None, vec![]).unwrap();
+        let elsewhere = Principal::new("alice", Role::Planner, Some(code("PER")), None, vec![]).unwrap();
+        let client = planner.clone().through_client("c1");
+        let all = [planner.identity(), viewer.identity(), elsewhere.identity(), client.identity()];
+        assert_eq!(all.iter().collect::<std::collections::HashSet<_>>().len(), all.len());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Results-based management: an indicator's series of targets and approved actuals turned into
 //! progress, expected progress and RAG status, and the weighted roll-up of those figures into
-//! objectives and plans. The rules are the product's (DOMAIN.md, "how progress is computed").
+//! objectives and plans. The rules are the product's, as README's "Progress" section states them.
 
 use std::collections::BTreeMap;
 

@@ -8,7 +8,8 @@ pub struct Migration;
 #[derive(DeriveIden, Clone, Copy)]
 pub enum IdempotencyKeys {
     Table,
-    /// The client the key belongs to (the token's subject): keys never cross clients.
+    /// The caller the key belongs to (its whole identity: role, tenant, client and subject):
+    /// keys never cross callers.
     Client,
     Key,
     Method,

@@ -32,6 +32,33 @@ fn token_issue_refuses_an_impossible_principal() {
     let out = meridian(&["token", "issue", "--role", "emperor"]);
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());
+    // Claims the role does not have are refused, not dropped.
+    for (args, field) in [
+        (&["--role", "planner", "--administration", "BOL", "--donor", "SECO"][..], "donor"),
+        (&["--role", "donor", "--donor", "SECO", "--administration", "BOL"][..], "administration"),
+        (&["--role", "viewer", "--administration", "BOL", "--scope", "plans:write"][..], "scope"),
+    ] {
+        let out = meridian(&[&["token", "issue"][..], args].concat());
+        assert!(!out.status.success(), "{args:?} was accepted");
+        assert!(out.stdout.is_empty());
+        assert!(String::from_utf8_lossy(&out.stderr).contains(field), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+#[tokio::test]
+async fn tokens_issued_without_a_subject_are_told_apart_in_the_audit_trail() {
+    let app = TestApp::spawn().await;
+    let mut actors = Vec::new();
+    for _ in 0..2 {
+        let out = meridian(&["token", "issue", "--role", "planner", "--administration", "BOL"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        let plan = app.create_plan(&token, serde_json::json!({})).await;
+        let trail = app.get(&format!("/api/v1/audit?entity_type=plan&entity_id={}", plan["id"].as_str().unwrap()), &app.admin()).await;
+        actors.push(trail.assert(200)["items"][0]["actor"].as_str().unwrap().to_owned());
+    }
+    assert!(actors.iter().all(|a| a.starts_with("cli-")), "{actors:?}");
+    assert_ne!(actors[0], actors[1]);
 }
 
 /// The donor portal's query (README), on every plan at once.

@@ -103,6 +103,7 @@ async fn a_donor_reads_what_it_funds_and_nothing_else() {
     let mut where_: Vec<&str> = wco_funded.assert(200)["items"].as_array().unwrap().iter().map(|p| p["administration"].as_str().unwrap()).collect();
     where_.sort_unstable();
     assert_eq!(where_, ["BGD", "COL", "UZB"]);
+    app.post("/api/v1/donors", &app.admin(), json!({"code": "EU", "name": {"en": "European Union"}})).await.assert(201);
     let eu = app.token("eu-portal", Role::Donor, None, Some("EU"), &[]);
     assert_eq!(app.get("/api/v1/projects", &eu).await.assert(200)["items"], json!([]));
 }

@@ -134,7 +134,8 @@ impl Reply {
 }
 
 impl TestApp {
-    /// Starts the application on a fresh database, with the administrations `BOL` and `PER`.
+    /// Starts the application on a fresh database, with the administrations `BOL` and `PER` and
+    /// the donor `SECO`.
     pub async fn spawn() -> Self {
         Self::spawn_with(|_| {}).await
     }
@@ -190,6 +191,14 @@ impl TestApp {
             .await
             .assert(201);
         }
+        // The donor `donor()` tokens name: a token for a donor that does not exist is refused.
+        test.post(
+            "/api/v1/donors",
+            &admin,
+            json!({"code": "SECO", "name": {"en": "SECO", "de": "Staatssekretariat für Wirtschaft"}, "iati_org_id": "CH-FDFA-SECO"}),
+        )
+        .await
+        .assert(201);
         test
     }
 

@@ -69,6 +69,23 @@ async fn keys_belong_to_their_client() {
     assert_ne!(peru.assert(201)["id"], bolivia.assert(201)["id"], "never another client's answer");
     assert_eq!(bolivia.body["administration"], "BOL");
     assert_eq!(app.count("plans").await, 2);
+
+    // The same subject under another role or administration is another caller too: an identity
+    // provider may reuse a person's subject across the tokens it issues.
+    use domain::principal::Role;
+    let alice_per = app.token("alice", Role::Planner, Some("PER"), None, &[]);
+    let alice_bol = app.token("alice", Role::Planner, Some("BOL"), None, &[]);
+    let alice_admin = app.token("alice", Role::Admin, None, None, &[]);
+    let body = json!({"administration": "BOL", "title": {"es": "Plan"}, "start_year": 2022, "end_year": 2026});
+    let as_per = post_with_key(&app, "/api/v1/plans", &alice_per, "alice-key", plan("Plan")).await;
+    assert_eq!(as_per.assert(201)["administration"], "PER");
+    let as_bol = post_with_key(&app, "/api/v1/plans", &alice_bol, "alice-key", plan("Plan")).await;
+    assert_eq!(as_bol.assert(201)["administration"], "BOL", "not PER's stored answer");
+    assert_eq!(as_bol.headers.get("idempotent-replayed"), None);
+    let as_admin = post_with_key(&app, "/api/v1/plans", &alice_admin, "alice-key", body).await;
+    assert_eq!(as_admin.headers.get("idempotent-replayed"), None);
+    assert_ne!(as_admin.assert(201)["id"], as_bol.body["id"]);
+    assert_eq!(app.count("plans").await, 5);
 }
 
 #[tokio::test]

@@ -28,6 +28,7 @@ mod projects;
 mod results;
 mod revisions;
 mod risks;
+mod security;
 mod stakeholders;
 mod subscriptions;
 mod typed_client;

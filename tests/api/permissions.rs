@@ -1,4 +1,4 @@
-//! The permissions table of DOMAIN.md, as a client sees it.
+//! Who may do what (the permissions table in README), as a client sees it.
 
 use domain::principal::Role;
 use serde_json::json;

@@ -8,7 +8,6 @@ use crate::helpers::{TestApp, id};
 async fn risks_are_scored_and_follow_their_subjects_visibility() {
     let app = TestApp::spawn().await;
     let bol = app.planner("BOL");
-    app.post("/api/v1/donors", &app.admin(), json!({"code": "SECO", "name": {"en": "SECO"}})).await.assert(201);
     let plan = id(&app.create_plan(&bol, json!({})).await);
     let objective = id(&app.create_objective(&bol, &plan, json!({"code": "SO1", "title": {"es": "Facilitar"}})).await);
     let project = id(app

@@ -58,6 +58,7 @@ pub fn domain_error(e: DomainError) -> Error {
                 ext.set("fields", Value::List(list));
             })
         }
+        DomainError::Unauthenticated(detail) => coded(detail, "UNAUTHENTICATED"),
         DomainError::Forbidden(detail) => coded(detail, "FORBIDDEN"),
         DomainError::NotFound { entity } => coded(format!("{entity} not found"), "NOT_FOUND"),
         DomainError::Conflict { code, message } => Error::new(message).extend_with(|_, ext| {

@@ -31,7 +31,7 @@ use self::{
     query::Query,
     subscription::Subscription,
 };
-use crate::{auth::Tokens, extract::Lang};
+use crate::{auth::Authenticator, error::ApiError, extract::Lang};
 pub use subscription::ws;
 
 pub type MeridianSchema = Schema<Query, Mutation, Subscription>;
@@ -96,7 +96,7 @@ pub fn sdl() -> String {
 pub struct GraphqlState {
     pub schema: MeridianSchema,
     pub services: Services,
-    pub tokens: Arc<Tokens>,
+    pub auth: Authenticator,
     pub limits: GraphqlLimits,
     /// The changes subscriptions follow.
     pub live: Arc<dyn ChangeStream>,
@@ -111,17 +111,32 @@ fn graphql_error(status: StatusCode, code: &str, message: &str) -> Response {
     response
 }
 
+/// A caller refused before the operation runs, in GraphQL's shape: 401 `UNAUTHENTICATED` with
+/// the reason and a `WWW-Authenticate` challenge, or 503 `UNAVAILABLE` with `Retry-After`.
+fn refused(e: &ApiError) -> Response {
+    match e.status() {
+        StatusCode::UNAUTHORIZED => graphql_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", e.detail()),
+        StatusCode::SERVICE_UNAVAILABLE => {
+            let body = serde_json::json!({"errors": [{"message": e.detail(), "extensions": {"code": "UNAVAILABLE", "retryAfter": crate::error::STORAGE_RETRY_AFTER}}]});
+            let mut response = (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(crate::error::STORAGE_RETRY_AFTER));
+            response
+        }
+        status => graphql_error(status, "INTERNAL", e.detail()),
+    }
+}
+
 /// `POST /graphql`: one operation or a batch, as `application/json`.
 pub async fn post(State(state): State<GraphqlState>, headers: HeaderMap, body: Bytes) -> Response {
     let is_json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
     if !is_json {
         return graphql_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "BAD_REQUEST", "send operations as application/json");
     }
-    let who = match headers.get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or_default()) {
+    let who = match headers.get(header::AUTHORIZATION) {
         None => None,
-        Some(value) => match crate::auth::bearer(value).map(|t| state.tokens.verify(t)) {
-            Some(Ok(p)) => Some(Arc::new(p)),
-            _ => return graphql_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "the bearer token does not verify"),
+        Some(value) => match state.auth.from_header(value).await {
+            Ok((p, _)) => Some(Arc::new(p)),
+            Err(e) => return refused(&e),
         },
     };
     let batch: BatchRequest = match serde_json::from_slice(&body) {
@@ -212,7 +227,7 @@ pub async fn explorer(
     upgrade: Result<axum::extract::WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Response {
     if let Ok(upgrade) = upgrade {
-        return subscription::serve(state, &headers, protocol, upgrade);
+        return subscription::serve(state, &headers, protocol, upgrade).await;
     }
     if !state.limits.introspection {
         return graphql_error(StatusCode::NOT_FOUND, "NOT_FOUND", "the explorer is switched off");

@@ -321,19 +321,19 @@ pub async fn ws(
     let Ok(upgrade) = upgrade else {
         return graphql_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "open a WebSocket (graphql-transport-ws) here to subscribe; queries go to POST /graphql");
     };
-    serve(state, &headers, protocol, upgrade)
+    serve(state, &headers, protocol, upgrade).await
 }
 
 /// Upgrades to a GraphQL WebSocket connection, refusing an invalid token in the header at once.
-pub(super) fn serve(state: GraphqlState, headers: &HeaderMap, protocol: Result<GraphQLProtocol, StatusCode>, upgrade: WebSocketUpgrade) -> Response {
+pub(super) async fn serve(state: GraphqlState, headers: &HeaderMap, protocol: Result<GraphQLProtocol, StatusCode>, upgrade: WebSocketUpgrade) -> Response {
     let Ok(protocol) = protocol else {
         return graphql_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "name the subprotocol graphql-transport-ws (or graphql-ws) in Sec-WebSocket-Protocol");
     };
     let from_header = match headers.get(header::AUTHORIZATION) {
         None => None,
-        Some(value) => match crate::auth::bearer(value.to_str().unwrap_or_default()).map(|t| state.tokens.verify_until(t)) {
-            Some(Ok(p)) => Some(p),
-            _ => return graphql_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "the bearer token does not verify"),
+        Some(value) => match state.auth.from_header(value).await {
+            Ok(p) => Some(p),
+            Err(e) => return super::refused(&e),
         },
     };
     let lang = Lang::from_headers(headers);
@@ -342,7 +342,7 @@ pub(super) fn serve(state: GraphqlState, headers: &HeaderMap, protocol: Result<G
         .on_upgrade(move |socket: WebSocket| {
             let schema = Labelled(state.schema.clone());
             GraphQLWebSocket::new(socket, schema, protocol)
-                .on_connection_init(move |payload| async move { connection_data(&state, &payload, from_header, lang) })
+                .on_connection_init(move |payload| async move { connection_data(&state, &payload, from_header, lang).await })
                 .serve()
         })
         .into_response()
@@ -373,12 +373,12 @@ impl Executor for Labelled {
 }
 
 /// The connection's caller (from `connection_init`, else from the upgrade request) and loaders.
-fn connection_data(state: &GraphqlState, payload: &serde_json::Value, from_header: Option<(Principal, u64)>, lang: Lang) -> Result<Data> {
+async fn connection_data(state: &GraphqlState, payload: &serde_json::Value, from_header: Option<(Principal, u64)>, lang: Lang) -> Result<Data> {
     let token = payload.as_object().and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("authorization"))).map(|(_, v)| v.as_str().unwrap_or_default());
     let (who, exp) = match (token, from_header) {
-        (Some(value), _) => match crate::auth::bearer(value).map(|t| state.tokens.verify_until(t)) {
-            Some(Ok(p)) => p,
-            _ => return Err(async_graphql::Error::new("the bearer token does not verify")),
+        (Some(value), _) => match crate::auth::bearer(value) {
+            Some(t) => state.auth.authenticate_until(t).await.map_err(|e| async_graphql::Error::new(e.detail()))?,
+            None => return Err(async_graphql::Error::new("the authorization must use the Bearer scheme")),
         },
         (None, Some(p)) => p,
         (None, None) => return Err(async_graphql::Error::new(NO_TOKEN)),

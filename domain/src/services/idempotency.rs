@@ -25,7 +25,7 @@ impl IdempotencyService {
     pub async fn claim(&self, who: &Principal, key: &IdempotencyKey, request: &str, fingerprint: &str) -> Result<Claim, DomainError> {
         let now = self.ctx.clock.now();
         let record = KeyRecord {
-            client: who.subject().to_owned(),
+            client: who.identity(),
             key: key.clone(),
             request: request.to_owned(),
             fingerprint: fingerprint.to_owned(),
@@ -56,9 +56,9 @@ impl IdempotencyService {
     pub async fn finish(&self, who: &Principal, key: &IdempotencyKey, response: &StoredResponse) -> Result<(), DomainError> {
         let tx = self.ctx.store.begin().await?;
         if keeps(response.status) {
-            tx.finish_key(who.subject(), key, response).await?;
+            tx.finish_key(&who.identity(), key, response).await?;
         } else {
-            tx.release_key(who.subject(), key).await?;
+            tx.release_key(&who.identity(), key).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -70,7 +70,7 @@ impl IdempotencyService {
     /// [`DomainError::Store`].
     pub async fn release(&self, who: &Principal, key: &IdempotencyKey) -> Result<(), DomainError> {
         let tx = self.ctx.store.begin().await?;
-        tx.release_key(who.subject(), key).await?;
+        tx.release_key(&who.identity(), key).await?;
         tx.commit().await?;
         Ok(())
     }

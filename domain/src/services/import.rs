@@ -189,8 +189,8 @@ fn rejections(section: Section, position: usize, error: DomainError) -> Result<V
         DomainError::Forbidden(reason) => vec![one("", "forbidden", reason)],
         DomainError::Conflict { code, message } => vec![one("", code, message)],
         DomainError::StaleVersion { .. } => vec![one("", "stale_version", "the object changed meanwhile".into())],
-        // Storage failing is not the row's fault: the import stops.
-        e @ DomainError::Store(_) => return Err(e),
+        // Storage failing, or the caller no longer admitted, is not the row's fault: the import stops.
+        e @ (DomainError::Store(_) | DomainError::Unauthenticated(_)) => return Err(e),
     })
 }
 

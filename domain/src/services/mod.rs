@@ -2,6 +2,7 @@
 //! loads through the ports, applies the rules, and writes the change, its audit entry, its
 //! change-feed entry and its webhook deliveries in one transaction. REST and GraphQL both call these and nothing else.
 
+mod access;
 mod administrations;
 mod assessments;
 mod audit;
@@ -24,6 +25,7 @@ mod webhooks;
 
 use std::sync::Arc;
 
+pub use access::AccessService;
 pub use administrations::{AdministrationService, Directory};
 pub use assessments::AssessmentService;
 pub use audit::AuditService;
@@ -69,6 +71,7 @@ impl std::ops::Deref for Services {
 /// The use cases [`Services`] shares.
 #[derive(Clone)]
 pub struct ServiceSet {
+    pub access: AccessService,
     pub administrations: AdministrationService,
     pub audit: AuditService,
     pub assessments: AssessmentService,
@@ -99,8 +102,10 @@ impl Services {
     /// As [`Self::new`], with the webhook delivery policy of this deployment.
     pub fn with_delivery_policy(store: Arc<dyn Store>, clock: Arc<dyn Clock>, policy: DeliveryPolicy) -> Self {
         let ctx = Ctx { store: store.clone(), clock };
+        let administrations = AdministrationService { ctx: ctx.clone(), cache: Arc::default() };
         Self(Arc::new(ServiceSet {
-            administrations: AdministrationService { ctx: ctx.clone(), cache: Arc::default() },
+            access: AccessService { ctx: ctx.clone(), administrations: administrations.clone(), known_donors: Arc::default() },
+            administrations,
             audit: AuditService { ctx: ctx.clone() },
             assessments: AssessmentService { ctx: ctx.clone() },
             practices: PracticeService { ctx: ctx.clone() },
