@@ -73,6 +73,9 @@ async fn load_plan(
     definitions: &[IndicatorDefinition],
     summary: &mut DemoSummary,
 ) -> Result<(), DomainError> {
+    // The administration's planning office records and submits; the admin approves (four eyes).
+    let code = AdministrationCode::parse(spec.code)?;
+    let office = Principal::new(format!("planning-office-{}", spec.code.to_lowercase()), Role::Planner, Some(code), None, vec![]).map_err(DomainError::from)?;
     let plan = services.plans.create(admin, Some(spec.code), &plan_input(&spec.plan)).await?;
     summary.plans += 1;
     let mut objectives: Vec<(&str, ObjectiveId)> = Vec::new();
@@ -92,12 +95,13 @@ async fn load_plan(
         }
     }
     for &to in approval_steps(spec.plan.status) {
-        services.plans.transition(admin, plan.id, PlanTransition { to }, None).await?;
+        let who = if to == PlanStatus::UnderReview { &office } else { admin };
+        services.plans.transition(who, plan.id, PlanTransition { to }, None).await?;
     }
     for (id, i) in indicators {
         for &(period, value, review) in i.actuals {
             let input = MeasurementInput { value: Some(value.to_owned()), source: Some(i.data_source.to_owned()), ..MeasurementInput::default() };
-            services.results.put_measurement(admin, id, period, &input, None).await?;
+            services.results.put_measurement(&office, id, period, &input, None).await?;
             summary.measurements += 1;
             let moves: &[ReviewStatus] = match review {
                 Review::Draft => &[],
@@ -105,7 +109,8 @@ async fn load_plan(
                 Review::Approved => &[ReviewStatus::Submitted, ReviewStatus::Approved],
             };
             for &to in moves {
-                services.results.review(admin, id, period, &ReviewRequest { to, reason: None }, None).await?;
+                let who = if to == ReviewStatus::Submitted { &office } else { admin };
+                services.results.review(who, id, period, &ReviewRequest { to, reason: None }, None).await?;
             }
         }
     }

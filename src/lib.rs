@@ -70,7 +70,8 @@ async fn open_measured_store(settings: &Settings, meter: Meter) -> Result<(Arc<S
             // A request runs at most `request_timeout`; twice that, and its key is surely abandoned.
             chrono::Duration::from_std(settings.request_timeout * 2).unwrap_or(chrono::Duration::minutes(1)).max(chrono::Duration::seconds(10)),
         )
-        .results_cache(settings.results_cache == crate::settings::Switch::On);
+        .results_cache(settings.results_cache == crate::settings::Switch::On)
+        .four_eyes_admin_override(settings.four_eyes_admin_override == crate::settings::Switch::On);
     services.catalogue.install_standard().await?;
     Ok((store, services))
 }

@@ -233,6 +233,11 @@ pub struct Settings {
     /// them on every request (to rule the cache out, or to measure without it).
     #[arg(long, env = "MERIDIAN_RESULTS_CACHE", value_enum, default_value = "on", global = true)]
     pub results_cache: Switch,
+    /// Four eyes: nobody approves or returns a measurement they recorded or submitted, or
+    /// approves a plan they sent to review, admins included. `on` lets admins override it (each
+    /// override is audited as `four_eyes_override`); `off` (the default) holds it for everyone.
+    #[arg(long, env = "MERIDIAN_FOUR_EYES_ADMIN_OVERRIDE", value_enum, default_value = "off", global = true)]
+    pub four_eyes_admin_override: Switch,
     /// Web origins browsers may call the API from (CORS): a comma-separated list such as
     /// `https://portal.example.org,https://plan.example.org`, or `*` for any (development only);
     /// empty, browsers may call it from Meridian's own pages only.

@@ -71,6 +71,15 @@ impl Scope {
     }
 }
 
+/// How a review met the four-eyes rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FourEyes {
+    /// The reviewer is not an author.
+    Held,
+    /// An admin reviewed their own work where the deployment allows it.
+    Overridden,
+}
+
 /// A caller whose token was verified. Built only through [`Principal::new`], which enforces
 /// that tenant-bound roles name their tenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,6 +236,23 @@ impl Principal {
         }
     }
 
+    /// Four eyes: whoever approves (or returns) a value or a plan is none of the people who
+    /// wrote it or sent it for review, admins included. Where the deployment lets admins
+    /// override the rule, an admin passes, and the answer says the rule was overridden so that
+    /// the override can be audited.
+    ///
+    /// # Errors
+    /// [`DomainError::Forbidden`] when the caller is one of `authors`.
+    pub fn ensure_second_pair_of_eyes<'a>(&self, authors: impl IntoIterator<Item = &'a str>, admin_override: bool) -> Result<FourEyes, DomainError> {
+        if !authors.into_iter().any(|a| a == self.subject) {
+            return Ok(FourEyes::Held);
+        }
+        if self.is_admin() && admin_override {
+            return Ok(FourEyes::Overridden);
+        }
+        Err(DomainError::Forbidden("four eyes: someone other than the person who recorded or submitted this must review it".into()))
+    }
+
     /// # Errors
     /// [`DomainError::Forbidden`] unless the caller is an admin.
     pub fn ensure_admin(&self) -> Result<(), DomainError> {
@@ -265,6 +291,18 @@ mod tests {
         assert_eq!(refused(Role::Admin, Some("BOL"), None, vec![]), "administration");
         assert_eq!(refused(Role::Viewer, Some("BOL"), None, vec![Scope::PlansWrite]), "scope");
         assert!(Principal::new("a", Role::Integration, Some(code("BOL")), None, vec![Scope::PlansWrite]).is_ok());
+    }
+
+    #[test]
+    fn nobody_reviews_their_own_work_unless_an_admin_may_override() {
+        let planner = Principal::new("alice", Role::Planner, Some(code("BOL")), None, vec![]).unwrap();
+        let admin = Principal::new("alice", Role::Admin, None, None, vec![]).unwrap();
+        assert_eq!(planner.ensure_second_pair_of_eyes(["bob", "carol"], false).unwrap(), FourEyes::Held);
+        for authors in [["alice", "bob"], ["bob", "alice"]] {
+            assert!(planner.ensure_second_pair_of_eyes(authors, true).is_err(), "{authors:?}");
+            assert!(admin.ensure_second_pair_of_eyes(authors, false).is_err(), "{authors:?}");
+            assert_eq!(admin.ensure_second_pair_of_eyes(authors, true).unwrap(), FourEyes::Overridden);
+        }
     }
 
     #[test]

@@ -308,10 +308,12 @@ impl TestApp {
     }
 
     /// Moves a plan (as admin) along the lifecycle up to `to`.
+    /// Moves a plan to `to`: sent to review by one admin, approved by another (four eyes).
     pub async fn advance_plan(&self, plan_id: &str, to: &str) {
-        let admin = self.admin();
+        let (sender, admin) = (self.token("secretariat", Role::Admin, None, None, &[]), self.admin());
         for step in ["under_review", "approved", "active", "closed"] {
-            self.post(&format!("/api/v1/plans/{plan_id}/transitions"), &admin, json!({"to": step})).await.assert(200);
+            let who = if step == "under_review" { &sender } else { &admin };
+            self.post(&format!("/api/v1/plans/{plan_id}/transitions"), who, json!({"to": step})).await.assert(200);
             if step == to {
                 break;
             }

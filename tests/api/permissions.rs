@@ -178,3 +178,85 @@ async fn review_needs_four_eyes() {
     let point = series.iter().find(|p| p["period"] == "2024").unwrap();
     assert_eq!(point["actual"], "15");
 }
+
+#[tokio::test]
+async fn neither_the_recorder_nor_the_submitter_approves_admins_included() {
+    let app = TestApp::spawn().await;
+    let alice = app.token("alice", Role::Planner, Some("BOL"), None, &[]);
+    let bob = app.token("bob", Role::Planner, Some("BOL"), None, &[]);
+    let carol = app.token("carol", Role::Planner, Some("BOL"), None, &[]);
+    let root = app.admin();
+    let plan = id(&app.create_plan(&alice, json!({})).await);
+    let objective = app.create_objective(&alice, &plan, json!({"code": "SO1", "title": {"es": "Facilitar"}})).await;
+    let indicator = id(&app.create_indicator(&alice, &id(&objective), json!({})).await);
+    let path = format!("/api/v1/indicators/{indicator}/measurements/2024");
+    let review = |who: &str, to: &str| {
+        let (path, who, to) = (format!("{path}/transitions"), who.to_owned(), to.to_owned());
+        let app = &app;
+        async move { app.post(&path, &who, json!({"to": to, "reason": "check the source"})).await }
+    };
+
+    // Alice records, Bob submits: neither may approve or return it.
+    app.put(&path, &alice, json!({"value": "15"})).await.assert(201);
+    review(&bob, "submitted").await.assert(200);
+    for (who, to) in [(&alice, "approved"), (&bob, "approved"), (&alice, "returned"), (&bob, "returned")] {
+        let refused = review(who, to).await;
+        refused.assert_problem(403, "forbidden");
+        assert!(refused.body["detail"].as_str().unwrap().contains("four eyes"), "{}", refused.body);
+    }
+    // An admin who recorded the value is no exception.
+    let value = app.put(&path, &root, json!({"value": "16"})).await;
+    assert_eq!(value.assert(200)["recorded_by"], "root");
+    review(&bob, "submitted").await.assert(200);
+    review(&root, "approved").await.assert_problem(403, "forbidden");
+    let gql = app
+        .gql(Some(&root), "mutation($i: ID!) { reviewMeasurement(indicatorId: $i, period: \"2024\", to: APPROVED) { status } }", json!({"i": indicator}))
+        .await;
+    assert_eq!(gql.body["errors"][0]["extensions"]["code"], "FORBIDDEN", "{}", gql.body);
+    let approved = review(&carol, "approved").await;
+    assert_eq!(approved.assert(200)["reviewed_by"], "carol");
+
+    // Plans: who sent it to review does not approve it, admins included.
+    let root_plan = id(&app.create_plan(&alice, json!({"title": {"es": "Otro plan"}})).await);
+    for (plan, sender, approver) in [(&plan, &alice, &bob), (&root_plan, &root, &carol)] {
+        let transitions = format!("/api/v1/plans/{plan}/transitions");
+        app.post(&transitions, sender, json!({"to": "under_review"})).await.assert(200);
+        app.post(&transitions, sender, json!({"to": "approved"})).await.assert_problem(403, "forbidden");
+        app.post(&transitions, approver, json!({"to": "approved"})).await.assert(200);
+    }
+    let audit = app.get("/api/v1/audit?entity_type=measurement", &root).await;
+    assert!(audit.assert(200)["items"].as_array().unwrap().iter().all(|e| e["action"] != "four_eyes_override"), "nothing was overridden");
+}
+
+#[tokio::test]
+async fn where_admins_may_override_four_eyes_each_override_is_audited() {
+    let app = TestApp::spawn_with(|s| s.four_eyes_admin_override = meridian::settings::Switch::On).await;
+    let root = app.admin();
+    let alice = app.token("alice", Role::Planner, Some("BOL"), None, &[]);
+    let plan = id(&app.create_plan(&alice, json!({})).await);
+    let objective = app.create_objective(&alice, &plan, json!({"code": "SO1", "title": {"es": "Facilitar"}})).await;
+    let indicator = id(&app.create_indicator(&alice, &id(&objective), json!({})).await);
+    let path = format!("/api/v1/indicators/{indicator}/measurements/2024");
+    app.put(&path, &root, json!({"value": "15"})).await.assert(201);
+    app.post(&format!("{path}/transitions"), &root, json!({"to": "submitted"})).await.assert(200);
+    app.post(&format!("{path}/transitions"), &root, json!({"to": "approved"})).await.assert(200);
+    // Planners still may not.
+    app.put(&path, &alice, json!({"value": "17"})).await.assert(200);
+    app.post(&format!("{path}/transitions"), &alice, json!({"to": "submitted"})).await.assert(200);
+    app.post(&format!("{path}/transitions"), &alice, json!({"to": "approved"})).await.assert_problem(403, "forbidden");
+
+    let transitions = format!("/api/v1/plans/{plan}/transitions");
+    app.post(&transitions, &root, json!({"to": "under_review"})).await.assert(200);
+    app.post(&transitions, &root, json!({"to": "approved"})).await.assert(200);
+
+    let trail = app.get("/api/v1/audit", &root).await;
+    let overrides: Vec<serde_json::Value> =
+        trail.assert(200)["items"].as_array().unwrap().iter().filter(|e| e["action"] == "four_eyes_override").cloned().collect();
+    assert_eq!(overrides.len(), 2, "one for the measurement, one for the plan: {overrides:?}");
+    let on_plan = overrides.iter().find(|e| e["entity_type"] == "plan").unwrap();
+    assert_eq!((on_plan["actor"].as_str(), on_plan["entity_id"].as_str()), (Some("root"), Some(plan.as_str())));
+    assert_eq!(on_plan["before"]["submitted_by"], "root");
+    let on_value = overrides.iter().find(|e| e["entity_type"] == "measurement").unwrap();
+    assert_eq!(on_value["before"]["recorded_by"], "root");
+    assert_eq!(on_value["administration"], "BOL");
+}

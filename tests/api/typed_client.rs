@@ -137,7 +137,9 @@ async fn a_planner_builds_a_plan_and_a_donor_portal_reads_its_progress() {
 
     let mut version = plan.version;
     for to in [transition_plan::PlanStatus::UNDER_REVIEW, transition_plan::PlanStatus::APPROVED, transition_plan::PlanStatus::ACTIVE] {
-        let moved = run::<TransitionPlan>(&app, &app.admin(), transition_plan::Variables { id: plan.id.clone(), to, version: Some(version) }).await;
+        // The planner sends it to review; an admin approves and activates it (four eyes).
+        let who = if matches!(to, transition_plan::PlanStatus::UNDER_REVIEW) { planner.clone() } else { app.admin() };
+        let moved = run::<TransitionPlan>(&app, &who, transition_plan::Variables { id: plan.id.clone(), to, version: Some(version) }).await;
         version = moved.transition_plan.version;
     }
 

@@ -115,10 +115,10 @@ impl Services {
             fundings: FundingService { ctx: ctx.clone() },
             risks: RiskService { ctx: ctx.clone() },
             stakeholders: StakeholderService { ctx: ctx.clone() },
-            plans: PlanService { ctx: ctx.clone() },
+            plans: PlanService { ctx: ctx.clone(), admin_override: false },
             objectives: ObjectiveService { ctx: ctx.clone() },
             indicators: IndicatorService { ctx: ctx.clone() },
-            results: ResultService { ctx: ctx.clone(), cache: Some(Arc::default()) },
+            results: ResultService { ctx: ctx.clone(), cache: Some(Arc::default()), admin_override: false },
             catalogue: CatalogueService { ctx: ctx.clone() },
             changes: ChangeService { ctx: ctx.clone() },
             webhooks: WebhookService { ctx: ctx.clone(), policy: Arc::new(policy) },
@@ -143,6 +143,16 @@ impl Services {
     #[must_use]
     pub fn results_cache(mut self, on: bool) -> Self {
         Arc::make_mut(&mut self.0).results.cache = on.then(Arc::default);
+        self
+    }
+
+    /// Whether an admin may approve a measurement or a plan they recorded, submitted or sent to
+    /// review (off by default: four eyes hold for everyone). Every override is audited.
+    #[must_use]
+    pub fn four_eyes_admin_override(mut self, on: bool) -> Self {
+        let set = Arc::make_mut(&mut self.0);
+        set.plans.admin_override = on;
+        set.results.admin_override = on;
         self
     }
 
@@ -240,6 +250,31 @@ impl Journal<'_> {
         };
         (audit, change)
     }
+}
+
+/// Audits an admin's override of the four-eyes rule, beside the review it let through: an
+/// entry of its own (`four_eyes_override`), naming the authors the reviewer was one of.
+pub(crate) async fn record_override(
+    tx: &dyn Repositories,
+    who: &Principal,
+    at: chrono::DateTime<chrono::Utc>,
+    administration: Option<AdministrationCode>,
+    entity_type: EntityType,
+    entity_id: String,
+    authors: serde_json::Value,
+) -> Result<(), DomainError> {
+    let entry = AuditEntry {
+        at,
+        actor: who.subject().to_owned(),
+        actor_role: who.role().as_str(),
+        administration,
+        entity_type,
+        entity_id,
+        action: "four_eyes_override".into(),
+        before: Some(authors),
+        after: None,
+    };
+    Ok(tx.record_audit(&entry).await?)
 }
 
 /// Journals many writes at once, as [`Journal::write`] does each (a bulk import): audit entries

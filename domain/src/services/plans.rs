@@ -8,15 +8,17 @@ use crate::{
     page::{Page, PageRequest},
     plan::{PlanDraft, PlanInput, PlanRevision, PlanStatus, StrategicPlan},
     ports::{PlanFilter, PlanVisibility, Repositories},
-    principal::{Principal, Role, Scope},
+    principal::{FourEyes, Principal, Role, Scope},
     values::AdministrationCode,
 };
 
-use super::{Ctx, Journal, check_version, snapshot, stale_on_race};
+use super::{Ctx, Journal, check_version, record_override, snapshot, stale_on_race};
 
 #[derive(Clone)]
 pub struct PlanService {
     pub(crate) ctx: Ctx,
+    /// Whether an admin may approve a plan they sent to review (audited when they do).
+    pub(crate) admin_override: bool,
 }
 
 /// A requested status change.
@@ -226,13 +228,31 @@ impl PlanService {
             return Err(DomainError::Forbidden("a machine client may not approve, activate or close a plan".into()));
         }
         let status = before.status.transition(to.to).map_err(|e| DomainError::conflict("invalid_transition", e.to_string()))?;
+        let revisions = tx.revisions_of_plans(&[id]).await?;
+        let now = self.ctx.clock.now();
+        if status == PlanStatus::Approved {
+            // The one who sent the plan to review (its latest review) may not approve it.
+            let sender = revisions.iter().filter(|r| r.status == PlanStatus::UnderReview).max_by_key(|r| r.number).map(|r| r.actor.as_str());
+            if who.ensure_second_pair_of_eyes(sender, self.admin_override)? == FourEyes::Overridden {
+                record_override(
+                    tx.as_ref(),
+                    who,
+                    now,
+                    Some(before.administration),
+                    EntityType::Plan,
+                    id.to_string(),
+                    serde_json::json!({"submitted_by": sender}),
+                )
+                .await?;
+            }
+        }
         let mut plan = before.clone();
         plan.status = status;
         plan.version += 1;
-        plan.updated_at = self.ctx.clock.now();
+        plan.updated_at = now;
         tx.update_plan(&plan, before.version).await.map_err(stale_on_race)?;
         journal(who, &plan, Operation::Update, &format!("transition:{}", status.as_str())).write(tx.as_ref(), snapshot(&before), snapshot(&plan)).await?;
-        let number = tx.revisions_of_plans(&[id]).await?.iter().map(|r| r.number).max().unwrap_or(0) + 1;
+        let number = revisions.iter().map(|r| r.number).max().unwrap_or(0) + 1;
         let revision = PlanRevision {
             plan_id: id,
             number,

@@ -20,7 +20,7 @@ use crate::{
     period::Period,
     plan::StrategicPlan,
     ports::Repositories,
-    principal::{Principal, Role, Scope},
+    principal::{FourEyes, Principal, Role, Scope},
     progress::{IndicatorProgress, RagStatus, RollUp, RollUpPart, SeriesInput, Standing, indicator_progress, indicator_standing, roll_up},
     values::Quantity,
 };
@@ -30,7 +30,7 @@ use super::{
     indicators::{readable_indicator, visible_indicators},
     objectives::Upserted,
     plans::{ensure_writable, readable_plan},
-    snapshot, stale_on_race,
+    record_override, snapshot, stale_on_race,
 };
 
 #[derive(Clone)]
@@ -39,6 +39,8 @@ pub struct ResultService {
     /// Plan results already computed, each valid while its administration has no newer change
     /// (`None`: computed for every request).
     pub(crate) cache: Option<Arc<ResultsCache>>,
+    /// Whether an admin may review a value they recorded or submitted (audited when they do).
+    pub(crate) admin_override: bool,
 }
 
 /// Plan results as computed for the insiders or the outsiders of the plan's administration
@@ -339,15 +341,17 @@ impl ResultService {
         let before = tx.measurement(indicator_id, period).await?.ok_or(DomainError::not_found("measurement"))?;
         check_version(expected_version, before.version)?;
         let status = before.status.transition(request.to).map_err(|e| DomainError::conflict("invalid_transition", e.to_string()))?;
+        let now = self.ctx.clock.now();
         if matches!(status, ReviewStatus::Approved | ReviewStatus::Returned) {
-            match who.role() {
-                Role::Admin => {}
-                Role::Planner if before.submitted_by.as_deref() != Some(who.subject()) => {}
-                Role::Planner => return Err(DomainError::Forbidden("four eyes: someone other than the submitter must review this value".into())),
-                _ => return Err(DomainError::Forbidden("only a planner or an admin may review measurements".into())),
+            if !matches!(who.role(), Role::Admin | Role::Planner) {
+                return Err(DomainError::Forbidden("only a planner or an admin may review measurements".into()));
+            }
+            let authors = std::iter::once(before.recorded_by.as_str()).chain(before.submitted_by.as_deref());
+            if who.ensure_second_pair_of_eyes(authors, self.admin_override)? == FourEyes::Overridden {
+                let authors = serde_json::json!({"recorded_by": before.recorded_by, "submitted_by": before.submitted_by});
+                record_override(tx.as_ref(), who, now, Some(indicator.administration), EntityType::Measurement, before.id.to_string(), authors).await?;
             }
         }
-        let now = self.ctx.clock.now();
         let mut m = before.clone();
         m.status = status;
         m.version += 1;
