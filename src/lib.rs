@@ -42,6 +42,8 @@ pub enum StartupError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("metrics: {0}")]
     Metrics(String),
+    #[error("{0}")]
+    Posture(String),
 }
 
 /// Opens the database described by the settings and brings its schema up to date, with the
@@ -101,6 +103,7 @@ impl Application {
     /// # Errors
     /// [`StartupError`] when the database or the address is unusable.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
+        settings.check_posture().map_err(StartupError::Posture)?;
         // A recorder per application, not the process-wide one: tests run several applications
         // in one process, and each reports its own requests, pool and queues.
         let metrics = match settings.metrics {
@@ -128,6 +131,7 @@ impl Application {
             import_timeout: settings.import_timeout,
             graphql: settings.graphql_limits(),
             cors: settings.cors_origins.clone(),
+            swagger_ui: settings.exposes(settings.swagger_ui),
         };
         let router = api::router(state, &http);
         let listener = TcpListener::bind(settings.bind).await.map_err(|source| StartupError::Bind { addr: settings.bind, source })?;

@@ -10,7 +10,7 @@ use domain::{
 };
 use meridian::{
     Application,
-    settings::{Cli, Command, DemoMode, IssueArgs, MetricsMode, Settings, TokenCommand},
+    settings::{Cli, Command, DemoMode, Environment, IssueArgs, MetricsMode, Settings, TokenCommand},
 };
 
 #[tokio::main]
@@ -36,7 +36,10 @@ async fn main() -> ExitCode {
 async fn serve(settings: &Settings) -> Result<(), String> {
     meridian::telemetry::init(settings);
     let app = Application::build(settings).await.map_err(|e| e.to_string())?;
+    tracing::info!(posture = %settings.posture(), "starting");
+    let mut demo_loaded = false;
     if settings.demo == DemoMode::Auto && is_empty(&app).await? {
+        demo_loaded = true;
         let summary = meridian::demo::load(app.services()).await.map_err(|e| format!("demo data: {e}"))?;
         tracing::info!(
             administrations = summary.administrations,
@@ -50,12 +53,17 @@ async fn serve(settings: &Settings) -> Result<(), String> {
     println!("Meridian is serving on {base} ({} database)", app.backend());
     println!("  REST API    {base}/api/v1");
     println!("  OpenAPI     {base}/api/v1/openapi.json");
-    println!("  Swagger UI  {base}/docs");
-    println!("  GraphQL     {base}/graphql (GraphiQL in a browser)");
+    if settings.exposes(settings.swagger_ui) {
+        println!("  Swagger UI  {base}/docs");
+    }
+    println!("  GraphQL     {base}/graphql{}", if settings.exposes(settings.graphiql) { " (GraphiQL in a browser)" } else { "" });
     if settings.metrics == MetricsMode::On {
         println!("  Metrics     {base}/metrics (Prometheus{})", if settings.metrics_token.is_some() { ", with the metrics token" } else { "" });
     }
-    if settings.jwt_secret.is_none() {
+    // A demo admin token for a laptop or a trial: with the development secret, or in development
+    // right after the demo data were loaded (a Docker trial sets a secret of its own). Never in
+    // production.
+    if settings.environment == Environment::Development && (settings.uses_development_secret() || demo_loaded) {
         let token = meridian::tokens(settings)
             .issue(&TokenRequest {
                 subject: "demo-admin".into(),
@@ -66,10 +74,12 @@ async fn serve(settings: &Settings) -> Result<(), String> {
                 ttl: Duration::from_secs(12 * 3600),
             })
             .map_err(|e| e.message)?;
-        println!("  Demo admin token, valid 12 h (signed with the development secret: set MERIDIAN_JWT_SECRET in production):");
+        println!("  Demo admin token, valid 12 h:");
         println!("  {token}");
         println!("  curl -H \"Authorization: Bearer {token}\" {base}/api/v1/plans");
-        tracing::warn!("MERIDIAN_JWT_SECRET is not set: tokens are signed with the public development secret");
+        if settings.uses_development_secret() {
+            tracing::warn!("MERIDIAN_JWT_SECRET is not set: tokens are signed with the public development secret (loopback only)");
+        }
     }
     app.run_until_stopped(meridian::shutdown_signal()).await.map_err(|e| e.to_string())
 }

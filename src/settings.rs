@@ -46,6 +46,16 @@ pub enum Switch {
     Off,
 }
 
+/// Where the server runs, which sets the defaults of what it exposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    /// A laptop or a trial: explorers and introspection on.
+    Development,
+    /// Exposed to partners: refuses the development secret; GraphiQL, introspection, field
+    /// suggestions and Swagger UI off unless enabled one by one.
+    Production,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DemoMode {
     /// Load the demo data when the database has no administration yet.
@@ -169,9 +179,21 @@ pub struct Settings {
     /// Longest a request may run.
     #[arg(long, env = "MERIDIAN_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration, global = true)]
     pub request_timeout: Duration,
-    /// GraphQL introspection, field suggestions and the GraphiQL explorer (`false` in production).
-    #[arg(long, env = "MERIDIAN_GRAPHQL_INTROSPECTION", default_value_t = GraphqlLimits::default().introspection, action = clap::ArgAction::Set, global = true)]
-    pub graphql_introspection: bool,
+    /// `development` (the default) or `production`: see [`Environment`].
+    #[arg(long = "env", id = "environment", env = "MERIDIAN_ENV", value_enum, default_value = "development", global = true)]
+    pub environment: Environment,
+    /// GraphQL introspection (`__schema`, `__type`); default: on in development, off in production.
+    #[arg(long, env = "MERIDIAN_GRAPHQL_INTROSPECTION", action = clap::ArgAction::Set, global = true)]
+    pub graphql_introspection: Option<bool>,
+    /// "Did you mean …?" suggestions in GraphQL errors; default: on in development, off in production.
+    #[arg(long, env = "MERIDIAN_GRAPHQL_SUGGESTIONS", action = clap::ArgAction::Set, global = true)]
+    pub graphql_suggestions: Option<bool>,
+    /// The GraphiQL explorer at `GET /graphql`; default: on in development, off in production.
+    #[arg(long, env = "MERIDIAN_GRAPHIQL", action = clap::ArgAction::Set, global = true)]
+    pub graphiql: Option<bool>,
+    /// Swagger UI at `/docs` (the OpenAPI document stays served); default: on in development, off in production.
+    #[arg(long, env = "MERIDIAN_SWAGGER_UI", action = clap::ArgAction::Set, global = true)]
+    pub swagger_ui: Option<bool>,
     /// Deepest nesting of a GraphQL query.
     #[arg(long, env = "MERIDIAN_GRAPHQL_MAX_DEPTH", default_value_t = GraphqlLimits::default().max_depth, global = true)]
     pub graphql_max_depth: usize,
@@ -281,8 +303,68 @@ impl Settings {
             max_directives: self.graphql_max_directives,
             max_batch: self.graphql_max_batch,
             max_page_size: self.graphql_max_page_size,
-            introspection: self.graphql_introspection,
+            introspection: self.exposes(self.graphql_introspection),
+            suggestions: self.exposes(self.graphql_suggestions),
+            explorer: self.exposes(self.graphiql),
         }
+    }
+
+    /// Whether an explorer or a schema aid is on: as set, else on in development only.
+    pub fn exposes(&self, setting: Option<bool>) -> bool {
+        setting.unwrap_or(self.environment == Environment::Development)
+    }
+
+    /// Whether tokens are signed with the public development secret.
+    pub fn uses_development_secret(&self) -> bool {
+        self.jwt_secret() == DEVELOPMENT_SECRET
+    }
+
+    /// Refuses a posture that would expose the API with a secret everyone knows: the development
+    /// secret in production, or on an address other machines reach (in every mode).
+    ///
+    /// # Errors
+    /// What is wrong and how to fix it.
+    pub fn check_posture(&self) -> Result<(), String> {
+        if self.uses_development_secret() {
+            if self.environment == Environment::Production {
+                return Err("MERIDIAN_ENV=production needs a signing secret of its own: set MERIDIAN_JWT_SECRET (16 characters or more)".into());
+            }
+            if !self.bind.ip().is_loopback() {
+                return Err(format!(
+                    "refusing to listen on {} with the public development secret: set MERIDIAN_JWT_SECRET, or bind a loopback address (127.0.0.1)",
+                    self.bind
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// What this process exposes, for the log line at start.
+    pub fn posture(&self) -> String {
+        let on = |b: bool| if b { "on" } else { "off" };
+        format!(
+            "environment={} bind={} secret={} graphiql={} introspection={} suggestions={} swagger_ui={} metrics={} cors={} four_eyes_admin_override={}",
+            if self.environment == Environment::Production { "production" } else { "development" },
+            self.bind,
+            if self.uses_development_secret() { "development" } else { "configured" },
+            on(self.exposes(self.graphiql)),
+            on(self.exposes(self.graphql_introspection)),
+            on(self.exposes(self.graphql_suggestions)),
+            on(self.exposes(self.swagger_ui)),
+            if self.metrics == MetricsMode::Off {
+                "off"
+            } else if self.metrics_token.is_some() {
+                "token"
+            } else {
+                "open"
+            },
+            match &self.cors_origins {
+                api::CorsOrigins::None => "none".to_owned(),
+                api::CorsOrigins::Any => "*".to_owned(),
+                api::CorsOrigins::List(origins) => origins.join(","),
+            },
+            on(self.four_eyes_admin_override == Switch::On),
+        )
     }
 }
 

@@ -47,6 +47,8 @@ pub struct HttpSettings {
     pub graphql: graphql::GraphqlLimits,
     /// Which web origins may call the API from a browser.
     pub cors: CorsOrigins,
+    /// Whether Swagger UI is served at `/docs` (the OpenAPI document is served either way).
+    pub swagger_ui: bool,
 }
 
 /// The web origins a browser may call the API from (CORS).
@@ -131,6 +133,7 @@ impl Default for HttpSettings {
             import_timeout: Duration::from_secs(300),
             graphql: graphql::GraphqlLimits::default(),
             cors: CorsOrigins::None,
+            swagger_ui: true,
         }
     }
 }
@@ -315,7 +318,14 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
         .route("/graphql/ws", axum::routing::get(graphql::ws))
         .with_state(graphql_state);
     let (state_services, state_auth, metrics) = (state.services.clone(), state.auth.clone(), state.metrics.clone());
-    let rest: Router = api.merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi)).with_state(state);
+    let rest: Router = if http.swagger_ui {
+        api.merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi)).with_state(state)
+    } else {
+        // The document alone, rendered once: partners generate clients from it.
+        let document = openapi.to_json().unwrap_or_default();
+        let serve = move || std::future::ready(([(axum::http::header::CONTENT_TYPE, "application/json")], document.clone()));
+        api.route("/api/v1/openapi.json", axum::routing::get(serve)).with_state(state)
+    };
     // An import may be larger than other bodies; its own handler enforces its limit.
     let idempotency = idempotency::IdempotencyLayer {
         service: state_services.idempotency.clone(),

@@ -45,6 +45,57 @@ fn token_issue_refuses_an_impossible_principal() {
     }
 }
 
+/// `meridian serve` with `env` added to the test environment (no JWT secret unless given).
+fn serve_refused(env: &[(&str, &str)]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_meridian"))
+        .arg("serve")
+        .env_remove("MERIDIAN_JWT_SECRET")
+        .env("MERIDIAN_DATABASE_URL", "sqlite::memory:")
+        .env("MERIDIAN_DEMO", "off")
+        .envs(env.iter().copied())
+        .output()
+        .expect("the binary runs");
+    assert!(!out.status.success(), "the server started: {}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn the_server_refuses_to_expose_the_development_secret() {
+    let production = serve_refused(&[("MERIDIAN_ENV", "production"), ("MERIDIAN_BIND", "127.0.0.1:0")]);
+    assert!(production.contains("MERIDIAN_JWT_SECRET"), "{production}");
+    // In every mode, the development secret stays on loopback.
+    for env in ["development", "production"] {
+        let exposed = serve_refused(&[("MERIDIAN_ENV", env), ("MERIDIAN_BIND", "0.0.0.0:0")]);
+        assert!(exposed.contains("MERIDIAN_JWT_SECRET"), "{env}: {exposed}");
+    }
+}
+
+#[test]
+fn a_production_server_logs_its_posture_at_start() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meridian"))
+        .arg("serve")
+        .env("MERIDIAN_JWT_SECRET", SECRET)
+        .env("MERIDIAN_ENV", "production")
+        .env("MERIDIAN_BIND", "127.0.0.1:0")
+        .env("MERIDIAN_DATABASE_URL", "sqlite::memory:")
+        .env("MERIDIAN_LOG_FORMAT", "json")
+        .env("MERIDIAN_SWAGGER_UI", "true")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let stderr = child.stderr.take().unwrap();
+    // The line is awaited, not slept for; a server that never logs it ends the read at exit.
+    let posture = std::io::BufReader::new(stderr).lines().map_while(Result::ok).find(|l| l.contains("posture"));
+    child.kill().ok();
+    child.wait().ok();
+    let posture = posture.expect("a posture line");
+    for part in ["environment=production", "secret=configured", "graphiql=off", "introspection=off", "suggestions=off", "swagger_ui=on"] {
+        assert!(posture.contains(part), "{part} missing from {posture}");
+    }
+}
+
 #[tokio::test]
 async fn tokens_issued_without_a_subject_are_told_apart_in_the_audit_trail() {
     let app = TestApp::spawn().await;

@@ -384,12 +384,37 @@ async fn introspection_suggestions_and_the_explorer_can_be_switched_off() {
         assert!(asset.bytes().await.unwrap().len() > 1000);
     }
 
-    let off = TestApp::spawn_with(|s| s.graphql_introspection = false).await;
+    // Production turns each aid off; each can be turned back on alone.
+    let production = |s: &mut meridian::Settings| s.environment = meridian::settings::Environment::Production;
+    let off = TestApp::spawn_with(production).await;
     let schema = off.gql(None, "{ __schema { queryType { name } } __type(name: \"Plan\") { name } }", json!({})).await;
     assert_eq!(schema.body["data"], json!({"__schema": null, "__type": null}), "the schema leaked: {}", schema.body);
     let typo = off.gql(Some(&off.admin()), "{ plans { edges { node { titl } } } }", json!({})).await;
+    assert!(typo.body["errors"][0]["message"].as_str().is_some(), "{}", typo.body);
     assert!(!typo.body["errors"].to_string().contains("Did you mean"), "{}", typo.body);
     assert_eq!(off.client.get(format!("{}/graphql", off.base)).send().await.unwrap().status(), 404);
+    assert_eq!(off.client.get(format!("{}/docs/", off.base)).send().await.unwrap().status(), 404, "no Swagger UI");
+    let document = off.client.get(format!("{}/api/v1/openapi.json", off.base)).send().await.unwrap();
+    assert_eq!(document.status(), 200, "the contract stays served");
+    assert_eq!(document.json::<Value>().await.unwrap()["openapi"], "3.1.0");
+
+    let introspection_only = TestApp::spawn_with(|s| {
+        production(s);
+        s.graphql_introspection = Some(true);
+    })
+    .await;
+    let schema = introspection_only.gql(None, "{ __schema { queryType { name } } }", json!({})).await;
+    assert_eq!(schema.body["data"]["__schema"]["queryType"]["name"], "Query");
+    let typo = introspection_only.gql(Some(&introspection_only.admin()), "{ plans { edges { node { titl } } } }", json!({})).await;
+    assert!(!typo.body["errors"].to_string().contains("Did you mean"), "{}", typo.body);
+    assert_eq!(introspection_only.client.get(format!("{}/graphql", introspection_only.base)).send().await.unwrap().status(), 404);
+    let swagger_only = TestApp::spawn_with(|s| {
+        production(s);
+        s.swagger_ui = Some(true);
+    })
+    .await;
+    assert_eq!(swagger_only.client.get(format!("{}/docs/", swagger_only.base)).send().await.unwrap().status(), 200);
+    assert_eq!(swagger_only.client.get(format!("{}/graphql", swagger_only.base)).send().await.unwrap().status(), 404);
 }
 
 #[tokio::test]

@@ -51,13 +51,27 @@ pub struct GraphqlLimits {
     pub max_batch: usize,
     /// Largest `first` of a connection.
     pub max_page_size: u32,
-    /// Whether introspection and field suggestions are on.
+    /// Whether introspection (`__schema`, `__type`) answers.
     pub introspection: bool,
+    /// Whether errors suggest the field or type the client probably meant.
+    pub suggestions: bool,
+    /// Whether `GET /graphql` serves the GraphiQL explorer.
+    pub explorer: bool,
 }
 
 impl Default for GraphqlLimits {
     fn default() -> Self {
-        Self { max_depth: 16, max_complexity: 5000, max_recursive_depth: 32, max_directives: 8, max_batch: 10, max_page_size: 100, introspection: true }
+        Self {
+            max_depth: 16,
+            max_complexity: 5000,
+            max_recursive_depth: 32,
+            max_directives: 8,
+            max_batch: 10,
+            max_page_size: 100,
+            introspection: true,
+            suggestions: true,
+            explorer: true,
+        }
     }
 }
 
@@ -78,7 +92,10 @@ pub fn measured_schema(services: Option<Services>, limits: &GraphqlLimits, metri
         builder = builder.data(services);
     }
     if !limits.introspection {
-        builder = builder.disable_introspection().disable_suggestions();
+        builder = builder.disable_introspection();
+    }
+    if !limits.suggestions {
+        builder = builder.disable_suggestions();
     }
     if metrics.enabled() {
         builder = builder.extension(crate::metrics::GraphqlMetrics::new(metrics));
@@ -229,7 +246,7 @@ pub async fn explorer(
     if let Ok(upgrade) = upgrade {
         return subscription::serve(state, &headers, protocol, upgrade).await;
     }
-    if !state.limits.introspection {
+    if !state.limits.explorer {
         return graphql_error(StatusCode::NOT_FOUND, "NOT_FOUND", "the explorer is switched off");
     }
     Html(include_str!("graphiql.html")).into_response()
