@@ -132,6 +132,12 @@ impl Application {
             graphql: settings.graphql_limits(),
             cors: settings.cors_origins.clone(),
             swagger_ui: settings.exposes(settings.swagger_ui),
+            limits: api::limits::RateLimits {
+                per_caller: settings.rate_limit_caller.0,
+                per_address: settings.rate_limit_address.0,
+                failed_auth: settings.rate_limit_failed_auth.0,
+                trusted_proxies: settings.trusted_proxies.0.clone(),
+            },
         };
         let router = api::router(state, &http);
         let listener = TcpListener::bind(settings.bind).await.map_err(|source| StartupError::Bind { addr: settings.bind, source })?;
@@ -192,7 +198,9 @@ impl Application {
             }
             None => None,
         };
-        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        // The peer address feeds the per-address request budgets.
+        let router = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await;
         let _ = stop_worker.send(true);
         if let Some(w) = worker {
             let _ = w.await;

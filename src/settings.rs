@@ -265,6 +265,20 @@ pub struct Settings {
     /// empty, browsers may call it from Meridian's own pages only.
     #[arg(long, env = "MERIDIAN_CORS_ORIGINS", default_value = "", value_parser = api::CorsOrigins::parse, global = true)]
     pub cors_origins: api::CorsOrigins,
+    /// Requests one caller (a token's identity) may make: `<count>/<s|min|h>`, or `off`.
+    #[arg(long, env = "MERIDIAN_RATE_LIMIT_CALLER", default_value = "1200/min", value_parser = api::limits::Limit::parse, global = true)]
+    pub rate_limit_caller: api::limits::Limit,
+    /// Requests one client address may make, with or without a token.
+    #[arg(long, env = "MERIDIAN_RATE_LIMIT_ADDRESS", default_value = "3000/min", value_parser = api::limits::Limit::parse, global = true)]
+    pub rate_limit_address: api::limits::Limit,
+    /// Failed authentications (401 answers) one client address may cause before it is refused
+    /// everything for a while.
+    #[arg(long, env = "MERIDIAN_RATE_LIMIT_FAILED_AUTH", default_value = "30/min", value_parser = api::limits::Limit::parse, global = true)]
+    pub rate_limit_failed_auth: api::limits::Limit,
+    /// Reverse proxies (addresses or networks, comma-separated) whose `X-Forwarded-For` names
+    /// the client address; from anyone else the header is ignored.
+    #[arg(long, env = "MERIDIAN_TRUSTED_PROXIES", default_value = "", value_parser = api::limits::TrustedProxies::parse, global = true)]
+    pub trusted_proxies: api::limits::TrustedProxies,
     /// When set, `/metrics` requires `Authorization: Bearer <this token>` (at least 16 characters).
     #[arg(long, env = "MERIDIAN_METRICS_TOKEN", value_parser = parse_metrics_token, global = true, hide_env_values = true)]
     pub metrics_token: Option<Secret>,
@@ -343,7 +357,7 @@ impl Settings {
     pub fn posture(&self) -> String {
         let on = |b: bool| if b { "on" } else { "off" };
         format!(
-            "environment={} bind={} secret={} graphiql={} introspection={} suggestions={} swagger_ui={} metrics={} cors={} four_eyes_admin_override={}",
+            "environment={} bind={} secret={} graphiql={} introspection={} suggestions={} swagger_ui={} metrics={} cors={} four_eyes_admin_override={} rate_limit_caller={} rate_limit_address={} rate_limit_failed_auth={} trusted_proxies={}",
             if self.environment == Environment::Production { "production" } else { "development" },
             self.bind,
             if self.uses_development_secret() { "development" } else { "configured" },
@@ -364,6 +378,14 @@ impl Settings {
                 api::CorsOrigins::List(origins) => origins.join(","),
             },
             on(self.four_eyes_admin_override == Switch::On),
+            self.rate_limit_caller,
+            self.rate_limit_address,
+            self.rate_limit_failed_auth,
+            if self.trusted_proxies.0.is_empty() {
+                "none".to_owned()
+            } else {
+                self.trusted_proxies.0.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+            },
         )
     }
 }

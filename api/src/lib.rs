@@ -9,6 +9,7 @@ pub mod extract;
 pub mod graphql;
 pub mod iati;
 pub mod idempotency;
+pub mod limits;
 pub mod metrics;
 mod routes;
 pub mod state;
@@ -49,6 +50,8 @@ pub struct HttpSettings {
     pub cors: CorsOrigins,
     /// Whether Swagger UI is served at `/docs` (the OpenAPI document is served either way).
     pub swagger_ui: bool,
+    /// Request budgets (429 beyond).
+    pub limits: limits::RateLimits,
 }
 
 /// The web origins a browser may call the API from (CORS).
@@ -134,6 +137,7 @@ impl Default for HttpSettings {
             graphql: graphql::GraphqlLimits::default(),
             cors: CorsOrigins::None,
             swagger_ui: true,
+            limits: limits::RateLimits::default(),
         }
     }
 }
@@ -318,6 +322,8 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
         .route("/graphql/ws", axum::routing::get(graphql::ws))
         .with_state(graphql_state);
     let (state_services, state_auth, metrics) = (state.services.clone(), state.auth.clone(), state.metrics.clone());
+    let limiter = limits::Limiter::new(&http.limits, state_auth.tokens.clone());
+    limiter.forget_idle_every_minute();
     let rest: Router = if http.swagger_ui {
         api.merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi)).with_state(state)
     } else {
@@ -343,6 +349,7 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
         .layer(DefaultBodyLimit::max(http.body_limit))
         .layer(tower::util::option_layer(cors_layer(&http.cors)))
         .layer(axum::middleware::from_fn_with_state((http.request_timeout, http.import_timeout), time_limit))
+        .layer(axum::middleware::from_fn_with_state(limiter, limits::layer))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));

@@ -62,6 +62,10 @@ pub enum ReadErrors {
     /// A field is invalid (e.g. `limit` out of range).
     #[response(status = 422, content_type = "application/problem+json")]
     Invalid(Problem),
+    /// Over a request budget (of the caller, of the client address, or of failed
+    /// authentications): retry after `Retry-After` seconds.
+    #[response(status = 429, content_type = "application/problem+json", headers(("Retry-After" = u32, description = "Seconds to wait before retrying")))]
+    RateLimited(Problem),
     /// The database cannot answer right now (unreachable, restarting, out of connections):
     /// retry after `Retry-After` seconds.
     #[response(status = 503, content_type = "application/problem+json", headers(("Retry-After" = u32, description = "Seconds to wait before retrying")))]
@@ -99,6 +103,10 @@ pub enum WriteErrors {
     /// Fields are invalid; `errors` lists each.
     #[response(status = 422, content_type = "application/problem+json")]
     Invalid(Problem),
+    /// Over a request budget (of the caller, of the client address, or of failed
+    /// authentications): retry after `Retry-After` seconds.
+    #[response(status = 429, content_type = "application/problem+json", headers(("Retry-After" = u32, description = "Seconds to wait before retrying")))]
+    RateLimited(Problem),
     /// The database cannot answer right now (unreachable, restarting, out of connections):
     /// retry after `Retry-After` seconds.
     #[response(status = 503, content_type = "application/problem+json", headers(("Retry-After" = u32, description = "Seconds to wait before retrying")))]
