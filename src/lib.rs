@@ -73,7 +73,8 @@ async fn open_measured_store(settings: &Settings, meter: Meter) -> Result<(Arc<S
             chrono::Duration::from_std(settings.request_timeout * 2).unwrap_or(chrono::Duration::minutes(1)).max(chrono::Duration::seconds(10)),
         )
         .results_cache(settings.results_cache == crate::settings::Switch::On)
-        .four_eyes_admin_override(settings.four_eyes_admin_override == crate::settings::Switch::On);
+        .four_eyes_admin_override(settings.four_eyes_admin_override == crate::settings::Switch::On)
+        .secret_hasher(Arc::new(infrastructure::secrets::Argon2Hasher));
     services.catalogue.install_standard().await?;
     Ok((store, services))
 }
@@ -124,7 +125,8 @@ impl Application {
             }
         }
         let auth = api::auth::Authenticator { tokens: tokens(settings), access: services.access.clone() };
-        let state = ApiState { services: services.clone(), auth, live, metrics: metrics.clone() };
+        let oauth = api::oauth::OAuthSettings { token_ttl: settings.oauth_token_ttl, public_url: settings.public_url.clone() };
+        let state = ApiState { services: services.clone(), auth, live, metrics: metrics.clone(), oauth };
         let http = HttpSettings {
             body_limit: settings.body_limit,
             request_timeout: settings.request_timeout,
@@ -136,6 +138,7 @@ impl Application {
                 per_caller: settings.rate_limit_caller.0,
                 per_address: settings.rate_limit_address.0,
                 failed_auth: settings.rate_limit_failed_auth.0,
+                token: settings.rate_limit_token.0,
                 trusted_proxies: settings.trusted_proxies.0.clone(),
             },
         };

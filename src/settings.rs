@@ -265,6 +265,16 @@ pub struct Settings {
     /// empty, browsers may call it from Meridian's own pages only.
     #[arg(long, env = "MERIDIAN_CORS_ORIGINS", default_value = "", value_parser = api::CorsOrigins::parse, global = true)]
     pub cors_origins: api::CorsOrigins,
+    /// Lifetime of the access tokens `POST /oauth/token` issues to machine clients.
+    #[arg(long, env = "MERIDIAN_OAUTH_TOKEN_TTL", default_value = "15m", value_parser = parse_duration, global = true)]
+    pub oauth_token_ttl: Duration,
+    /// The server's public base URL (`https://meridian.example.org`), named in the OAuth
+    /// metadata; without it, the URL a request came to.
+    #[arg(long, env = "MERIDIAN_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Token requests (`POST /oauth/token`) one client address may make.
+    #[arg(long, env = "MERIDIAN_RATE_LIMIT_TOKEN", default_value = "60/min", value_parser = api::limits::Limit::parse, global = true)]
+    pub rate_limit_token: api::limits::Limit,
     /// Requests one caller (a token's identity) may make: `<count>/<s|min|h>`, or `off`.
     #[arg(long, env = "MERIDIAN_RATE_LIMIT_CALLER", default_value = "1200/min", value_parser = api::limits::Limit::parse, global = true)]
     pub rate_limit_caller: api::limits::Limit,

@@ -41,6 +41,9 @@ pub struct Claims {
     /// Space-separated scopes (`plans:write measurements:write`), for integrations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// The registered machine client the token was issued to (RFC 9068), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
     pub iss: String,
     pub aud: String,
     pub exp: u64,
@@ -93,6 +96,7 @@ impl Tokens {
             administration: request.administration.clone(),
             donor: request.donor.clone(),
             scope: (!request.scopes.is_empty()).then(|| request.scopes.join(" ")),
+            client_id: None,
             iss: self.settings.issuer.clone(),
             aud: self.settings.audience.clone(),
             exp: claims_now + request.ttl.as_secs(),
@@ -100,6 +104,35 @@ impl Tokens {
         };
         principal_of(&claims)?;
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| FieldError::new("token", "signing_failed", e.to_string()))
+    }
+
+    /// Signs a token for a caller already verified (a machine client at the token endpoint):
+    /// the token and its lifetime in seconds.
+    ///
+    /// # Errors
+    /// A field error when signing fails.
+    pub fn issue_for(&self, who: &Principal, ttl: Duration) -> Result<(String, u64), FieldError> {
+        let claims_now = now();
+        let scopes: Vec<&str> = who.scopes().iter().map(|s| s.as_str()).collect();
+        let claims = Claims {
+            sub: who.subject().to_owned(),
+            role: who.role().as_str().to_owned(),
+            administration: who.administration().map(|a| a.to_string()),
+            donor: who.donor().map(ToString::to_string),
+            scope: (!scopes.is_empty()).then(|| scopes.join(" ")),
+            client_id: who.client().map(str::to_owned),
+            iss: self.settings.issuer.clone(),
+            aud: self.settings.audience.clone(),
+            exp: claims_now + ttl.as_secs(),
+            iat: claims_now,
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| FieldError::new("token", "signing_failed", e.to_string()))?;
+        Ok((token, ttl.as_secs()))
+    }
+
+    /// The `iss` of the tokens this server signs.
+    pub fn issuer(&self) -> &str {
+        &self.settings.issuer
     }
 
     /// # Errors
@@ -146,7 +179,11 @@ fn principal_of(claims: &Claims) -> Result<Principal, FieldError> {
             None => return Err(FieldError::new("scope", "invalid_value", format!("unknown scope `{s}`"))),
         }
     }
-    Principal::new(claims.sub.clone(), role, administration, donor, scopes)
+    let principal = Principal::new(claims.sub.clone(), role, administration, donor, scopes)?;
+    Ok(match &claims.client_id {
+        Some(client) => principal.through_client(client.clone()),
+        None => principal,
+    })
 }
 
 /// The token of an `Authorization: Bearer <token>` header value (the scheme is

@@ -2312,6 +2312,8 @@ pub fn href_of(entity_type: domain::audit::EntityType, id: &str) -> Option<Strin
         T::Project => "projects",
         T::Stakeholder => "stakeholders",
         T::Portfolio => "portfolios",
+        T::Client => "clients",
+        T::Webhook => "webhooks",
         T::Target | T::Measurement | T::Milestone | T::Funding | T::Transaction | T::Risk | T::Engagement => return None,
     };
     Some(format!("/api/v1/{collection}/{id}"))

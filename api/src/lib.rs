@@ -11,6 +11,7 @@ pub mod iati;
 pub mod idempotency;
 pub mod limits;
 pub mod metrics;
+pub mod oauth;
 mod routes;
 pub mod state;
 
@@ -175,6 +176,7 @@ a retry while the first request still runs is 409 `idempotency_key_in_use`. Keys
         (name = "donors", description = "Donors and international organisations"),
         (name = "funding", description = "Donors' commitments to projects and their IATI-typed transactions"),
         (name = "audit", description = "Who changed what, and when"),
+        (name = "clients", description = "Machine clients of partner systems, and the OAuth 2.0 token endpoint they get tokens from"),
         (name = "sync", description = "The change feed and webhooks that partner systems sync from"),
         (name = "exports", description = "Read-only exports: IATI 2.03 activities, and everything you may read as NDJSON"),
         (name = "health", description = "Probes")
@@ -226,8 +228,8 @@ impl Modify for SecurityAddon {
 
 fn api_routes() -> OpenApiRouter<ApiState> {
     use routes::{
-        administrations, assessments, audit, catalogue, changes, donors, export, fundings, health, iati, import, indicators, objectives, plans, portfolios,
-        practices, projects, results, risks, stakeholders, webhooks,
+        administrations, assessments, audit, catalogue, changes, clients, donors, export, fundings, health, iati, import, indicators, objectives, plans,
+        portfolios, practices, projects, results, risks, stakeholders, webhooks,
     };
     let v1 = OpenApiRouter::new()
         .routes(routes!(administrations::list, administrations::create))
@@ -254,6 +256,10 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(audit::list))
         .routes(routes!(changes::feed))
         .routes(routes!(import::import))
+        .routes(routes!(clients::list, clients::create))
+        .routes(routes!(clients::get))
+        .routes(routes!(clients::rotate))
+        .routes(routes!(clients::revoke))
         .routes(routes!(webhooks::list, webhooks::create))
         .routes(routes!(webhooks::get, webhooks::patch, webhooks::delete))
         .routes(routes!(webhooks::rotate_secret))
@@ -287,7 +293,12 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(stakeholders::disengage))
         .routes(routes!(iati::activities))
         .routes(routes!(export::export));
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).routes(routes!(health::live)).routes(routes!(health::ready))
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .routes(routes!(health::live))
+        .routes(routes!(health::ready))
+        .routes(routes!(crate::oauth::token))
+        .routes(routes!(crate::oauth::metadata))
 }
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json` and committed as `api/openapi.json`.

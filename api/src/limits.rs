@@ -10,7 +10,8 @@
 //! - the **caller** is the whole identity of a bearer token whose signature verifies (role,
 //!   tenant, client and subject), so one partner's traffic does not spend another's budget;
 //! - every **401** answered to an address spends its failed-authentication budget; once it is
-//!   spent, the address gets 429 on everything until the budget has room again.
+//!   spent, the address gets 429 on everything until the budget has room again;
+//! - the **token endpoint** has a budget of its own per address, smaller than the general one.
 
 use std::{
     collections::HashMap,
@@ -123,6 +124,8 @@ pub struct RateLimits {
     pub per_address: Option<Budget>,
     /// 401 answers to one client address.
     pub failed_auth: Option<Budget>,
+    /// Token requests (`POST /oauth/token`) from one client address.
+    pub token: Option<Budget>,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpNet>,
 }
@@ -130,7 +133,7 @@ pub struct RateLimits {
 impl Default for RateLimits {
     fn default() -> Self {
         let budget = |count: u32| NonZeroU32::new(count).map(|count| Budget { count, per: Duration::from_secs(60) });
-        Self { per_caller: budget(1200), per_address: budget(3000), failed_auth: budget(30), trusted_proxies: Vec::new() }
+        Self { per_caller: budget(1200), per_address: budget(3000), failed_auth: budget(30), token: budget(60), trusted_proxies: Vec::new() }
     }
 }
 
@@ -155,6 +158,7 @@ struct Inner {
     per_caller: Option<DefaultKeyedRateLimiter<String>>,
     per_address: Option<DefaultKeyedRateLimiter<IpAddr>>,
     failed_auth: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    token: Option<DefaultKeyedRateLimiter<IpAddr>>,
     /// Addresses that spent their failed-authentication budget, until when.
     blocked: Mutex<HashMap<IpAddr, Instant>>,
     trusted_proxies: Vec<IpNet>,
@@ -171,6 +175,7 @@ impl Limiter {
             per_caller: limits.per_caller.map(|b| RateLimiter::dashmap(b.quota())),
             per_address: limits.per_address.map(|b| RateLimiter::dashmap(b.quota())),
             failed_auth: limits.failed_auth.map(|b| RateLimiter::dashmap(b.quota())),
+            token: limits.token.map(|b| RateLimiter::dashmap(b.quota())),
             blocked: Mutex::default(),
             trusted_proxies: limits.trusted_proxies.clone(),
             tokens,
@@ -196,7 +201,7 @@ impl Limiter {
     }
 
     fn forget_idle(&self) {
-        for limiter in [&self.0.per_address, &self.0.failed_auth].into_iter().flatten() {
+        for limiter in [&self.0.per_address, &self.0.failed_auth, &self.0.token].into_iter().flatten() {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -267,6 +272,11 @@ pub async fn layer(State(limiter): State<Limiter>, request: Request, next: Next)
         }
         if let Some(wait) = limiter.wait(limiter.0.per_address.as_ref(), &address) {
             return too_many(graphql, wait, "too many requests from your address");
+        }
+        if path == crate::oauth::TOKEN_PATH
+            && let Some(wait) = limiter.wait(limiter.0.token.as_ref(), &address)
+        {
+            return too_many(false, wait, "too many token requests from your address");
         }
     }
     let caller = request

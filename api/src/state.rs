@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use domain::services::{
-    AdministrationService, AssessmentService, AuditService, CatalogueService, ChangeService, DonorService, FundingService, ImportService, IndicatorService,
-    ObjectiveService, PlanService, PortfolioService, PracticeService, ProjectService, ResultService, RiskService, Services, StakeholderService, WebhookService,
+    AdministrationService, AssessmentService, AuditService, CatalogueService, ChangeService, ClientService, DonorService, FundingService, ImportService,
+    IndicatorService, ObjectiveService, PlanService, PortfolioService, PracticeService, ProjectService, ResultService, RiskService, Services,
+    StakeholderService, WebhookService,
 };
 
 use crate::auth::Authenticator;
@@ -19,6 +20,8 @@ pub struct ApiState {
     pub live: Arc<dyn domain::ports::ChangeStream>,
     /// What `/metrics` reports (off: nothing is recorded).
     pub metrics: crate::metrics::Metrics,
+    /// The token endpoint's settings.
+    pub oauth: crate::oauth::OAuthSettings,
 }
 
 macro_rules! substate {
@@ -47,6 +50,7 @@ substate!(
     IndicatorService => indicators,
     ResultService => results,
     CatalogueService => catalogue,
+    ClientService => clients,
     ChangeService => changes,
     WebhookService => webhooks,
     ImportService => import,

@@ -30,10 +30,14 @@ pub enum EntityType {
     Stakeholder,
     Portfolio,
     Engagement,
+    /// A registered machine client (audited, not in the change feed).
+    Client,
+    /// A webhook subscription (audited, not in the change feed).
+    Webhook,
 }
 
 impl EntityType {
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 19] = [
         Self::Administration,
         Self::Plan,
         Self::Objective,
@@ -51,6 +55,8 @@ impl EntityType {
         Self::Stakeholder,
         Self::Portfolio,
         Self::Engagement,
+        Self::Client,
+        Self::Webhook,
     ];
 
     /// # Errors
@@ -60,7 +66,7 @@ impl EntityType {
             crate::FieldError::new(
                 "",
                 "invalid_value",
-                "one of administration, plan, objective, indicator, target, measurement, assessment, practice, donor, project, milestone, funding, transaction, risk, stakeholder, portfolio, engagement",
+                "one of administration, plan, objective, indicator, target, measurement, assessment, practice, donor, project, milestone, funding, transaction, risk, stakeholder, portfolio, engagement, client, webhook",
             )
         })
     }
@@ -84,6 +90,8 @@ impl EntityType {
             Self::Stakeholder => "stakeholder",
             Self::Portfolio => "portfolio",
             Self::Engagement => "engagement",
+            Self::Client => "client",
+            Self::Webhook => "webhook",
         }
     }
 }

@@ -62,6 +62,10 @@ impl Errors {
         self.0.is_empty()
     }
 
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
+    }
+
     /// `Ok(())` when nothing was recorded, the collected validation error otherwise.
     pub fn finish(self) -> Result<(), DomainError> {
         if self.0.is_empty() { Ok(()) } else { Err(DomainError::Validation(self.0)) }

@@ -121,6 +121,14 @@ id_type!(
     EngagementId
 );
 id_type!(
+    /// Identifies a registered [`MachineClient`](crate::client::MachineClient).
+    ClientId
+);
+id_type!(
+    /// Identifies one secret of a machine client.
+    ClientSecretId
+);
+id_type!(
     /// Identifies a webhook [`Subscription`](crate::webhook::Subscription).
     SubscriptionId
 );

@@ -5,6 +5,7 @@
 pub mod assessment;
 pub mod audit;
 pub mod catalogue;
+pub mod client;
 pub mod donor;
 pub mod error;
 pub mod funding;

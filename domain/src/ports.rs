@@ -9,12 +9,13 @@ use crate::{
     StoreError,
     assessment::CapabilityAssessment,
     audit::{AuditEntry, AuditFilter, AuditRecord, Change, ChangeRecord, FeedFilter},
+    client::MachineClient,
     donor::Donor,
     funding::{Funding, FundingTransaction},
     idempotency::{IdempotencyKey, KeyRecord, StoredResponse},
     ids::{
-        AssessmentId, DeliveryId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PortfolioId, PracticeId,
-        ProjectId, RiskId, StakeholderId, SubscriptionId,
+        AssessmentId, ClientId, DeliveryId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MilestoneId, ObjectiveId, PlanId, PortfolioId,
+        PracticeId, ProjectId, RiskId, StakeholderId, SubscriptionId,
     },
     indicator::{Indicator, IndicatorDefinition},
     measurement::{Measurement, Target, TargetPoint},
@@ -819,6 +820,49 @@ pub trait WebhookRepository: Send + Sync {
     async fn attempts_of(&self, deliveries: &[DeliveryId]) -> Result<Vec<Attempt>, StoreError>;
 }
 
+/// The machine-client registry.
+#[async_trait]
+pub trait ClientRepository: Send + Sync {
+    /// The client with its secrets.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn client(&self, id: ClientId) -> Result<Option<MachineClient>, StoreError>;
+
+    /// The clients of one administration (`Some`), or every client (`None`), oldest first, at
+    /// most `limit`.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn list_clients(&self, administration: Option<AdministrationCode>, limit: u64) -> Result<Vec<MachineClient>, StoreError>;
+
+    /// Inserts the client and its secrets.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    async fn insert_client(&self, client: &MachineClient) -> Result<(), StoreError>;
+
+    /// Stores the client's new state and replaces its secrets with `client.secrets`.
+    ///
+    /// # Errors
+    /// [`StoreError::VersionMismatch`] when the stored row is not at `expected_version`.
+    async fn update_client(&self, client: &MachineClient, expected_version: i64) -> Result<(), StoreError>;
+}
+
+/// Hashes and checks secrets (slow on purpose: a stolen hash must be costly to guess from).
+#[async_trait]
+pub trait SecretHasher: Send + Sync {
+    /// The PHC string of a fresh salted hash of `secret`.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when hashing fails.
+    async fn hash(&self, secret: String) -> Result<String, StoreError>;
+
+    /// Whether `secret` matches one of `hashes`; spends the same time when `hashes` is empty,
+    /// so that an unknown client cannot be told from a wrong secret by timing.
+    async fn verify_any(&self, secret: String, hashes: Vec<String>) -> bool;
+}
+
 #[async_trait]
 pub trait IdempotencyRepository: Send + Sync {
     /// Stores `record` (a new key, in flight) unless the client already has this key; then
@@ -873,6 +917,7 @@ pub trait Repositories:
     + JournalRepository
     + WebhookRepository
     + IdempotencyRepository
+    + ClientRepository
 {
 }
 
@@ -895,6 +940,7 @@ impl<T> Repositories for T where
         + JournalRepository
         + WebhookRepository
         + IdempotencyRepository
+        + ClientRepository
 {
 }
 

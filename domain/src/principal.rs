@@ -52,7 +52,15 @@ pub enum Scope {
     WebhooksManage,
 }
 
+impl serde::Serialize for Scope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl Scope {
+    pub const ALL: [Self; 3] = [Self::PlansWrite, Self::MeasurementsWrite, Self::WebhooksManage];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::PlansWrite => "plans:write",

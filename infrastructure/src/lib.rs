@@ -6,6 +6,7 @@ mod db;
 pub mod metrics;
 mod repo;
 mod rows;
+pub mod secrets;
 pub mod webhook_signature;
 pub mod webhook_worker;
 

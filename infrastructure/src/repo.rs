@@ -53,6 +53,8 @@ use tokio::sync::OwnedMutexGuard;
 
 use crate::rows::{self, Row, text_json};
 
+mod clients;
+
 /// Repositories on one connection (`C` is the pool or a transaction).
 pub(crate) struct Repo<C> {
     pub(crate) conn: C,

@@ -8,12 +8,13 @@ use domain::{
     StoreError,
     assessment::{CapabilityAssessment, CapabilityDimension, Currency, Maturity, Money},
     audit::{Audience, AuditEntry, AuditRecord, Change, ChangeRecord, EntityType, Operation},
+    client::{ClientOwner, ClientSecret, MachineClient},
     donor::{Donor, IatiOrgId},
     funding::{Funding, FundingTransaction, TransactionKind},
     idempotency::{IdempotencyKey, KeyRecord, KeyState, StoredResponse},
     ids::{
-        AdministrationId, AssessmentId, DeliveryId, DonorId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId, MeasurementId, MilestoneId,
-        ObjectiveId, PlanId, PortfolioId, PracticeId, ProjectId, RiskId, StakeholderId, SubscriptionId, TargetId, TransactionId,
+        AdministrationId, AssessmentId, ClientId, ClientSecretId, DeliveryId, DonorId, EngagementId, FundingId, IndicatorDefinitionId, IndicatorId,
+        MeasurementId, MilestoneId, ObjectiveId, PlanId, PortfolioId, PracticeId, ProjectId, RiskId, StakeholderId, SubscriptionId, TargetId, TransactionId,
     },
     indicator::{Baseline, Direction, Frequency, Indicator, IndicatorDefinition, Measure, PmmDimension},
     measurement::{Measurement, ReviewStatus, Target, TargetPoint},
@@ -612,4 +613,45 @@ pub(crate) fn key_record(row: &Row<'_>) -> Result<KeyRecord, StoreError> {
         created_at: row.time("created_at")?,
         expires_at: row.time("expires_at")?,
     })
+}
+
+/// A machine client's row, without its secrets (read separately).
+pub(crate) fn machine_client(row: &Row<'_>) -> Result<MachineClient, StoreError> {
+    let code = row.string("owner_code")?;
+    let owner = match row.string("owner_kind")?.as_str() {
+        "administration" => ClientOwner::Administration(AdministrationCode::parse(&code).map_err(|e| corrupt("owner_code", e))?),
+        "donor" => ClientOwner::Donor(DonorCode::parse(&code).map_err(|e| corrupt("owner_code", e))?),
+        other => return Err(corrupt("owner_kind", other)),
+    };
+    let scopes = row
+        .string("scopes")?
+        .split_whitespace()
+        .map(|s| domain::principal::Scope::parse(s).ok_or_else(|| corrupt("scopes", s)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(MachineClient {
+        id: ClientId::from_uuid(row.uuid("id")?),
+        name: row.string("name")?,
+        owner,
+        scopes,
+        expires_at: row.opt_time("expires_at")?,
+        revoked_at: row.opt_time("revoked_at")?,
+        secrets: Vec::new(),
+        version: row.i64("version")?,
+        created_by: row.string("created_by")?,
+        created_at: row.time("created_at")?,
+        updated_at: row.time("updated_at")?,
+    })
+}
+
+/// One secret's row, with the client it belongs to.
+pub(crate) fn client_secret(row: &Row<'_>) -> Result<(ClientId, ClientSecret), StoreError> {
+    Ok((
+        ClientId::from_uuid(row.uuid("client_id")?),
+        ClientSecret {
+            id: ClientSecretId::from_uuid(row.uuid("id")?),
+            hash: row.string("hash")?,
+            created_at: row.time("created_at")?,
+            expires_at: row.opt_time("expires_at")?,
+        },
+    ))
 }

@@ -18,6 +18,7 @@ mod m20261129_000011_change_audience;
 mod m20261129_000012_create_webhooks;
 mod m20261129_000013_create_idempotency_keys;
 mod m20261201_000014_index_approved_measurements;
+mod m20261201_000015_create_machine_clients;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000012_create_webhooks::Migration),
             Box::new(m20261129_000013_create_idempotency_keys::Migration),
             Box::new(m20261201_000014_index_approved_measurements::Migration),
+            Box::new(m20261201_000015_create_machine_clients::Migration),
         ]
     }
 }
@@ -59,5 +61,6 @@ pub mod tables {
         m20261129_000011_change_audience::ChangeAudience,
         m20261129_000012_create_webhooks::{WebhookAttempts, WebhookDeliveries, WebhookSubscriptions},
         m20261129_000013_create_idempotency_keys::IdempotencyKeys,
+        m20261201_000015_create_machine_clients::{MachineClientSecrets, MachineClients},
     };
 }

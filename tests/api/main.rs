@@ -21,6 +21,7 @@ mod idempotency;
 mod import;
 mod limits;
 mod metrics;
+mod oauth;
 mod permissions;
 mod planning;
 mod portfolios;

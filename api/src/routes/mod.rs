@@ -5,6 +5,7 @@ pub mod assessments;
 pub mod audit;
 pub mod catalogue;
 pub mod changes;
+pub mod clients;
 pub mod donors;
 pub mod export;
 pub mod fundings;

@@ -7,7 +7,7 @@ use std::{
     sync::{Arc, RwLock},
 };
 
-use super::{AdministrationService, Ctx};
+use super::{AdministrationService, ClientService, Ctx};
 use crate::{DomainError, principal::Principal, values::DonorCode};
 
 #[derive(Clone)]
@@ -16,6 +16,7 @@ pub struct AccessService {
     pub(crate) administrations: AdministrationService,
     /// Donors seen to exist. Donors are never deleted, so a hit stays true.
     pub(crate) known_donors: Arc<RwLock<HashSet<DonorCode>>>,
+    pub(crate) clients: ClientService,
 }
 
 impl AccessService {
@@ -24,6 +25,15 @@ impl AccessService {
     /// # Errors
     /// [`DomainError::Unauthenticated`] when it does not, [`DomainError::Store`].
     pub async fn admit(&self, who: &Principal) -> Result<(), DomainError> {
+        if let Some(client) = who.client() {
+            let active = match client.parse::<crate::ids::ClientId>() {
+                Ok(id) => self.clients.is_active(id).await?,
+                Err(_) => false,
+            };
+            if !active {
+                return Err(DomainError::Unauthenticated("the token's client was revoked or has expired".into()));
+            }
+        }
         if let Some(code) = who.administration()
             && self.administrations.by_codes(who, &[code]).await?.is_empty()
         {

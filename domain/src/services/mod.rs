@@ -8,6 +8,7 @@ mod assessments;
 mod audit;
 mod catalogue;
 mod changes;
+mod clients;
 mod donors;
 mod fundings;
 mod idempotency;
@@ -31,6 +32,7 @@ pub use assessments::AssessmentService;
 pub use audit::AuditService;
 pub use catalogue::{CatalogueService, Comparison, ComparisonEntry};
 pub use changes::{ChangeService, DEFAULT_FEED_LIMIT, FeedPage, FeedRequest, MAX_FEED_LIMIT};
+pub use clients::{ClientService, IssuedSecret, TokenRefusal};
 pub use donors::DonorService;
 pub use fundings::{FundingReport, FundingService, FundingSummary};
 pub use idempotency::IdempotencyService;
@@ -87,6 +89,7 @@ pub struct ServiceSet {
     pub indicators: IndicatorService,
     pub results: ResultService,
     pub catalogue: CatalogueService,
+    pub clients: ClientService,
     pub changes: ChangeService,
     pub webhooks: WebhookService,
     pub idempotency: IdempotencyService,
@@ -103,8 +106,10 @@ impl Services {
     pub fn with_delivery_policy(store: Arc<dyn Store>, clock: Arc<dyn Clock>, policy: DeliveryPolicy) -> Self {
         let ctx = Ctx { store: store.clone(), clock };
         let administrations = AdministrationService { ctx: ctx.clone(), cache: Arc::default() };
+        let clients = ClientService { ctx: ctx.clone(), hasher: Arc::new(clients::NoHasher), standing: Arc::default() };
         Self(Arc::new(ServiceSet {
-            access: AccessService { ctx: ctx.clone(), administrations: administrations.clone(), known_donors: Arc::default() },
+            access: AccessService { ctx: ctx.clone(), administrations: administrations.clone(), known_donors: Arc::default(), clients: clients.clone() },
+            clients,
             administrations,
             audit: AuditService { ctx: ctx.clone() },
             assessments: AssessmentService { ctx: ctx.clone() },
@@ -153,6 +158,15 @@ impl Services {
         let set = Arc::make_mut(&mut self.0);
         set.plans.admin_override = on;
         set.results.admin_override = on;
+        self
+    }
+
+    /// The hasher of machine-client secrets (the registry refuses writes without one).
+    #[must_use]
+    pub fn secret_hasher(mut self, hasher: Arc<dyn crate::ports::SecretHasher>) -> Self {
+        let set = Arc::make_mut(&mut self.0);
+        set.clients.hasher = hasher;
+        set.access.clients.hasher = set.clients.hasher.clone();
         self
     }
 
@@ -252,6 +266,35 @@ impl Journal<'_> {
     }
 }
 
+/// An audit entry with no change-feed entry: for writes that are not planning data (the client
+/// registry, webhook subscriptions, an override of the four-eyes rule), which feed readers and
+/// webhook receivers have no use for but an auditor needs.
+pub(crate) struct AuditOnly<'a> {
+    pub(crate) who: &'a Principal,
+    pub(crate) at: chrono::DateTime<chrono::Utc>,
+    pub(crate) administration: Option<AdministrationCode>,
+    pub(crate) entity_type: EntityType,
+    pub(crate) entity_id: String,
+    pub(crate) action: &'a str,
+}
+
+impl AuditOnly<'_> {
+    pub(crate) async fn write(self, tx: &dyn Repositories, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> Result<(), DomainError> {
+        let entry = AuditEntry {
+            at: self.at,
+            actor: self.who.subject().to_owned(),
+            actor_role: self.who.role().as_str(),
+            administration: self.administration,
+            entity_type: self.entity_type,
+            entity_id: self.entity_id,
+            action: self.action.to_owned(),
+            before,
+            after,
+        };
+        Ok(tx.record_audit(&entry).await?)
+    }
+}
+
 /// Audits an admin's override of the four-eyes rule, beside the review it let through: an
 /// entry of its own (`four_eyes_override`), naming the authors the reviewer was one of.
 pub(crate) async fn record_override(
@@ -263,18 +306,7 @@ pub(crate) async fn record_override(
     entity_id: String,
     authors: serde_json::Value,
 ) -> Result<(), DomainError> {
-    let entry = AuditEntry {
-        at,
-        actor: who.subject().to_owned(),
-        actor_role: who.role().as_str(),
-        administration,
-        entity_type,
-        entity_id,
-        action: "four_eyes_override".into(),
-        before: Some(authors),
-        after: None,
-    };
-    Ok(tx.record_audit(&entry).await?)
+    AuditOnly { who, at, administration, entity_type, entity_id, action: "four_eyes_override" }.write(tx, Some(authors), None).await
 }
 
 /// Journals many writes at once, as [`Journal::write`] does each (a bulk import): audit entries
