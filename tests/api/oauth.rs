@@ -162,3 +162,37 @@ async fn rotation_overlaps_and_revocation_stops_the_tokens_a_client_holds() {
     actions.reverse();
     assert_eq!(actions, ["create", "rotate_secret", "rotate_secret", "revoke"]);
 }
+
+#[tokio::test]
+async fn the_registry_is_the_same_in_graphql() {
+    let app = TestApp::spawn().await;
+    let per = app.planner("PER");
+    let create = r#"mutation { createMachineClient(input: {name: "SIGAD", scopes: ["plans:write"]}) {
+        clientSecret client { id clientId name role scopes status owner { kind code } secrets { id expiresAt } version } } }"#;
+    let made = app.gql(Some(&per), create, json!({})).await;
+    let made = made.assert(200)["data"]["createMachineClient"].clone();
+    assert_eq!(made["client"]["owner"], json!({"kind": "administration", "code": "PER"}), "{made}");
+    assert_eq!(made["client"]["scopes"], json!(["plans:write"]));
+    let (gid, client_id, secret) =
+        (made["client"]["id"].clone(), made["client"]["clientId"].as_str().unwrap().to_owned(), made["clientSecret"].as_str().unwrap().to_owned());
+    access_token(&app, &client_id, &secret).await;
+
+    let list = "{ machineClients { clientId status } }";
+    assert_eq!(app.gql(Some(&per), list, json!({})).await.body["data"]["machineClients"][0]["clientId"], client_id);
+    assert_eq!(app.gql(Some(&app.planner("BOL")), list, json!({})).await.body["data"]["machineClients"], json!([]));
+    let hidden = app.gql(Some(&app.planner("BOL")), "query($id: ID!) { machineClient(id: $id) { name } }", json!({"id": gid})).await;
+    assert_eq!(hidden.body["errors"][0]["extensions"]["code"], "NOT_FOUND", "{}", hidden.body);
+    let viewer = app.gql(Some(&app.viewer("PER")), list, json!({})).await;
+    assert_eq!(viewer.body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    let bad = app.gql(Some(&per), r#"mutation { createMachineClient(input: {name: " ", scopes: ["root"]}) { clientSecret } }"#, json!({})).await;
+    assert_eq!(bad.body["errors"][0]["extensions"]["code"], "VALIDATION", "{}", bad.body);
+
+    let rotate = "mutation($id: ID!) { rotateMachineClientSecret(id: $id, overlapSeconds: 0) { clientSecret client { secrets { id } } } }";
+    let rotated = app.gql(Some(&per), rotate, json!({"id": gid})).await;
+    let new_secret = rotated.body["data"]["rotateMachineClientSecret"]["clientSecret"].as_str().unwrap().to_owned();
+    assert_eq!(token_basic(&app, &client_id, &secret, &[("grant_type", "client_credentials")]).await.0, 401);
+    let token = access_token(&app, &client_id, &new_secret).await;
+    let revoke = "mutation($id: ID!) { revokeMachineClient(id: $id) { status revokedAt } }";
+    assert_eq!(app.gql(Some(&per), revoke, json!({"id": gid})).await.body["data"]["revokeMachineClient"]["status"], "revoked");
+    app.get("/api/v1/plans", &token).await.assert_problem(401, "unauthenticated");
+}

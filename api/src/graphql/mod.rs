@@ -2,6 +2,7 @@
 //! DataLoaders, with depth, complexity, recursion, directive, batch and page limits; and
 //! subscriptions over WebSocket at `/graphql/ws`.
 
+mod clients;
 mod errors;
 mod loaders;
 mod mutation;
@@ -27,12 +28,20 @@ use self::{
         MilestonesOfProject, ObjectiveLoader, Once, PlanLoader, PortfolioLoader, ProjectsOfPortfolio, ResultsOfPlan, RevisionsOfPlan, RisksOfObjective,
         RisksOfProject, SeriesOfIndicator, SummaryOfPortfolio, TargetsOfIndicator,
     },
-    mutation::Mutation,
-    query::Query,
+    mutation::CoreMutation,
+    query::CoreQuery,
     subscription::Subscription,
 };
 use crate::{auth::Authenticator, error::ApiError, extract::Lang};
 pub use subscription::ws;
+
+/// Every query field: the planning core's and the client registry's.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Query(CoreQuery, clients::ClientQuery);
+
+/// Every mutation.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Mutation(CoreMutation, clients::ClientMutation);
 
 pub type MeridianSchema = Schema<Query, Mutation, Subscription>;
 
@@ -82,7 +91,7 @@ pub fn schema(services: Option<Services>, limits: &GraphqlLimits) -> MeridianSch
 
 /// [`schema`], with the duration and outcome of each operation recorded in `metrics`.
 pub fn measured_schema(services: Option<Services>, limits: &GraphqlLimits, metrics: &crate::metrics::Metrics) -> MeridianSchema {
-    let mut builder = Schema::build(Query, Mutation, Subscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(limits.max_recursive_depth)

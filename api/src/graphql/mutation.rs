@@ -28,7 +28,8 @@ use super::{
     },
 };
 
-pub struct Mutation;
+#[derive(Default)]
+pub struct CoreMutation;
 
 /// One translation of a multilingual text.
 #[derive(InputObject)]
@@ -503,7 +504,7 @@ fn services<'a>(ctx: &Context<'a>) -> Result<&'a Services> {
 }
 
 #[Object]
-impl Mutation {
+impl CoreMutation {
     /// Registers an administration (admins only).
     async fn create_administration(&self, ctx: &Context<'_>, input: CreateAdministrationInput) -> Result<Administration> {
         let input = AdministrationInput { code: input.code, name: pairs(input.name), default_language: input.default_language };

@@ -21,7 +21,8 @@ use super::{
 };
 use crate::extract::{decode_cursor, encode_cursor};
 
-pub struct Query;
+#[derive(Default)]
+pub struct CoreQuery;
 
 /// `first`/`after` into a page request, refusing pages above the configured maximum.
 fn page<K, E>(ctx: &Context<'_>, first: Option<i32>, after: Option<String>, parse: impl Fn(&str) -> Result<K, E>) -> Result<PageRequest<K>> {
@@ -52,7 +53,7 @@ fn connection<T, K, N: async_graphql::OutputType>(
 }
 
 #[Object]
-impl Query {
+impl CoreQuery {
     /// Any object by its global id.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let s = ctx.data::<domain::services::Services>()?;
