@@ -79,9 +79,33 @@ async fn open_measured_store(settings: &Settings, meter: Meter) -> Result<(Arc<S
     Ok((store, services))
 }
 
-/// The token signer and verifier for these settings.
-pub fn tokens(settings: &Settings) -> Arc<Tokens> {
-    Tokens::new(TokenSettings { secret: settings.jwt_secret().to_owned(), issuer: settings.jwt_issuer.clone(), audience: settings.jwt_audience.clone() })
+/// The token signer and verifier for these settings: the signing keys read from their files,
+/// the HS256 secret (the configured one; the development one only while no key is configured),
+/// and the external issuer.
+///
+/// # Errors
+/// A key that cannot be read or is not a private key of its algorithm.
+pub fn tokens(settings: &Settings) -> Result<Arc<Tokens>, String> {
+    let keys = settings.jwt_keys.iter().map(|spec| api::keys::SigningKey::load(spec)).collect::<Result<Vec<_>, _>>()?;
+    let secret = match &settings.jwt_secret {
+        Some(s) => Some(s.0.clone()),
+        None if keys.is_empty() => Some(settings::DEVELOPMENT_SECRET.to_owned()),
+        None => None,
+    };
+    let external = settings.external_issuer.as_ref().map(|issuer| api::keys::ExternalIssuerSettings {
+        issuer: issuer.clone(),
+        jwks_url: settings.external_jwks_url.clone().unwrap_or_default(),
+        audience: settings.external_audience.clone().unwrap_or_else(|| settings.jwt_audience.clone()),
+        mapping: api::keys::ClaimMapping {
+            role: settings.external_claim_role.clone(),
+            role_prefix: settings.external_role_prefix.clone(),
+            administration: settings.external_claim_administration.clone(),
+            donor: settings.external_claim_donor.clone(),
+            scope: settings.external_claim_scope.clone(),
+        },
+        refresh_min: settings.external_jwks_min_refresh,
+    });
+    Ok(Tokens::new(TokenSettings { secret, keys, issuer: settings.jwt_issuer.clone(), audience: settings.jwt_audience.clone(), external }))
 }
 
 /// A built server: storage open, listener bound, not yet serving.
@@ -124,7 +148,7 @@ impl Application {
                 tracing::warn!(bind = %settings.bind, "/metrics is open to anyone who reaches this address: set MERIDIAN_METRICS_TOKEN, or MERIDIAN_METRICS=off");
             }
         }
-        let auth = api::auth::Authenticator { tokens: tokens(settings), access: services.access.clone() };
+        let auth = api::auth::Authenticator { tokens: tokens(settings).map_err(StartupError::Posture)?, access: services.access.clone() };
         let oauth = api::oauth::OAuthSettings { token_ttl: settings.oauth_token_ttl, public_url: settings.public_url.clone() };
         let state = ApiState { services: services.clone(), auth, live, metrics: metrics.clone(), oauth };
         let http = HttpSettings {

@@ -64,7 +64,7 @@ async fn serve(settings: &Settings) -> Result<(), String> {
     // right after the demo data were loaded (a Docker trial sets a secret of its own). Never in
     // production.
     if settings.environment == Environment::Development && (settings.uses_development_secret() || demo_loaded) {
-        let token = meridian::tokens(settings)
+        let token = meridian::tokens(settings)?
             .issue(&TokenRequest {
                 subject: "demo-admin".into(),
                 role: Role::Admin,
@@ -137,7 +137,7 @@ async fn seed(settings: &Settings, demo: bool, scale: Option<usize>, history_mon
 
 fn issue(settings: &Settings, args: &IssueArgs) -> Result<(), String> {
     let role = Role::parse(&args.role).map_err(|e| e.message)?;
-    let token = meridian::tokens(settings)
+    let token = meridian::tokens(settings)?
         .issue(&TokenRequest {
             subject: args.subject.clone().unwrap_or_else(|| format!("cli-{}", uuid::Uuid::new_v4())),
             role,

@@ -149,6 +149,38 @@ pub struct Settings {
     /// HS256 signing secret of bearer tokens (at least 16 characters).
     #[arg(long, env = "MERIDIAN_JWT_SECRET", global = true, hide_env_values = true)]
     pub jwt_secret: Option<Secret>,
+    /// Asymmetric signing keys, comma-separated `<kid>:<RS256|ES256>:<path to a PEM private
+    /// key>`: the first signs, every one verifies and is published at `/.well-known/jwks.json`.
+    #[arg(long, env = "MERIDIAN_JWT_KEYS", value_delimiter = ',', global = true)]
+    pub jwt_keys: Vec<String>,
+    /// The `iss` of an identity provider whose tokens are accepted too (Keycloak, Entra ID, ...).
+    #[arg(long, env = "MERIDIAN_EXTERNAL_ISSUER", requires = "external_jwks_url", global = true)]
+    pub external_issuer: Option<String>,
+    /// Where that issuer publishes its keys (JWKS); the only place they are fetched from.
+    #[arg(long, env = "MERIDIAN_EXTERNAL_JWKS_URL", global = true)]
+    pub external_jwks_url: Option<String>,
+    /// The `aud` its tokens carry for Meridian (default: `MERIDIAN_JWT_AUDIENCE`).
+    #[arg(long, env = "MERIDIAN_EXTERNAL_AUDIENCE", global = true)]
+    pub external_audience: Option<String>,
+    /// Shortest time between two fetches of the issuer's keys (a token naming an unknown key
+    /// triggers one).
+    #[arg(long, env = "MERIDIAN_EXTERNAL_JWKS_MIN_REFRESH", default_value = "30s", value_parser = parse_duration, global = true)]
+    pub external_jwks_min_refresh: Duration,
+    /// The claim holding the Meridian role (a dotted path; a list gives its first known role).
+    #[arg(long, env = "MERIDIAN_EXTERNAL_CLAIM_ROLE", default_value = "role", global = true)]
+    pub external_claim_role: String,
+    /// Stripped from role values before they are read (`meridian-` for `meridian-planner`).
+    #[arg(long, env = "MERIDIAN_EXTERNAL_ROLE_PREFIX", default_value = "", global = true)]
+    pub external_role_prefix: String,
+    /// The claim holding the administration code.
+    #[arg(long, env = "MERIDIAN_EXTERNAL_CLAIM_ADMINISTRATION", default_value = "administration", global = true)]
+    pub external_claim_administration: String,
+    /// The claim holding the donor code.
+    #[arg(long, env = "MERIDIAN_EXTERNAL_CLAIM_DONOR", default_value = "donor", global = true)]
+    pub external_claim_donor: String,
+    /// The claim holding the scopes (space-separated, or a list).
+    #[arg(long, env = "MERIDIAN_EXTERNAL_CLAIM_SCOPE", default_value = "scope", global = true)]
+    pub external_claim_scope: String,
     /// The `iss` tokens must carry.
     #[arg(long, env = "MERIDIAN_JWT_ISSUER", default_value = "meridian", global = true)]
     pub jwt_issuer: String,
@@ -340,7 +372,7 @@ impl Settings {
 
     /// Whether tokens are signed with the public development secret.
     pub fn uses_development_secret(&self) -> bool {
-        self.jwt_secret() == DEVELOPMENT_SECRET
+        self.jwt_keys.is_empty() && self.jwt_secret() == DEVELOPMENT_SECRET
     }
 
     /// Refuses a posture that would expose the API with a secret everyone knows: the development
@@ -351,7 +383,10 @@ impl Settings {
     pub fn check_posture(&self) -> Result<(), String> {
         if self.uses_development_secret() {
             if self.environment == Environment::Production {
-                return Err("MERIDIAN_ENV=production needs a signing secret of its own: set MERIDIAN_JWT_SECRET (16 characters or more)".into());
+                return Err(
+                    "MERIDIAN_ENV=production needs signing keys of its own: set MERIDIAN_JWT_KEYS (RS256/ES256), or MERIDIAN_JWT_SECRET (16 characters or more)"
+                        .into(),
+                );
             }
             if !self.bind.ip().is_loopback() {
                 return Err(format!(
@@ -367,10 +402,19 @@ impl Settings {
     pub fn posture(&self) -> String {
         let on = |b: bool| if b { "on" } else { "off" };
         format!(
-            "environment={} bind={} secret={} graphiql={} introspection={} suggestions={} swagger_ui={} metrics={} cors={} four_eyes_admin_override={} rate_limit_caller={} rate_limit_address={} rate_limit_failed_auth={} trusted_proxies={}",
+            "environment={} bind={} signing={} external_issuer={} graphiql={} introspection={} suggestions={} swagger_ui={} metrics={} cors={} four_eyes_admin_override={} rate_limit_caller={} rate_limit_address={} rate_limit_failed_auth={} trusted_proxies={}",
             if self.environment == Environment::Production { "production" } else { "development" },
             self.bind,
-            if self.uses_development_secret() { "development" } else { "configured" },
+            match (self.jwt_keys.is_empty(), self.uses_development_secret()) {
+                (_, true) => "development".to_owned(),
+                (true, false) => "hs256".to_owned(),
+                (false, _) => format!(
+                    "keys({}){}",
+                    self.jwt_keys.iter().filter_map(|k| k.split(':').next()).collect::<Vec<_>>().join(","),
+                    if self.jwt_secret.is_some() { "+hs256" } else { "" }
+                ),
+            },
+            self.external_issuer.as_deref().unwrap_or("none"),
             on(self.exposes(self.graphiql)),
             on(self.exposes(self.graphql_introspection)),
             on(self.exposes(self.graphql_suggestions)),

@@ -13,19 +13,32 @@ use domain::{
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
+use crate::{
+    error::ApiError,
+    keys::{ClaimMapping, ExternalIssuer, ExternalIssuerSettings, SigningKey},
+};
 
 /// Signing settings shared by the server and the token command.
-#[derive(Clone)]
 pub struct TokenSettings {
-    pub secret: String,
+    /// The HS256 secret; `None` when only keys sign and verify.
+    pub secret: Option<String>,
+    /// RS256/ES256 keys: the first signs, all verify and are published.
+    pub keys: Vec<SigningKey>,
     pub issuer: String,
     pub audience: String,
+    /// An identity provider whose tokens are accepted too.
+    pub external: Option<ExternalIssuerSettings>,
 }
 
 impl std::fmt::Debug for TokenSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenSettings").field("secret", &"[redacted]").field("issuer", &self.issuer).field("audience", &self.audience).finish()
+        f.debug_struct("TokenSettings")
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .field("keys", &self.keys)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("external", &self.external)
+            .finish()
     }
 }
 
@@ -61,27 +74,63 @@ pub struct TokenRequest {
     pub ttl: Duration,
 }
 
+/// Why a token was not verified.
+enum Refusal {
+    Invalid(ApiError),
+    /// Signed by the external issuer with a key not in the cached set: worth fetching its keys.
+    UnknownExternalKey,
+}
+
+impl From<ApiError> for Refusal {
+    fn from(e: ApiError) -> Self {
+        Self::Invalid(e)
+    }
+}
+
+fn invalid(why: impl Into<String>) -> ApiError {
+    ApiError::unauthenticated("invalid_token", why)
+}
+
 /// Verifies and issues tokens.
 pub struct Tokens {
     settings: TokenSettings,
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    validation: Validation,
+    hs: Option<(EncodingKey, DecodingKey)>,
+    external: Option<ExternalIssuer>,
+    jwks: jsonwebtoken::jwk::JwkSet,
 }
 
 impl Tokens {
     pub fn new(settings: TokenSettings) -> Arc<Self> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[settings.issuer.as_str()]);
-        validation.set_audience(&[settings.audience.as_str()]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 30;
         Arc::new(Self {
-            encoding: EncodingKey::from_secret(settings.secret.as_bytes()),
-            decoding: DecodingKey::from_secret(settings.secret.as_bytes()),
-            validation,
+            hs: settings.secret.as_ref().map(|s| (EncodingKey::from_secret(s.as_bytes()), DecodingKey::from_secret(s.as_bytes()))),
+            external: settings.external.clone().map(ExternalIssuer::new),
+            jwks: crate::keys::public_set(&settings.keys),
             settings,
         })
+    }
+
+    /// The public keys of this server's signing keys (`/.well-known/jwks.json`).
+    pub fn jwks(&self) -> &jsonwebtoken::jwk::JwkSet {
+        &self.jwks
+    }
+
+    /// The `iss` of the tokens this server signs.
+    pub fn issuer(&self) -> &str {
+        &self.settings.issuer
+    }
+
+    /// Signs claims with the first key, or with the HS256 secret when no key is configured.
+    fn sign(&self, claims: &Claims) -> Result<String, FieldError> {
+        let failed = |e: jsonwebtoken::errors::Error| FieldError::new("token", "signing_failed", e.to_string());
+        if let Some(key) = self.settings.keys.first() {
+            let mut header = Header::new(key.algorithm);
+            header.kid = Some(key.kid.clone());
+            return encode(&header, claims, &key.encoding).map_err(failed);
+        }
+        match &self.hs {
+            Some((encoding, _)) => encode(&Header::new(Algorithm::HS256), claims, encoding).map_err(failed),
+            None => Err(FieldError::new("token", "no_signing_key", "no signing key or secret is configured")),
+        }
     }
 
     /// Signs a token after checking that it would verify (a planner names its administration, ...).
@@ -103,7 +152,7 @@ impl Tokens {
             iat: claims_now,
         };
         principal_of(&claims)?;
-        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| FieldError::new("token", "signing_failed", e.to_string()))
+        self.sign(&claims)
     }
 
     /// Signs a token for a caller already verified (a machine client at the token endpoint):
@@ -126,13 +175,7 @@ impl Tokens {
             exp: claims_now + ttl.as_secs(),
             iat: claims_now,
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| FieldError::new("token", "signing_failed", e.to_string()))?;
-        Ok((token, ttl.as_secs()))
-    }
-
-    /// The `iss` of the tokens this server signs.
-    pub fn issuer(&self) -> &str {
-        &self.settings.issuer
+        Ok((self.sign(&claims)?, ttl.as_secs()))
     }
 
     /// # Errors
@@ -142,26 +185,105 @@ impl Tokens {
     }
 
     /// As [`Self::verify`], with the token's `exp` (seconds since the epoch), for connections
-    /// that outlive a request.
+    /// that outlive a request. An external issuer's token is checked against its keys as last
+    /// fetched.
     ///
     /// # Errors
     /// As [`Self::verify`].
     pub fn verify_until(&self, token: &str) -> Result<(Principal, u64), ApiError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
-            let why = match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => "the token has expired",
-                jsonwebtoken::errors::ErrorKind::InvalidIssuer => "the token was issued by someone else",
-                jsonwebtoken::errors::ErrorKind::InvalidAudience => "the token is meant for another audience",
-                jsonwebtoken::errors::ErrorKind::InvalidSignature => "the token signature does not verify",
-                jsonwebtoken::errors::ErrorKind::MissingRequiredClaim(_) => "the token lacks exp, iss, aud or sub",
-                _ => "the token is not a valid JWT",
-            };
-            ApiError::unauthenticated("invalid_token", why)
-        })?;
-        let principal =
-            principal_of(&data.claims).map_err(|e| ApiError::unauthenticated("invalid_token", format!("the token's claims are invalid: {}", e.message)))?;
-        Ok((principal, data.claims.exp))
+        self.check(token).map_err(|r| match r {
+            Refusal::Invalid(e) => e,
+            Refusal::UnknownExternalKey => invalid("the token is signed with a key its issuer does not publish"),
+        })
     }
+
+    fn validation(algorithm: Algorithm, issuer: &str, audience: &str) -> Validation {
+        let mut validation = Validation::new(algorithm);
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
+        validation.leeway = 30;
+        validation
+    }
+
+    fn check(&self, token: &str) -> Result<(Principal, u64), Refusal> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("the token is not a valid JWT"))?;
+        let (ours, iss, aud) = (&self.settings, self.settings.issuer.as_str(), self.settings.audience.as_str());
+        match header.alg {
+            Algorithm::HS256 => {
+                let (_, key) = self.hs.as_ref().ok_or_else(|| invalid("HS256 tokens are not accepted by this server"))?;
+                let data = decode::<Claims>(token, key, &Self::validation(Algorithm::HS256, iss, aud)).map_err(rejection)?;
+                own_principal(&data.claims)
+            }
+            Algorithm::RS256 | Algorithm::ES256 => {
+                if let Some(key) = ours.keys.iter().find(|k| k.algorithm == header.alg && header.kid.as_deref() == Some(k.kid.as_str())) {
+                    let data = decode::<Claims>(token, &key.decoding, &Self::validation(header.alg, iss, aud)).map_err(rejection)?;
+                    return own_principal(&data.claims);
+                }
+                let Some(external) = &self.external else {
+                    return Err(invalid("the token is signed with a key this server does not know").into());
+                };
+                let (Some(key), _) = external.key(header.kid.as_deref(), header.alg) else {
+                    return Err(Refusal::UnknownExternalKey);
+                };
+                let s = &external.settings;
+                let data = decode::<serde_json::Value>(token, &key, &Self::validation(header.alg, &s.issuer, &s.audience)).map_err(rejection)?;
+                external_principal(&data.claims, &s.mapping).map_err(Refusal::Invalid)
+            }
+            other => Err(invalid(format!("{other:?} tokens are not accepted: RS256, ES256 or HS256")).into()),
+        }
+    }
+}
+
+fn rejection(e: jsonwebtoken::errors::Error) -> Refusal {
+    use jsonwebtoken::errors::ErrorKind as K;
+    let why = match e.kind() {
+        K::ExpiredSignature => "the token has expired",
+        K::ImmatureSignature => "the token is not valid yet (nbf)",
+        K::InvalidIssuer => "the token was issued by someone else",
+        K::InvalidAudience => "the token is meant for another audience",
+        K::InvalidSignature => "the token signature does not verify",
+        K::InvalidAlgorithm => "the token's algorithm does not match its key",
+        K::MissingRequiredClaim(_) => "the token lacks exp, iss, aud or sub",
+        _ => "the token is not a valid JWT",
+    };
+    Refusal::Invalid(invalid(why))
+}
+
+fn own_principal(claims: &Claims) -> Result<(Principal, u64), Refusal> {
+    let principal = principal_of(claims).map_err(|e| invalid(format!("the token's claims are invalid: {}", e.message)))?;
+    Ok((principal, claims.exp))
+}
+
+/// An external issuer's claims, read through the configured mapping.
+fn external_principal(claims: &serde_json::Value, mapping: &ClaimMapping) -> Result<(Principal, u64), ApiError> {
+    let text = |path: &str| crate::keys::claim(claims, path).and_then(serde_json::Value::as_str).map(str::to_owned);
+    let values = |path: &str| -> Vec<String> {
+        match crate::keys::claim(claims, path) {
+            Some(serde_json::Value::String(s)) => s.split_whitespace().map(str::to_owned).collect(),
+            Some(serde_json::Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let role = values(&mapping.role)
+        .iter()
+        .find_map(|r| Role::parse(r.strip_prefix(mapping.role_prefix.as_str()).unwrap_or(r)).ok())
+        .ok_or_else(|| invalid(format!("the token's `{}` claim names no Meridian role", mapping.role)))?;
+    let claims_of_ours = Claims {
+        sub: text("sub").unwrap_or_default(),
+        role: role.as_str().to_owned(),
+        administration: text(&mapping.administration),
+        donor: text(&mapping.donor),
+        scope: Some(values(&mapping.scope).into_iter().filter(|s| Scope::parse(s).is_some()).collect::<Vec<_>>().join(" ")).filter(|s| !s.is_empty()),
+        client_id: None,
+        iss: text("iss").unwrap_or_default(),
+        aud: String::new(),
+        exp: crate::keys::claim(claims, "exp").and_then(serde_json::Value::as_u64).unwrap_or_default(),
+        iat: 0,
+    };
+    let principal = principal_of(&claims_of_ours).map_err(|e| invalid(format!("the token's claims are invalid: {}", e.message)))?;
+    Ok((principal, claims_of_ours.exp))
 }
 
 fn now() -> u64 {
@@ -216,7 +338,20 @@ impl Authenticator {
     /// # Errors
     /// As [`Self::authenticate`].
     pub async fn authenticate_until(&self, token: &str) -> Result<(Principal, u64), ApiError> {
-        let (principal, exp) = self.tokens.verify_until(token)?;
+        let (principal, exp) = match self.tokens.check(token) {
+            Ok(verified) => verified,
+            Err(Refusal::Invalid(e)) => return Err(e),
+            Err(Refusal::UnknownExternalKey) => {
+                // The issuer may have rotated its keys: fetch them (not too often) and try again.
+                if let Some(external) = &self.tokens.external
+                    && external.may_refresh()
+                    && let Err(e) = external.refresh().await
+                {
+                    tracing::warn!(error = %e, "the external issuer's keys could not be fetched");
+                }
+                self.tokens.verify_until(token)?
+            }
+        };
         self.access.admit(&principal).await?;
         Ok((principal, exp))
     }
@@ -257,7 +392,7 @@ mod tests {
     use super::*;
 
     fn tokens(secret: &str, iss: &str) -> Arc<Tokens> {
-        Tokens::new(TokenSettings { secret: secret.into(), issuer: iss.into(), audience: "meridian".into() })
+        Tokens::new(TokenSettings { secret: Some(secret.into()), keys: vec![], issuer: iss.into(), audience: "meridian".into(), external: None })
     }
 
     fn request(role: Role, adm: Option<&str>) -> TokenRequest {

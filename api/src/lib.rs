@@ -9,6 +9,7 @@ pub mod extract;
 pub mod graphql;
 pub mod iati;
 pub mod idempotency;
+pub mod keys;
 pub mod limits;
 pub mod metrics;
 pub mod oauth;
@@ -299,6 +300,7 @@ fn api_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(health::ready))
         .routes(routes!(crate::oauth::token))
         .routes(routes!(crate::oauth::metadata))
+        .routes(routes!(crate::oauth::jwks))
 }
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json` and committed as `api/openapi.json`.

@@ -178,6 +178,15 @@ pub async fn token(State(state): State<ApiState>, headers: HeaderMap, body: Byte
     }
 }
 
+/// The public keys of this server's signing keys (RFC 7517), for verifying its tokens.
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "clients",
+    responses((status = 200, description = "A JWK set; empty while tokens are HS256-signed", body = Object)))]
+pub async fn jwks(State(state): State<ApiState>) -> Response {
+    let mut response = Json(state.auth.tokens.jwks().clone()).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    response
+}
+
 /// RFC 8414 metadata.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ServerMetadata {
@@ -190,6 +199,9 @@ pub struct ServerMetadata {
     pub response_types_supported: Vec<&'static str>,
     pub scopes_supported: Vec<&'static str>,
     pub service_documentation: String,
+    /// Where the public keys of Meridian's tokens are (when they are signed with RS256 or ES256).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
 }
 
 /// Where standard OAuth client libraries find the token endpoint (RFC 8414).
@@ -208,6 +220,7 @@ pub async fn metadata(State(state): State<ApiState>, headers: HeaderMap) -> Resp
         response_types_supported: Vec::new(),
         scopes_supported: domain::principal::Scope::ALL.iter().map(|s| s.as_str()).collect(),
         service_documentation: format!("{base}/docs"),
+        jwks_uri: (!state.auth.tokens.jwks().keys.is_empty()).then(|| format!("{base}/.well-known/jwks.json")),
     };
     let mut response = Json(body).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));

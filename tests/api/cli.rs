@@ -91,7 +91,7 @@ fn a_production_server_logs_its_posture_at_start() {
     child.kill().ok();
     child.wait().ok();
     let posture = posture.expect("a posture line");
-    for part in ["environment=production", "secret=configured", "graphiql=off", "introspection=off", "suggestions=off", "swagger_ui=on"] {
+    for part in ["environment=production", "signing=hs256 external_issuer=none", "graphiql=off", "introspection=off", "suggestions=off", "swagger_ui=on"] {
         assert!(posture.contains(part), "{part} missing from {posture}");
     }
 }

@@ -174,7 +174,7 @@ impl TestApp {
             statements,
             client: reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client"),
             database_url,
-            tokens: meridian::tokens(&settings),
+            tokens: meridian::tokens(&settings).expect("the keys load"),
             db,
             server,
         };

@@ -19,6 +19,7 @@ mod graphql;
 mod helpers;
 mod idempotency;
 mod import;
+mod keys;
 mod limits;
 mod metrics;
 mod oauth;

@@ -22,6 +22,7 @@ async fn requests_without_or_with_a_bad_token_are_401_with_a_bearer_challenge() 
         s.jwt_secret = Some("another-secret-of-enough-length".parse().unwrap());
         s
     })
+    .expect("the keys load")
     .issue(&api::auth::TokenRequest {
         subject: "mallory".into(),
         role: Role::Admin,

@@ -330,7 +330,7 @@ async fn subscriptions_end_when_the_token_expires() {
         scopes: vec![],
         ttl: Duration::from_secs(2),
     };
-    let brief = meridian::tokens(&settings).issue(&request).unwrap();
+    let brief = meridian::tokens(&settings).expect("the keys load").issue(&request).unwrap();
     let mut ws = Client::connect(&app, &brief).await;
     ws.subscribe("plans", PLANS, json!({})).await;
     let expired = ws.message().await.expect("an error when the token expires");
