@@ -367,6 +367,27 @@ impl Authenticator {
     }
 }
 
+/// The caller of a route that also serves the public: the verified caller, or the anonymous
+/// reader when the request has no `Authorization` header (one that does not verify is still
+/// 401). The domain decides what the anonymous reader sees: `public` data only.
+pub struct Reader(pub Principal);
+
+impl<S> FromRequestParts<S> for Reader
+where
+    Authenticator: axum::extract::FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
+            Auth::from_request_parts(parts, state).await.map(|Auth(who)| Self(who))
+        } else {
+            Ok(Self(Principal::anonymous()))
+        }
+    }
+}
+
 /// The verified caller of a request.
 pub struct Auth(pub Principal);
 

@@ -363,10 +363,34 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
         .layer(tower::util::option_layer(cors_layer(&http.cors)))
         .layer(axum::middleware::from_fn_with_state((http.request_timeout, http.import_timeout), time_limit))
         .layer(axum::middleware::from_fn_with_state(limiter, limits::layer))
+        .layer(axum::middleware::from_fn(cache_control))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));
     if metrics.enabled() { app.layer(axum::middleware::from_fn_with_state(metrics, metrics::track)) } else { app }
+}
+
+/// How long shared caches may keep a public answer (read without a token).
+pub const PUBLIC_MAX_AGE: u32 = 60;
+
+/// `Cache-Control` of reads that do not set their own: a successful read without a token is the
+/// same for everyone, so caches and CDNs may keep it a minute; with a token it is the caller's
+/// alone. Either way the answer varies with `Authorization`.
+async fn cache_control(request: Request, next: axum::middleware::Next) -> axum::response::Response {
+    let read = request.method() == axum::http::Method::GET;
+    let anonymous = !request.headers().contains_key(axum::http::header::AUTHORIZATION);
+    let probe = request.uri().path().starts_with("/health/") || request.uri().path() == "/metrics";
+    let mut response = next.run(request).await;
+    if read && !probe && !response.headers().contains_key(axum::http::header::CACHE_CONTROL) {
+        let value = if anonymous && response.status() == StatusCode::OK {
+            axum::http::HeaderValue::from_str(&format!("public, max-age={PUBLIC_MAX_AGE}")).unwrap_or(axum::http::HeaderValue::from_static("public"))
+        } else {
+            axum::http::HeaderValue::from_static("private")
+        };
+        response.headers_mut().insert(axum::http::header::CACHE_CONTROL, value);
+        response.headers_mut().append(axum::http::header::VARY, axum::http::HeaderValue::from_static("Authorization"));
+    }
+    response
 }
 
 /// Answers 408 when a request runs past its limit: the import's own, or the general one.

@@ -41,6 +41,8 @@ pub enum PlanVisibility {
     InsiderOf(AdministrationCode),
     /// Disclosed plans only: active or closed, and not restricted.
     DisclosedOnly,
+    /// Active or closed `public` plans (no token).
+    PublicOnly,
 }
 
 /// Filters of the plan list.
@@ -191,6 +193,8 @@ pub enum IndicatorVisibility {
     All,
     /// Only those not restricted.
     SharedOnly,
+    /// Only `public` ones (no token).
+    PublicOnly,
 }
 
 #[async_trait]

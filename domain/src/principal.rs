@@ -16,6 +16,8 @@ pub enum Role {
     Viewer,
     Donor,
     Integration,
+    /// No token: the public read surface (never in a token).
+    Anonymous,
 }
 
 impl Role {
@@ -28,6 +30,7 @@ impl Role {
             Self::Viewer => "viewer",
             Self::Donor => "donor",
             Self::Integration => "integration",
+            Self::Anonymous => "anonymous",
         }
     }
 
@@ -112,6 +115,9 @@ impl Principal {
         scopes: Vec<Scope>,
     ) -> Result<Self, FieldError> {
         let subject = subject.into();
+        if role == Role::Anonymous {
+            return Err(FieldError::new("role", "invalid_value", "one of admin, planner, viewer, donor, integration"));
+        }
         if subject.trim().is_empty() {
             return Err(FieldError::new("sub", "required", "the token names no subject"));
         }
@@ -142,6 +148,37 @@ impl Principal {
             _ => {}
         }
         Ok(Self { subject, role, administration, donor, scopes, client: None })
+    }
+
+    /// A caller without a token: reads what is `public`, and nothing else.
+    pub fn anonymous() -> Self {
+        Self { subject: "anonymous".into(), role: Role::Anonymous, administration: None, donor: None, scopes: Vec::new(), client: None }
+    }
+
+    pub fn is_anonymous(&self) -> bool {
+        self.role == Role::Anonymous
+    }
+
+    /// Whether the caller reads objects of this disclosure outside their administration:
+    /// `public` ones always, `programme` ones with a token.
+    pub fn reaches(&self, disclosure: Disclosure) -> bool {
+        match disclosure {
+            Disclosure::Public => true,
+            Disclosure::Programme => !self.is_anonymous(),
+            Disclosure::Restricted => false,
+        }
+    }
+
+    /// Which of three audiences the caller is for `administration`'s data: its own (0), another
+    /// authenticated caller (1), the public (2). Callers of one audience see the same things.
+    pub fn audience_of(&self, administration: AdministrationCode) -> u8 {
+        if self.is_insider(administration) {
+            0
+        } else if self.is_anonymous() {
+            2
+        } else {
+            1
+        }
     }
 
     /// The same caller, acting through the registered machine client `id`.
@@ -201,12 +238,12 @@ impl Principal {
 
     /// Whether the caller may see a plan: insiders always, others only disclosed plans.
     pub fn can_read_plan(&self, plan: &StrategicPlan) -> bool {
-        self.is_insider(plan.administration) || plan.is_disclosed()
+        self.is_insider(plan.administration) || (plan.status.is_published() && self.reaches(plan.disclosure))
     }
 
     /// Whether the caller may see an object with its own disclosure inside a plan it can read.
     pub fn can_read_within(&self, administration: AdministrationCode, disclosure: Disclosure) -> bool {
-        self.is_insider(administration) || disclosure.is_shared()
+        self.is_insider(administration) || self.reaches(disclosure)
     }
 
     /// Whether the caller sees values still under review (insiders) or only approved ones.
@@ -220,7 +257,7 @@ impl Principal {
     /// [`DomainError::Forbidden`] for read-only roles.
     pub fn ensure_writer(&self) -> Result<(), DomainError> {
         match self.role {
-            Role::Viewer | Role::Donor => Err(DomainError::Forbidden(format!("the {} role is read-only", self.role.as_str()))),
+            Role::Viewer | Role::Donor | Role::Anonymous => Err(DomainError::Forbidden(format!("the {} role is read-only", self.role.as_str()))),
             Role::Admin | Role::Planner | Role::Integration => Ok(()),
         }
     }
@@ -235,7 +272,7 @@ impl Principal {
         self.ensure_writer()?;
         match self.role {
             Role::Admin => Ok(()),
-            Role::Viewer | Role::Donor => Err(DomainError::Forbidden(format!("the {} role is read-only", self.role.as_str()))),
+            Role::Viewer | Role::Donor | Role::Anonymous => Err(DomainError::Forbidden(format!("the {} role is read-only", self.role.as_str()))),
             Role::Planner | Role::Integration if self.administration != Some(administration) => {
                 Err(DomainError::Forbidden("you may only change your own administration's data".into()))
             }
@@ -311,6 +348,19 @@ mod tests {
             assert!(admin.ensure_second_pair_of_eyes(authors, false).is_err(), "{authors:?}");
             assert_eq!(admin.ensure_second_pair_of_eyes(authors, true).unwrap(), FourEyes::Overridden);
         }
+    }
+
+    #[test]
+    fn the_public_reads_public_objects_only_and_writes_nothing() {
+        let public = Principal::anonymous();
+        let bol = code("BOL");
+        assert!(public.can_read_within(bol, Disclosure::Public));
+        assert!(!public.can_read_within(bol, Disclosure::Programme));
+        assert!(!public.can_read_within(bol, Disclosure::Restricted));
+        assert!(public.ensure_writer().is_err());
+        assert_eq!(public.audience_of(bol), 2);
+        assert!(Principal::new("x", Role::Anonymous, None, None, vec![]).is_err(), "no token carries it");
+        assert!(Role::parse("anonymous").is_err());
     }
 
     #[test]

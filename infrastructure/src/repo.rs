@@ -347,6 +347,10 @@ impl<C: ConnectionTrait + Send + Sync> PlanRepository for Repo<C> {
             PlanVisibility::DisclosedOnly => {
                 q.cond_where(disclosed);
             }
+            PlanVisibility::PublicOnly => {
+                q.and_where(Expr::col(Plans::Status).is_in(status_names(PlanStatus::is_published)))
+                    .and_where(Expr::col(Plans::Disclosure).eq(Disclosure::Public.as_str()));
+            }
         }
         if let Some(code) = filter.administration {
             q.and_where(Expr::col(Plans::AdministrationCode).eq(code.as_str()));
@@ -525,6 +529,9 @@ impl<C: ConnectionTrait + Send + Sync> Repo<C> {
 }
 
 fn indicator_visibility(q: &mut SelectStatement, visibility: IndicatorVisibility) {
+    if visibility == IndicatorVisibility::PublicOnly {
+        q.and_where(Expr::col(Indicators::Disclosure).eq(Disclosure::Public.as_str()));
+    }
     if visibility == IndicatorVisibility::SharedOnly {
         q.and_where(Expr::col(Indicators::Disclosure).is_in(shared_disclosures()));
     }

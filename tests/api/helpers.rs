@@ -307,7 +307,6 @@ impl TestApp {
         self.post("/api/v1/plans", token, body).await.assert(201).clone()
     }
 
-    /// Moves a plan (as admin) along the lifecycle up to `to`.
     /// Moves a plan to `to`: sent to review by one admin, approved by another (four eyes).
     pub async fn advance_plan(&self, plan_id: &str, to: &str) {
         let (sender, admin) = (self.token("secretariat", Role::Admin, None, None, &[]), self.admin());

@@ -28,6 +28,7 @@ mod planning;
 mod portfolios;
 mod practices;
 mod projects;
+mod public;
 mod results;
 mod revisions;
 mod risks;

@@ -8,7 +8,8 @@ use crate::helpers::{TestApp, id};
 #[tokio::test]
 async fn requests_without_or_with_a_bad_token_are_401_with_a_bearer_challenge() {
     let app = TestApp::spawn().await;
-    let none = app.request(reqwest::Method::GET, "/api/v1/plans", None, None, &[]).await;
+    // Routes that never serve public data (plans do: see the public surface tests).
+    let none = app.request(reqwest::Method::GET, "/api/v1/projects", None, None, &[]).await;
     none.assert_problem(401, "unauthenticated");
     assert!(none.headers.get("www-authenticate").unwrap().to_str().unwrap().starts_with("Bearer"));
 

@@ -6,6 +6,7 @@ mod clients;
 mod errors;
 mod loaders;
 mod mutation;
+mod public;
 mod query;
 mod subscription;
 mod types;
@@ -106,6 +107,7 @@ pub fn measured_schema(services: Option<Services>, limits: &GraphqlLimits, metri
     if !limits.suggestions {
         builder = builder.disable_suggestions();
     }
+    builder = builder.extension(public::PublicSurface);
     if metrics.enabled() {
         builder = builder.extension(crate::metrics::GraphqlMetrics::new(metrics));
     }
@@ -175,9 +177,8 @@ pub async fn post(State(state): State<GraphqlState>, headers: HeaderMap, body: B
         return graphql_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("a batch holds at most {} operations", state.limits.max_batch));
     }
     let mut batch = batch.data(Lang::from_headers(&headers));
-    if let Some(who) = who {
-        put_caller(&mut batch, &state.services, who, true);
-    }
+    // Without a token the caller is the public reader (see `public`).
+    put_caller(&mut batch, &state.services, who.unwrap_or_else(|| Arc::new(Principal::anonymous())), true);
     let mut response = state.schema.execute_batch(batch).await;
     match &mut response {
         async_graphql::BatchResponse::Single(r) => label_errors(r),

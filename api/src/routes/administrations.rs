@@ -12,7 +12,7 @@ use utoipa::IntoParams;
 
 use super::{ReadErrors, WriteErrors};
 use crate::{
-    auth::Auth,
+    auth::{Auth, Reader},
     dto::{AdministrationList, AdministrationView, CreateAdministration, Localizer},
     error::ApiError,
     extract::{ApiJson, ApiQuery, encode_cursor, page_request, with_etag},
@@ -30,10 +30,10 @@ pub struct ListQuery {
 
 /// Lists administrations by code.
 #[utoipa::path(get, path = "/administrations", tag = "administrations", params(ListQuery),
-    responses((status = 200, description = "Success", body = AdministrationList), ReadErrors), security(("bearer" = [])))]
+    responses((status = 200, description = "Success", body = AdministrationList), ReadErrors), security((), ("bearer" = [])))]
 pub async fn list(
     State(service): State<AdministrationService>,
-    Auth(who): Auth,
+    Reader(who): Reader,
     l: Localizer,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<AdministrationList>, ApiError> {
@@ -48,8 +48,8 @@ pub async fn list(
 /// One administration.
 #[utoipa::path(get, path = "/administrations/{code}", tag = "administrations",
     params(("code" = String, Path, description = "ISO 3166-1 alpha-3 code", example = "BOL")),
-    responses((status = 200, description = "Success", body = AdministrationView, headers(("ETag" = String))), ReadErrors), security(("bearer" = [])))]
-pub async fn get(State(service): State<AdministrationService>, Auth(who): Auth, l: Localizer, Path(code): Path<String>) -> Result<Response, ApiError> {
+    responses((status = 200, description = "Success", body = AdministrationView, headers(("ETag" = String))), ReadErrors), security((), ("bearer" = [])))]
+pub async fn get(State(service): State<AdministrationService>, Reader(who): Reader, l: Localizer, Path(code): Path<String>) -> Result<Response, ApiError> {
     let code = AdministrationCode::parse(&code).map_err(|_| ApiError::not_found("administration"))?;
     let a = service.get(&who, code).await?;
     Ok(with_etag(StatusCode::OK, a.version, AdministrationView::new(&a, &l)))

@@ -8,7 +8,7 @@ use domain::services::CatalogueService;
 
 use super::{ReadErrors, administrations::ListQuery, path_id};
 use crate::{
-    auth::Auth,
+    auth::Reader,
     dto::{ComparisonView, DefinitionList, DefinitionView, Localizer},
     error::ApiError,
     extract::{ApiQuery, encode_cursor, page_request},
@@ -16,10 +16,10 @@ use crate::{
 
 /// Lists the catalogue by code, grouped by WCO PMM dimension through `dimension`.
 #[utoipa::path(get, path = "/indicator-definitions", tag = "catalogue", params(ListQuery),
-    responses((status = 200, description = "Success", body = DefinitionList), ReadErrors), security(("bearer" = [])))]
+    responses((status = 200, description = "Success", body = DefinitionList), ReadErrors), security((), ("bearer" = [])))]
 pub async fn list(
     State(service): State<CatalogueService>,
-    Auth(who): Auth,
+    Reader(who): Reader,
     l: Localizer,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<DefinitionList>, ApiError> {
@@ -31,10 +31,10 @@ pub async fn list(
 /// Like with like: the latest approved value of every administration that adopted this
 /// catalogue indicator and lets you see it, with its progress against its own targets.
 #[utoipa::path(get, path = "/indicator-definitions/{id}/comparison", tag = "catalogue", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Success", body = ComparisonView), ReadErrors), security(("bearer" = [])))]
+    responses((status = 200, description = "Success", body = ComparisonView), ReadErrors), security((), ("bearer" = [])))]
 pub async fn comparison(
     State(service): State<CatalogueService>,
-    Auth(who): Auth,
+    Reader(who): Reader,
     l: Localizer,
     Path(id): Path<String>,
 ) -> Result<Json<ComparisonView>, ApiError> {

@@ -17,7 +17,7 @@ use utoipa::IntoParams;
 
 use super::{ReadErrors, WriteErrors, path_id};
 use crate::{
-    auth::Auth,
+    auth::{Auth, Reader},
     dto::{CreatePlan, Localizer, PatchPlan, PlanList, PlanView, RevisionList, RevisionView, ScorecardView, Transition},
     error::ApiError,
     extract::{ApiJson, ApiQuery, IfMatch, encode_cursor, page_request, with_etag},
@@ -40,8 +40,8 @@ pub struct PlanQuery {
 /// Lists the plans the caller may see: its own administration's, and the active or closed
 /// plans others disclose.
 #[utoipa::path(get, path = "/plans", tag = "plans", params(PlanQuery),
-    responses((status = 200, description = "Success", body = PlanList), ReadErrors), security(("bearer" = [])))]
-pub async fn list(State(service): State<PlanService>, Auth(who): Auth, l: Localizer, ApiQuery(q): ApiQuery<PlanQuery>) -> Result<Json<PlanList>, ApiError> {
+    responses((status = 200, description = "Success", body = PlanList), ReadErrors), security((), ("bearer" = [])))]
+pub async fn list(State(service): State<PlanService>, Reader(who): Reader, l: Localizer, ApiQuery(q): ApiQuery<PlanQuery>) -> Result<Json<PlanList>, ApiError> {
     let administration = q.administration.as_deref().map(AdministrationCode::parse).transpose().map_err(|e| ApiError::from(e.under("administration")))?;
     let status = q.status.as_deref().map(PlanStatus::parse).transpose().map_err(|e| ApiError::from(e.under("status")))?;
     let page = page_request(q.limit, q.after.as_deref(), str::parse::<PlanId>)?;
@@ -60,8 +60,8 @@ pub async fn create(State(service): State<PlanService>, Auth(who): Auth, l: Loca
 
 /// One plan.
 #[utoipa::path(get, path = "/plans/{id}", tag = "plans", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Success", body = PlanView, headers(("ETag" = String))), ReadErrors), security(("bearer" = [])))]
-pub async fn get(State(service): State<PlanService>, Auth(who): Auth, l: Localizer, Path(id): Path<String>) -> Result<Response, ApiError> {
+    responses((status = 200, description = "Success", body = PlanView, headers(("ETag" = String))), ReadErrors), security((), ("bearer" = [])))]
+pub async fn get(State(service): State<PlanService>, Reader(who): Reader, l: Localizer, Path(id): Path<String>) -> Result<Response, ApiError> {
     let plan = service.get(&who, path_id(&id, "plan")?).await?;
     Ok(with_etag(StatusCode::OK, plan.version, PlanView::new(&plan, &l)))
 }
@@ -113,8 +113,13 @@ pub async fn transition(
 
 /// Plan and objective roll-ups, status counts and the indicators without data.
 #[utoipa::path(get, path = "/plans/{id}/scorecard", tag = "results", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Success", body = ScorecardView), ReadErrors), security(("bearer" = [])))]
-pub async fn scorecard(State(service): State<ResultService>, Auth(who): Auth, l: Localizer, Path(id): Path<String>) -> Result<Json<ScorecardView>, ApiError> {
+    responses((status = 200, description = "Success", body = ScorecardView), ReadErrors), security((), ("bearer" = [])))]
+pub async fn scorecard(
+    State(service): State<ResultService>,
+    Reader(who): Reader,
+    l: Localizer,
+    Path(id): Path<String>,
+) -> Result<Json<ScorecardView>, ApiError> {
     let card = service.scorecard(&who, path_id(&id, "plan")?).await?;
     Ok(Json(ScorecardView::new(&card, &l)))
 }

@@ -14,7 +14,7 @@ use domain::{
 
 use super::{ReadErrors, WriteErrors, administrations::ListQuery, path_id};
 use crate::{
-    auth::Auth,
+    auth::{Auth, Reader},
     dto::{MeasurementList, MeasurementView, ProgressView, PutMeasurement, PutTarget, ReviewTransition, TargetView},
     error::ApiError,
     extract::{ApiJson, ApiQuery, IfMatch, encode_cursor, page_request, with_etag},
@@ -26,8 +26,8 @@ fn created_or_ok(outcome: Upserted) -> StatusCode {
 
 /// The indicator's targets by period.
 #[utoipa::path(get, path = "/indicators/{id}/targets", tag = "results", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Success", body = Vec<TargetView>), ReadErrors), security(("bearer" = [])))]
-pub async fn targets(State(service): State<ResultService>, Auth(who): Auth, Path(id): Path<String>) -> Result<Json<Vec<TargetView>>, ApiError> {
+    responses((status = 200, description = "Success", body = Vec<TargetView>), ReadErrors), security((), ("bearer" = [])))]
+pub async fn targets(State(service): State<ResultService>, Reader(who): Reader, Path(id): Path<String>) -> Result<Json<Vec<TargetView>>, ApiError> {
     let targets = service.targets(&who, path_id(&id, "indicator")?).await?;
     Ok(Json(targets.iter().map(TargetView::from).collect()))
 }
@@ -53,10 +53,10 @@ pub async fn put_target(
 
 /// The indicator's measurements by period. Outside the administration only approved values show.
 #[utoipa::path(get, path = "/indicators/{id}/measurements", tag = "results", params(("id" = uuid::Uuid, Path), ListQuery),
-    responses((status = 200, description = "Success", body = MeasurementList), ReadErrors), security(("bearer" = [])))]
+    responses((status = 200, description = "Success", body = MeasurementList), ReadErrors), security((), ("bearer" = [])))]
 pub async fn measurements(
     State(service): State<ResultService>,
-    Auth(who): Auth,
+    Reader(who): Reader,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<MeasurementList>, ApiError> {
@@ -69,8 +69,8 @@ pub async fn measurements(
 /// One measurement.
 #[utoipa::path(get, path = "/indicators/{id}/measurements/{period}", tag = "results",
     params(("id" = uuid::Uuid, Path), ("period" = String, Path, example = "2024")),
-    responses((status = 200, description = "Success", body = MeasurementView, headers(("ETag" = String))), ReadErrors), security(("bearer" = [])))]
-pub async fn measurement(State(service): State<ResultService>, Auth(who): Auth, Path((id, period)): Path<(String, String)>) -> Result<Response, ApiError> {
+    responses((status = 200, description = "Success", body = MeasurementView, headers(("ETag" = String))), ReadErrors), security((), ("bearer" = [])))]
+pub async fn measurement(State(service): State<ResultService>, Reader(who): Reader, Path((id, period)): Path<(String, String)>) -> Result<Response, ApiError> {
     let id = path_id(&id, "indicator")?;
     let m = service.measurement(&who, id, &period).await?;
     Ok(with_etag(StatusCode::OK, m.version, MeasurementView::from(&m)))
@@ -116,8 +116,8 @@ pub async fn review(
 
 /// The indicator's series: per period the target, expected value, approved actual, progress and status.
 #[utoipa::path(get, path = "/indicators/{id}/progress", tag = "results", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Success", body = ProgressView), ReadErrors), security(("bearer" = [])))]
-pub async fn progress(State(service): State<ResultService>, Auth(who): Auth, Path(id): Path<String>) -> Result<Json<ProgressView>, ApiError> {
+    responses((status = 200, description = "Success", body = ProgressView), ReadErrors), security((), ("bearer" = [])))]
+pub async fn progress(State(service): State<ResultService>, Reader(who): Reader, Path(id): Path<String>) -> Result<Json<ProgressView>, ApiError> {
     let report = service.progress(&who, path_id(&id, "indicator")?).await?;
     Ok(Json(ProgressView::from(&report)))
 }

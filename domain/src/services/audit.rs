@@ -26,6 +26,7 @@ impl AuditService {
         match who.role() {
             Role::Admin => {}
             Role::Donor => return Err(DomainError::Forbidden("donors do not read the audit trail".into())),
+            Role::Anonymous => return Err(DomainError::Unauthenticated("the audit trail needs a token".into())),
             Role::Planner | Role::Viewer | Role::Integration => match (filter.administration, who.administration()) {
                 (Some(asked), Some(own)) if asked != own => {
                     return Err(DomainError::Forbidden("you may only read your own administration's audit trail".into()));

@@ -60,7 +60,13 @@ pub(crate) async fn visible_indicators(
 }
 
 pub(crate) fn indicator_visibility(who: &Principal, administration: crate::values::AdministrationCode) -> IndicatorVisibility {
-    if who.is_insider(administration) { IndicatorVisibility::All } else { IndicatorVisibility::SharedOnly }
+    if who.is_insider(administration) {
+        IndicatorVisibility::All
+    } else if who.is_anonymous() {
+        IndicatorVisibility::PublicOnly
+    } else {
+        IndicatorVisibility::SharedOnly
+    }
 }
 
 async fn definition_of(repos: &dyn Repositories, input: &IndicatorInput, base: Option<&Indicator>) -> Result<Option<IndicatorDefinition>, DomainError> {

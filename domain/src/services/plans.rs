@@ -31,6 +31,7 @@ pub struct PlanTransition {
 pub(crate) fn visibility(who: &Principal) -> PlanVisibility {
     match (who.role(), who.administration()) {
         (Role::Admin, _) => PlanVisibility::All,
+        (Role::Anonymous, _) => PlanVisibility::PublicOnly,
         (Role::Donor, _) | (_, None) => PlanVisibility::DisclosedOnly,
         (_, Some(code)) => PlanVisibility::InsiderOf(code),
     }

@@ -54,8 +54,8 @@ pub(crate) struct ResultsCache {
     entries: std::sync::Mutex<HashMap<Reader, (i64, Arc<PlanResults>)>>,
 }
 
-/// A plan, and whether the reader is an insider of its administration.
-type Reader = (PlanId, bool);
+/// A plan, and the reader's audience for its administration (see [`Principal::audience_of`]).
+type Reader = (PlanId, u8);
 
 /// Plans kept at most (for each audience); beyond, the cache starts again empty.
 const CACHED_PLANS: usize = 4_096;
@@ -517,7 +517,7 @@ impl ResultService {
         let mut out = HashMap::with_capacity(visible.len());
         let mut missing = Vec::new();
         for plan in visible {
-            let key = (plan.id, who.is_insider(plan.administration));
+            let key = (plan.id, who.audience_of(plan.administration));
             match self.cache.as_ref().and_then(|c| c.get(key, latest.get(&plan.administration).copied().unwrap_or(0))) {
                 Some(results) => {
                     out.insert(plan.id, results);
@@ -529,7 +529,7 @@ impl ResultService {
             let results = Arc::new(results);
             let administration = results.scorecard.plan.administration;
             if let Some(cache) = &self.cache {
-                cache.put((id, who.is_insider(administration)), latest.get(&administration).copied().unwrap_or(0), results.clone());
+                cache.put((id, who.audience_of(administration)), latest.get(&administration).copied().unwrap_or(0), results.clone());
             }
             out.insert(id, results);
         }
