@@ -331,6 +331,28 @@ async fn limits_are_enforced() {
 }
 
 #[tokio::test]
+async fn a_list_costs_its_page_size_times_its_fields_so_aliased_heavy_lists_are_refused_before_running() {
+    let app = TestApp::spawn().await;
+    let donor = app.donor();
+    // The README's portal query, a page of 100 plans, fits the default budget.
+    let portal = README_PORTAL.replace("first: 20", "first: 100");
+    let fine = app.gql(Some(&donor), &portal, json!({})).await;
+    assert!(fine.assert(200)["errors"].is_null(), "{}", fine.body);
+    // The same heavy list under many aliases costs as many times more and never runs.
+    let heavy = "plans(first: 100) { edges { node { objectives { indicators { measurements { period value status } \
+        progress { series { period expected actual } } } } } } }";
+    let aliased = format!("{{ {} }}", (0..10).map(|i| format!("a{i}: {heavy}")).collect::<Vec<_>>().join(" "));
+    let before = app.statements.get();
+    let refused = app.gql(Some(&donor), &aliased, json!({})).await;
+    assert_eq!(code(&refused), "QUERY_TOO_COMPLEX", "{}", refused.body);
+    assert!(refused.body["data"].is_null());
+    assert_eq!(app.statements.get(), before, "refused before anything was read");
+    // A small page of the same list is within the budget: the page size is what counts.
+    let small = app.gql(Some(&donor), &format!("{{ {} }}", heavy.replace("first: 100", "first: 5")), json!({})).await;
+    assert!(small.body["errors"].is_null(), "{}", small.body);
+}
+
+#[tokio::test]
 async fn complexity_recursion_and_directive_limits_are_enforced() {
     let app = TestApp::spawn_with(|s| {
         s.graphql_max_complexity = 3;
@@ -341,8 +363,8 @@ async fn complexity_recursion_and_directive_limits_are_enforced() {
     let simple = app.gql(Some(&token), "{ me { subject role } }", json!({})).await;
     assert_eq!(simple.body["data"]["me"]["role"], "planner");
     let complex = app.gql(Some(&token), "{ me { subject role administration donor } }", json!({})).await;
-    assert!(complex.body["errors"][0]["message"].as_str().unwrap().contains("too complex"), "{}", complex.body);
-    assert_eq!(code(&complex), "GRAPHQL_VALIDATION_FAILED");
+    assert!(complex.body["errors"][0]["message"].as_str().unwrap().contains("too much at once"), "{}", complex.body);
+    assert_eq!(code(&complex), "QUERY_TOO_COMPLEX");
     let directives = app.gql(Some(&token), "{ me { subject @include(if: true) @skip(if: false) } }", json!({})).await;
     assert_eq!(code(&directives), "GRAPHQL_VALIDATION_FAILED", "{}", directives.body);
 

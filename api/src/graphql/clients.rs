@@ -127,6 +127,7 @@ pub struct ClientQuery;
 impl ClientQuery {
     /// The machine clients the caller manages (admins: all, or one administration's; planners:
     /// their administration's).
+    #[graphql(complexity = "super::cost::list(super::cost::PAGE, child_complexity)")]
     async fn machine_clients(&self, ctx: &Context<'_>, administration: Option<String>) -> Result<Vec<MachineClient>> {
         let administration = administration.as_deref().map(AdministrationCode::parse).transpose().map_err(|e| async_graphql::Error::new(e.message))?;
         let list = ctx.data::<Services>()?.clients.list(who(ctx)?, administration).await.gql()?;

@@ -3,6 +3,7 @@
 //! subscriptions over WebSocket at `/graphql/ws`.
 
 mod clients;
+mod cost;
 mod errors;
 mod loaders;
 mod mutation;
@@ -51,7 +52,7 @@ pub type MeridianSchema = Schema<Query, Mutation, Subscription>;
 pub struct GraphqlLimits {
     /// Deepest nesting of a query.
     pub max_depth: usize,
-    /// Largest complexity (each field counts 1, list fields their children).
+    /// Largest cost of a query (see `cost`: a list costs its size times its children).
     pub max_complexity: usize,
     /// Deepest recursion of the parser (fragments, nested lists).
     pub max_recursive_depth: usize,
@@ -73,7 +74,7 @@ impl Default for GraphqlLimits {
     fn default() -> Self {
         Self {
             max_depth: 16,
-            max_complexity: 5000,
+            max_complexity: 1_000_000,
             max_recursive_depth: 32,
             max_directives: 8,
             max_batch: 10,
@@ -190,8 +191,16 @@ pub async fn post(State(state): State<GraphqlState>, headers: HeaderMap, body: B
 /// Errors raised before any resolver ran (parse, validation, limits) get a code too.
 fn label_errors(response: &mut async_graphql::Response) {
     for error in &mut response.errors {
+        let too_complex = error.message == "Query is too complex.";
+        if too_complex {
+            error.message = "the query asks for too much at once: a list costs its page size (or its assumed size) times its fields, \
+                and the total is over this server's limit; ask for fewer items, fewer fields, or fewer aliases"
+                .into();
+        }
         let extensions = error.extensions.get_or_insert_with(Default::default);
-        if extensions.get("code").is_none() {
+        if too_complex {
+            extensions.set("code", "QUERY_TOO_COMPLEX");
+        } else if extensions.get("code").is_none() {
             extensions.set("code", "GRAPHQL_VALIDATION_FAILED");
         }
     }

@@ -88,6 +88,7 @@ impl CoreQuery {
     }
 
     /// Administrations by code.
+    #[graphql(complexity = "super::cost::page(first, child_complexity)")]
     async fn administrations(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Connection<String, Administration>> {
         let s = ctx.data::<domain::services::Services>()?;
         let given = after.is_some();
@@ -103,6 +104,7 @@ impl CoreQuery {
     }
 
     /// The plans the caller may see, filtered like `GET /api/v1/plans`.
+    #[graphql(complexity = "super::cost::page(first, child_complexity)")]
     async fn plans(
         &self,
         ctx: &Context<'_>,
@@ -143,6 +145,7 @@ impl CoreQuery {
 
     /// Like with like: the latest approved value of every administration that adopted the
     /// catalogue indicator `definitionId` and lets the caller see it.
+    #[graphql(complexity = "super::cost::list(super::cost::PAGE, child_complexity)")]
     async fn comparison(&self, ctx: &Context<'_>, definition_id: ID) -> Result<Vec<ComparisonEntry>> {
         let s = ctx.data::<domain::services::Services>()?;
         let id = IndicatorDefinitionId::from_uuid(uuid_of("IndicatorDefinition", &definition_id)?);
@@ -150,6 +153,7 @@ impl CoreQuery {
     }
 
     /// Capability assessments of the caller's administration (all, for admins).
+    #[graphql(complexity = "super::cost::page(first, child_complexity)")]
     async fn assessments(
         &self,
         ctx: &Context<'_>,
@@ -181,6 +185,7 @@ impl CoreQuery {
 
     /// Searches the practice library: published practices, and the caller's own drafts.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::cost::page(first, child_complexity)")]
     async fn practices(
         &self,
         ctx: &Context<'_>,
@@ -207,6 +212,7 @@ impl CoreQuery {
     }
 
     /// The caller's administration's projects (admins: all, or one administration's).
+    #[graphql(complexity = "super::cost::page(first, child_complexity)")]
     async fn projects(
         &self,
         ctx: &Context<'_>,
@@ -232,6 +238,7 @@ impl CoreQuery {
     }
 
     /// The caller's administration's portfolios (admins: all, or one administration's).
+    #[graphql(complexity = "super::cost::page(first, child_complexity)")]
     async fn portfolios(
         &self,
         ctx: &Context<'_>,
@@ -254,6 +261,7 @@ impl CoreQuery {
     }
 
     /// The caller's administration's stakeholders (admins: all, or one administration's).
+    #[graphql(complexity = "super::cost::page(first, child_complexity)")]
     async fn stakeholders(
         &self,
         ctx: &Context<'_>,
@@ -276,6 +284,7 @@ impl CoreQuery {
     }
 
     /// Donors by code.
+    #[graphql(complexity = "super::cost::page(first, child_complexity)")]
     async fn donors(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Connection<String, Donor>> {
         let s = ctx.data::<domain::services::Services>()?;
         let given = after.is_some();
@@ -290,6 +299,7 @@ impl CoreQuery {
     }
 
     /// The audit trail, newest first: admins read all of it, others their administration's.
+    #[graphql(complexity = "super::cost::page(first, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
@@ -312,6 +322,7 @@ impl CoreQuery {
     }
 
     /// The catalogue of standard Customs KPIs, by code.
+    #[graphql(complexity = "super::cost::page(first, child_complexity)")]
     async fn indicator_definitions(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Connection<String, IndicatorDefinition>> {
         let s = ctx.data::<domain::services::Services>()?;
         let given = after.is_some();

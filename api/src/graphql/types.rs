@@ -351,12 +351,14 @@ impl Plan {
         self.0.updated_at
     }
     /// Every objective of the plan, flat (with `parent`); `topLevelOnly` keeps the roots.
+    #[graphql(complexity = "super::cost::list(super::cost::OBJECTIVES, child_complexity)")]
     async fn objectives(&self, ctx: &Context<'_>, top_level_only: Option<bool>) -> Result<Vec<Objective>> {
         let top_level_only = top_level_only.unwrap_or(false);
         objectives_of(ctx, self.0.id, |o| !top_level_only || o.parent_id.is_none()).await
     }
     /// The plan as it was at each status transition, oldest first (empty outside its
     /// administration).
+    #[graphql(complexity = "super::cost::list(super::cost::REVISIONS, child_complexity)")]
     async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<PlanRevision>> {
         Ok(loader::<Once<PlanId, RevisionsOfPlan>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default().into_iter().map(PlanRevision).collect())
     }
@@ -392,6 +394,7 @@ impl Objective {
             None => Ok(None),
         }
     }
+    #[graphql(complexity = "super::cost::list(super::cost::OBJECTIVES, child_complexity)")]
     async fn children(&self, ctx: &Context<'_>) -> Result<Vec<Objective>> {
         objectives_of(ctx, self.0.plan_id, |o| o.parent_id == Some(self.0.id)).await
     }
@@ -425,12 +428,14 @@ impl Objective {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    #[graphql(complexity = "super::cost::list(super::cost::INDICATORS, child_complexity)")]
     async fn indicators(&self, ctx: &Context<'_>) -> Result<Vec<Indicator>> {
         let results = results_of(ctx, self.0.plan_id).await?;
         let scores = results.as_ref().and_then(|r| r.scorecard.objective(self.0.id)).map(|o| o.indicators.as_slice()).unwrap_or_default();
         Ok(scores.iter().map(|s| Indicator(s.indicator.clone())).collect())
     }
     /// The risks on the objective, highest score first (its administration only).
+    #[graphql(complexity = "super::cost::list(super::cost::SMALL, child_complexity)")]
     async fn risks(&self, ctx: &Context<'_>) -> Result<Vec<Risk>> {
         let mut list = loader::<Once<ObjectiveId, RisksOfObjective>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         list.sort_by_key(|r| std::cmp::Reverse(r.score()));
@@ -520,12 +525,14 @@ impl Indicator {
     async fn version(&self) -> i64 {
         self.0.version
     }
+    #[graphql(complexity = "super::cost::list(super::cost::PERIODS, child_complexity)")]
     async fn targets(&self, ctx: &Context<'_>) -> Result<Vec<Target>> {
         let mut t = loader::<Once<IndicatorId, TargetsOfIndicator>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         t.sort_by_key(|t| t.period);
         Ok(t.into_iter().map(Target).collect())
     }
     /// Measurements by period (outside the administration: approved values only).
+    #[graphql(complexity = "super::cost::list(super::cost::PERIODS, child_complexity)")]
     async fn measurements(&self, ctx: &Context<'_>) -> Result<Vec<Measurement>> {
         let mut m = loader::<Once<IndicatorId, MeasurementsOfIndicator>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         m.sort_by_key(|m| m.period);
@@ -709,6 +716,7 @@ impl Progress {
         self.standing.final_target.map(|(p, v)| Target2 { period: p.to_string(), value: v.to_string() })
     }
     /// Per period: target, expected value, approved actual, progress and status.
+    #[graphql(complexity = "super::cost::list(super::cost::PERIODS, child_complexity)")]
     async fn series(&self, ctx: &Context<'_>) -> Result<Vec<SeriesPointGql>> {
         let progress = loader::<Once<IndicatorId, SeriesOfIndicator>>(ctx)?.load_one(self.indicator).await?;
         Ok(progress.map(|p| p.points.iter().map(SeriesPointGql::from).collect()).unwrap_or_default())
@@ -768,9 +776,11 @@ impl Scorecard {
         DRag::ALL.iter().map(|s| StatusCount { status: (*s).into(), count: counts.get(s.as_str()).copied().unwrap_or(0) }).collect()
     }
     /// Objectives in tree order (parents before children).
+    #[graphql(complexity = "super::cost::list(super::cost::OBJECTIVES, child_complexity)")]
     async fn objectives(&self) -> Vec<ObjectiveScore> {
         self.0.scorecard.objectives.iter().cloned().map(ObjectiveScore).collect()
     }
+    #[graphql(complexity = "super::cost::list(super::cost::INDICATORS, child_complexity)")]
     async fn indicators_without_data(&self) -> Vec<Indicator> {
         let card = &self.0.scorecard;
         card.indicators_without_data.iter().filter_map(|id| card.indicator(*id)).map(|s| Indicator(s.indicator.clone())).collect()
@@ -788,6 +798,7 @@ impl ObjectiveScore {
     async fn progress(&self) -> RollUp {
         RollUp(self.0.rollup.clone())
     }
+    #[graphql(complexity = "super::cost::list(super::cost::INDICATORS, child_complexity)")]
     async fn indicators(&self) -> Vec<IndicatorScore> {
         self.0.indicators.iter().map(|s| IndicatorScore { indicator: s.indicator.clone(), standing: s.standing.clone() }).collect()
     }
@@ -1030,6 +1041,7 @@ impl Practice {
         self.0.tags.iter().map(|t| t.as_str()).collect()
     }
     /// The linked objectives the caller may see.
+    #[graphql(complexity = "super::cost::list(super::cost::SMALL, child_complexity)")]
     async fn objectives(&self, ctx: &Context<'_>) -> Result<Vec<Objective>> {
         let found = loader::<Once<ObjectiveId, ObjectiveLoader>>(ctx)?.load_many(self.0.objective_ids.iter().copied()).await?;
         Ok(self.0.objective_ids.iter().filter_map(|id| found.get(id).cloned()).map(Objective).collect())
@@ -1126,6 +1138,7 @@ impl Project {
         self.0.budget.as_ref().map(|m| Money { amount: m.amount.to_string(), currency: m.currency.as_str().to_owned() })
     }
     /// The objectives it contributes to that the caller may see.
+    #[graphql(complexity = "super::cost::list(super::cost::SMALL, child_complexity)")]
     async fn objectives(&self, ctx: &Context<'_>) -> Result<Vec<Objective>> {
         let found = loader::<Once<ObjectiveId, ObjectiveLoader>>(ctx)?.load_many(self.0.objective_ids.iter().copied()).await?;
         Ok(self.0.objective_ids.iter().filter_map(|id| found.get(id).cloned()).map(Objective).collect())
@@ -1143,18 +1156,21 @@ impl Project {
     async fn version(&self) -> i64 {
         self.0.version
     }
+    #[graphql(complexity = "super::cost::list(super::cost::SMALL, child_complexity)")]
     async fn milestones(&self, ctx: &Context<'_>) -> Result<Vec<Milestone>> {
         let today = ctx.data::<domain::services::Services>()?.projects.today();
         let list = loader::<Once<ProjectId, MilestonesOfProject>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(list.into_iter().map(|m| Milestone(m, today)).collect())
     }
     /// The risks on the project, highest score first.
+    #[graphql(complexity = "super::cost::list(super::cost::SMALL, child_complexity)")]
     async fn risks(&self, ctx: &Context<'_>) -> Result<Vec<Risk>> {
         let mut list = loader::<Once<ProjectId, RisksOfProject>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         list.sort_by_key(|r| std::cmp::Reverse(r.score()));
         Ok(list.into_iter().map(Risk).collect())
     }
     /// The donors' commitments and transactions (a donor sees its own).
+    #[graphql(complexity = "super::cost::list(super::cost::SMALL, child_complexity)")]
     async fn fundings(&self, ctx: &Context<'_>) -> Result<Vec<Funding>> {
         let list = loader::<Once<ProjectId, FundingsOfProject>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(list.into_iter().map(Funding).collect())
@@ -1225,6 +1241,7 @@ impl Funding {
     async fn allow_over_disbursement(&self) -> bool {
         self.0.funding.allow_over_disbursement
     }
+    #[graphql(complexity = "super::cost::list(super::cost::PERIODS, child_complexity)")]
     async fn transactions(&self) -> Vec<FundingTransaction> {
         self.0
             .transactions
@@ -1331,6 +1348,7 @@ impl Portfolio {
         self.0.version
     }
     /// Its projects, by id.
+    #[graphql(complexity = "super::cost::list(super::cost::PAGE, child_complexity)")]
     async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<Project>> {
         let list = loader::<Once<PortfolioId, ProjectsOfPortfolio>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(list.into_iter().map(Project).collect())
@@ -1393,6 +1411,7 @@ impl Stakeholder {
     async fn version(&self) -> i64 {
         self.0.version
     }
+    #[graphql(complexity = "super::cost::list(super::cost::SMALL, child_complexity)")]
     async fn engagements(&self, ctx: &Context<'_>) -> Result<Vec<Engagement>> {
         let list = loader::<Once<StakeholderId, EngagementsOfStakeholder>>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(list.into_iter().map(Engagement::from).collect())
