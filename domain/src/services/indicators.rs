@@ -179,22 +179,26 @@ impl IndicatorService {
         let measurements = tx.measurements_of(&[id]).await?;
         tx.delete_indicator(id).await?;
         let at = self.ctx.clock.now();
-        let children =
-            targets.iter().map(|t| (EntityType::Target, t.id.to_string())).chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string())));
-        for (entity_type, entity_id) in children {
-            Journal {
-                who,
-                at,
-                administration: Some(indicator.administration),
-                entity_type,
-                entity_id,
-                operation: Operation::Delete,
-                action: "delete".into(),
-                audience: Audience::shared_if(indicator.is_disclosed_in(&plan)),
-            }
-            .write(tx.as_ref(), None, None)
-            .await?;
-        }
+        // Each child's tombstone keeps what was deleted, for the audit trail.
+        let tombstones = targets
+            .iter()
+            .map(|t| (EntityType::Target, t.id.to_string(), snapshot(t)))
+            .chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string(), snapshot(m))))
+            .map(|(entity_type, entity_id, before)| {
+                let j = Journal {
+                    who,
+                    at,
+                    administration: Some(indicator.administration),
+                    entity_type,
+                    entity_id,
+                    operation: Operation::Delete,
+                    action: "delete".into(),
+                    audience: Audience::shared_if(indicator.is_disclosed_in(&plan)),
+                };
+                (j, before, None)
+            })
+            .collect();
+        super::write_journals(tx.as_ref(), tombstones).await?;
         let mut j = journal(who, &indicator, &plan, Operation::Delete, "delete");
         j.at = at;
         j.write(tx.as_ref(), snapshot(&indicator), None).await?;

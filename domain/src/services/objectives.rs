@@ -208,27 +208,29 @@ impl ObjectiveService {
         let at = self.ctx.clock.now();
         let disclosed: std::collections::HashMap<_, _> = indicators.iter().map(|i| (i.id, i.is_disclosed_in(&plan))).collect();
         let shared = |i| disclosed.get(&i).copied().unwrap_or(false);
-        let tombstones = doomed
+        // Each deleted object's tombstone keeps what it was, for the audit trail.
+        let tombstones = all
             .iter()
-            .map(|o| (EntityType::Objective, o.to_string(), plan.is_disclosed()))
-            .chain(indicators.iter().map(|i| (EntityType::Indicator, i.id.to_string(), shared(i.id))))
-            .chain(targets.iter().map(|t| (EntityType::Target, t.id.to_string(), shared(t.indicator_id))))
-            .chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string(), m.is_disclosed(shared(m.indicator_id)))));
-        for (entity_type, entity_id, shared) in tombstones {
-            let before = (entity_id == id.to_string()).then(|| snapshot(&objective)).flatten();
-            Journal {
-                who,
-                at,
-                administration: Some(objective.administration),
-                entity_type,
-                entity_id,
-                operation: Operation::Delete,
-                action: "delete".into(),
-                audience: Audience::shared_if(shared),
-            }
-            .write(tx.as_ref(), before, None)
-            .await?;
-        }
+            .filter(|o| doomed.contains(&o.id))
+            .map(|o| (EntityType::Objective, o.id.to_string(), plan.is_disclosed(), snapshot(o)))
+            .chain(indicators.iter().map(|i| (EntityType::Indicator, i.id.to_string(), shared(i.id), snapshot(i))))
+            .chain(targets.iter().map(|t| (EntityType::Target, t.id.to_string(), shared(t.indicator_id), snapshot(t))))
+            .chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string(), m.is_disclosed(shared(m.indicator_id)), snapshot(m))))
+            .map(|(entity_type, entity_id, shared, before)| {
+                let j = Journal {
+                    who,
+                    at,
+                    administration: Some(objective.administration),
+                    entity_type,
+                    entity_id,
+                    operation: Operation::Delete,
+                    action: "delete".into(),
+                    audience: Audience::shared_if(shared),
+                };
+                (j, before, None)
+            })
+            .collect();
+        super::write_journals(tx.as_ref(), tombstones).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -187,26 +187,29 @@ impl PlanService {
         let targets = tx.targets_of_plan(id).await?;
         let measurements = tx.measurements_of_plan(id).await?;
         tx.delete_plan(id).await?;
+        // Each child's tombstone keeps what was deleted, for the audit trail.
         let children = objectives
             .iter()
-            .map(|o| (EntityType::Objective, o.id.to_string()))
-            .chain(indicators.iter().map(|i| (EntityType::Indicator, i.id.to_string())))
-            .chain(targets.iter().map(|t| (EntityType::Target, t.id.to_string())))
-            .chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string())));
-        for (entity_type, entity_id) in children {
-            Journal {
-                who,
-                at,
-                administration: Some(plan.administration),
-                entity_type,
-                entity_id,
-                operation: Operation::Delete,
-                action: "delete".into(),
-                audience: Audience::shared_if(plan.is_disclosed()),
-            }
-            .write(tx.as_ref(), None, None)
-            .await?;
-        }
+            .map(|o| (EntityType::Objective, o.id.to_string(), snapshot(o)))
+            .chain(indicators.iter().map(|i| (EntityType::Indicator, i.id.to_string(), snapshot(i))))
+            .chain(targets.iter().map(|t| (EntityType::Target, t.id.to_string(), snapshot(t))))
+            .chain(measurements.iter().map(|m| (EntityType::Measurement, m.id.to_string(), snapshot(m))));
+        let tombstones = children
+            .map(|(entity_type, entity_id, before)| {
+                let j = Journal {
+                    who,
+                    at,
+                    administration: Some(plan.administration),
+                    entity_type,
+                    entity_id,
+                    operation: Operation::Delete,
+                    action: "delete".into(),
+                    audience: Audience::shared_if(plan.is_disclosed()),
+                };
+                (j, before, None)
+            })
+            .collect();
+        super::write_journals(tx.as_ref(), tombstones).await?;
         let mut j = journal(who, &plan, Operation::Delete, "delete");
         j.at = at;
         j.write(tx.as_ref(), snapshot(&plan), None).await?;

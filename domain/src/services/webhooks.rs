@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::{Ctx, check_version, stale_on_race};
+use super::{AuditOnly, Ctx, check_version, snapshot, stale_on_race};
 use crate::{
     DomainError, StoreError,
-    audit::{Audience, ChangeRecord},
+    audit::{Audience, ChangeRecord, EntityType},
     ids::{DeliveryId, SubscriptionId},
     page::{Page, PageRequest},
     ports::Repositories,
@@ -19,6 +19,21 @@ use crate::{
         event_type, matches, new_secret,
     },
 };
+
+/// The audit entry of a change to a subscription (its secret is never in a snapshot).
+fn audit<'a>(who: &'a Principal, s: &Subscription, action: &'a str) -> AuditOnly<'a> {
+    AuditOnly {
+        who,
+        at: s.updated_at,
+        administration: match &s.owner {
+            SubscriptionOwner::Administration(a) => Some(*a),
+            SubscriptionOwner::Donor(_) => None,
+        },
+        entity_type: EntityType::Webhook,
+        entity_id: s.id.to_string(),
+        action,
+    }
+}
 
 #[derive(Clone)]
 pub struct WebhookService {
@@ -174,6 +189,7 @@ impl WebhookService {
         };
         let tx = self.ctx.store.begin().await?;
         tx.insert_subscription(&s).await?;
+        audit(who, &s, "create").write(tx.as_ref(), None, snapshot(&s)).await?;
         tx.commit().await?;
         Ok(s)
     }
@@ -206,6 +222,7 @@ impl WebhookService {
             ..before.clone()
         };
         tx.update_subscription(&s, before.version).await.map_err(stale_on_race)?;
+        audit(who, &s, "update").write(tx.as_ref(), snapshot(&before), snapshot(&s)).await?;
         tx.commit().await?;
         Ok(s)
     }
@@ -219,6 +236,7 @@ impl WebhookService {
         let before = managed(tx.as_ref(), who, id).await?;
         let s = Subscription { secret: new_secret(), version: before.version + 1, updated_at: self.ctx.clock.now(), ..before.clone() };
         tx.update_subscription(&s, before.version).await.map_err(stale_on_race)?;
+        audit(who, &s, "rotate_secret").write(tx.as_ref(), snapshot(&before), snapshot(&s)).await?;
         tx.commit().await?;
         Ok(s)
     }
@@ -232,6 +250,9 @@ impl WebhookService {
         let s = managed(tx.as_ref(), who, id).await?;
         check_version(expected_version, s.version)?;
         tx.delete_subscription(id).await?;
+        let mut entry = audit(who, &s, "delete");
+        entry.at = self.ctx.clock.now();
+        entry.write(tx.as_ref(), snapshot(&s), None).await?;
         tx.commit().await?;
         Ok(())
     }
