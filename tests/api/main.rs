@@ -21,6 +21,7 @@ mod idempotency;
 mod import;
 mod keys;
 mod limits;
+mod matrix;
 mod metrics;
 mod oauth;
 mod permissions;

@@ -8,6 +8,7 @@ mod errors;
 mod loaders;
 mod mutation;
 mod public;
+pub use public::PUBLIC_QUERIES;
 mod query;
 mod subscription;
 mod types;
