@@ -75,7 +75,9 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<SeaStore, StoreError
     let backend = conn.get_database_backend();
     Ok(SeaStore {
         statements,
-        repo: Repo::new(conn, backend),
+        // A read that lost its connection is tried on each other pooled connection at most (a
+        // restart kills them all) and then on a fresh one.
+        repo: Repo { read_retries: settings.max_connections, ..Repo::new(conn, backend) },
         write_lock: (backend == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(()))),
         meter: Meter::off(),
     })

@@ -66,11 +66,15 @@ pub(crate) struct Repo<C> {
     pub(crate) changed: Option<Arc<AtomicBool>>,
     /// Whether this is a savepoint inside another transaction (its commit is not the real one).
     pub(crate) nested: bool,
+    /// For the pool's plain reads: how many more times a read that lost its connection (a
+    /// server restart, a killed backend) is tried, each time on another connection. Zero in a
+    /// transaction, whose work would be lost with its connection.
+    pub(crate) read_retries: u32,
 }
 
 impl<C> Repo<C> {
     pub(crate) fn new(conn: C, backend: DatabaseBackend) -> Self {
-        Self { conn, backend, guard: None, changed: None, nested: false }
+        Self { conn, backend, guard: None, changed: None, nested: false, read_retries: 0 }
     }
 }
 
@@ -106,6 +110,20 @@ fn unavailable(e: &DbErr) -> bool {
     }
 }
 
+/// Whether the connection a statement ran on is gone (the server closed it: restart, killed
+/// backend, network): unlike a pool that is out of connections, another connection may serve.
+fn connection_lost(e: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx::Error};
+    let (DbErr::Conn(RuntimeErr::SqlxError(error)) | DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error))) = e else {
+        return false;
+    };
+    match error.as_ref() {
+        Error::Io(_) | Error::WorkerCrashed => true,
+        Error::Database(db) => db.code().is_some_and(|code| code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
+}
+
 pub(crate) fn build_error(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(format!("query could not be built: {e}"))
 }
@@ -125,13 +143,42 @@ impl<C: ConnectionTrait + Send + Sync> Repo<C> {
     }
 
     async fn all<T>(&self, stmt: &SelectStatement, map: fn(&Row<'_>) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
-        let rows: Vec<QueryResult> = self.conn.query_all(stmt).await.map_err(backend_error)?;
+        let rows = self.rows(self.backend.build(stmt)).await?;
         rows.iter().map(|r| map(&Row { r, backend: self.backend })).collect()
     }
 
     async fn one<T>(&self, stmt: &SelectStatement, map: fn(&Row<'_>) -> Result<T, StoreError>) -> Result<Option<T>, StoreError> {
-        let row = self.conn.query_one(stmt).await.map_err(backend_error)?;
+        let row = self.row(self.backend.build(stmt)).await?;
         row.as_ref().map(|r| map(&Row { r, backend: self.backend })).transpose()
+    }
+
+    /// The rows of a read, tried again on another connection when the connection was lost
+    /// (see [`Repo::read_retries`]): reads change nothing, so running one twice is harmless.
+    async fn rows(&self, stmt: sea_orm::Statement) -> Result<Vec<QueryResult>, StoreError> {
+        let mut left = self.read_retries;
+        loop {
+            match self.conn.query_all_raw(stmt.clone()).await {
+                Err(e) if left > 0 && connection_lost(&e) => {
+                    tracing::warn!(error = %e, "a read lost its database connection; trying another");
+                    left -= 1;
+                }
+                other => return other.map_err(backend_error),
+            }
+        }
+    }
+
+    /// As [`Self::rows`], for at most one row.
+    async fn row(&self, stmt: sea_orm::Statement) -> Result<Option<QueryResult>, StoreError> {
+        let mut left = self.read_retries;
+        loop {
+            match self.conn.query_one_raw(stmt.clone()).await {
+                Err(e) if left > 0 && connection_lost(&e) => {
+                    tracing::warn!(error = %e, "a read lost its database connection; trying another");
+                    left -= 1;
+                }
+                other => return other.map_err(backend_error),
+            }
+        }
     }
 
     /// `n` one-column rows of parameters for a `VALUES` list: `($1), ($2)` or `(?), (?)`.
@@ -815,7 +862,7 @@ impl<C: ConnectionTrait + Send + Sync> ResultRepository for Repo<C> {
             _ => format!("{wanted} SELECT * FROM {m} WHERE {id} IN (SELECT ({}) FROM wanted)", latest(&id)),
         };
         let values: Vec<Value> = indicators.iter().map(|i| Value::from(i.as_uuid())).collect();
-        let rows = self.conn.query_all_raw(sea_orm::Statement::from_sql_and_values(self.backend, sql, values)).await.map_err(backend_error)?;
+        let rows = self.rows(sea_orm::Statement::from_sql_and_values(self.backend, sql, values)).await?;
         rows.iter().map(|r| rows::measurement(&Row { r, backend: self.backend })).collect()
     }
 
@@ -1669,7 +1716,7 @@ impl<C: ConnectionTrait + Send + Sync> JournalRepository for Repo<C> {
 
     async fn latest_change(&self) -> Result<i64, StoreError> {
         let q = Query::select().expr_as(Expr::col(Changes::Seq).max(), "seq").from(Changes::Table).to_owned();
-        let row = self.conn.query_one(&q).await.map_err(backend_error)?;
+        let row = self.row(self.backend.build(&q)).await?;
         Ok(row.and_then(|r| r.try_get::<Option<i64>>("", "seq").ok().flatten()).unwrap_or(0))
     }
 
@@ -1686,7 +1733,7 @@ impl<C: ConnectionTrait + Send + Sync> JournalRepository for Repo<C> {
             placeholders.join(", ")
         );
         let values: Vec<Value> = administrations.iter().map(|a| Value::from(a.as_str())).collect();
-        let rows = self.conn.query_all_raw(sea_orm::Statement::from_sql_and_values(self.backend, sql, values)).await.map_err(backend_error)?;
+        let rows = self.rows(sea_orm::Statement::from_sql_and_values(self.backend, sql, values)).await?;
         rows.iter()
             .map(|r| {
                 let row = Row { r, backend: self.backend };

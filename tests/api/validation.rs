@@ -195,3 +195,61 @@ async fn requests_get_503_with_retry_after_while_storage_cannot_answer_then_reco
     let gql = app.gql(Some(&per), "{ plans(first: 1) { edges { node { id } } } }", json!({})).await;
     assert!(gql.body.get("errors").is_none(), "{}", gql.body);
 }
+
+/// Ends every server connection to the test's database, as a PostgreSQL restart does to the
+/// connections Meridian holds in its pool (PostgreSQL answers their next use with 57P01).
+async fn kill_connections(app: &TestApp) -> u64 {
+    use sea_orm::ConnectionTrait;
+    let db = app.db().await;
+    let killed = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        ))
+        .await
+        .unwrap()
+        .len() as u64;
+    db.close().await.ok();
+    killed
+}
+
+#[tokio::test]
+async fn connections_killed_by_a_database_restart_cost_reads_nothing_and_writes_one_retry() {
+    let app = TestApp::spawn().await;
+    let bol = app.planner("BOL");
+    let plan = id(&app.create_plan(&bol, json!({})).await);
+    // Several pooled connections, as a busy server holds.
+    let path = format!("/api/v1/plans/{plan}");
+    let reads = (0..4).map(|_| app.get(&path, &bol));
+    for r in futures_util::future::join_all(reads).await {
+        r.assert(200);
+    }
+    if !app.database_url.starts_with("postgres") {
+        return; // SQLite is a file in the process: there is no server to restart.
+    }
+    assert!(kill_connections(&app).await >= 1, "Meridian held connections");
+    // An idempotent read is retried on a fresh connection: the caller sees nothing.
+    for _ in 0..3 {
+        app.get(&format!("/api/v1/plans/{plan}"), &bol).await.assert(200);
+    }
+    let gql = app.gql(Some(&bol), "{ plans(first: 5) { edges { node { id } } } }", json!({})).await;
+    assert!(gql.body["errors"].is_null(), "{}", gql.body);
+
+    // A write on a killed connection is not replayed behind the caller's back: it is 503 with
+    // Retry-After at worst, changes nothing, and its retry goes through without restarting Meridian.
+    kill_connections(&app).await;
+    let mut created = None;
+    for attempt in 0..3 {
+        let r = app.post("/api/v1/plans", &bol, json!({"title": {"es": "Otro"}, "start_year": 2022, "end_year": 2026})).await;
+        match r.status.as_u16() {
+            201 => {
+                created = Some(attempt);
+                break;
+            }
+            503 => assert!(r.headers.get("retry-after").is_some(), "{}", r.body),
+            other => panic!("attempt {attempt}: {other} {}", r.body),
+        }
+    }
+    assert!(created.is_some(), "the write went through after the restart");
+    assert_eq!(app.count("plans").await, 2, "exactly one new plan");
+}
