@@ -352,7 +352,7 @@ impl Authenticator {
                 self.tokens.verify_until(token)?
             }
         };
-        self.access.admit(&principal).await?;
+        let principal = self.access.admitted(principal).await?;
         Ok((principal, exp))
     }
 

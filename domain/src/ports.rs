@@ -33,7 +33,7 @@ use crate::{
 };
 
 /// Which plans a list may return, decided by the use case from the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlanVisibility {
     /// Every plan (admins).
     All,
@@ -43,6 +43,9 @@ pub enum PlanVisibility {
     DisclosedOnly,
     /// Active or closed `public` plans (no token).
     PublicOnly,
+    /// Disclosed plans, and the active or closed plans among these (a donor's funded ones,
+    /// whatever their disclosure).
+    DisclosedOrFunded(Vec<PlanId>),
 }
 
 /// Filters of the plan list.
@@ -545,6 +548,12 @@ pub trait FundingRepository: Send + Sync {
     /// # Errors
     /// [`StoreError::Backend`], [`StoreError::Corrupt`].
     async fn fundings_of_projects(&self, projects: &[ProjectId]) -> Result<Vec<Funding>, StoreError>;
+
+    /// The objectives linked to the projects `donor` funds (each once).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`].
+    async fn objectives_funded_by(&self, donor: &DonorCode) -> Result<Vec<ObjectiveId>, StoreError>;
 
     /// Every funding of a donor.
     ///

@@ -1,8 +1,12 @@
 //! Who is asking: the verified identity a use case receives, and the rules of who may see and
 //! do what, written once here for both faces.
 
+use std::{collections::HashSet, sync::Arc};
+
 use crate::{
     DomainError, FieldError,
+    ids::{ObjectiveId, PlanId},
+    indicator::Indicator,
     plan::StrategicPlan,
     values::{AdministrationCode, Disclosure, DonorCode},
 };
@@ -82,6 +86,15 @@ impl Scope {
     }
 }
 
+/// What a donor funds: the objectives linked to projects it funds, and their plans. A donor
+/// reads `restricted` plans and indicators there (as the administration shares them with its
+/// funders).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Funded {
+    pub objectives: HashSet<ObjectiveId>,
+    pub plans: HashSet<PlanId>,
+}
+
 /// How a review met the four-eyes rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FourEyes {
@@ -102,6 +115,8 @@ pub struct Principal {
     scopes: Vec<Scope>,
     /// The registered machine client the token was issued to, if any.
     client: Option<String>,
+    /// For a donor: what it funds, as admission found it.
+    funded: Option<Arc<Funded>>,
 }
 
 impl Principal {
@@ -147,12 +162,12 @@ impl Principal {
             }
             _ => {}
         }
-        Ok(Self { subject, role, administration, donor, scopes, client: None })
+        Ok(Self { subject, role, administration, donor, scopes, client: None, funded: None })
     }
 
     /// A caller without a token: reads what is `public`, and nothing else.
     pub fn anonymous() -> Self {
-        Self { subject: "anonymous".into(), role: Role::Anonymous, administration: None, donor: None, scopes: Vec::new(), client: None }
+        Self { subject: "anonymous".into(), role: Role::Anonymous, administration: None, donor: None, scopes: Vec::new(), client: None, funded: None }
     }
 
     pub fn is_anonymous(&self) -> bool {
@@ -179,6 +194,36 @@ impl Principal {
         } else {
             1
         }
+    }
+
+    /// The same donor, knowing what it funds.
+    #[must_use]
+    pub fn funding(mut self, funded: Funded) -> Self {
+        self.funded = Some(Arc::new(funded));
+        self
+    }
+
+    /// The plans the caller funds something in.
+    pub fn funded_plans(&self) -> Vec<PlanId> {
+        self.funded.as_ref().map(|f| f.plans.iter().copied().collect()).unwrap_or_default()
+    }
+
+    /// Whether the caller funds a project linked to an objective of `plan`.
+    pub fn funds_plan(&self, plan: PlanId) -> bool {
+        self.funded.as_ref().is_some_and(|f| f.plans.contains(&plan))
+    }
+
+    /// Whether the caller funds a project linked to `objective`.
+    pub fn funds_objective(&self, objective: ObjectiveId) -> bool {
+        self.funded.as_ref().is_some_and(|f| f.objectives.contains(&objective))
+    }
+
+    /// Whether the caller may see an indicator inside a plan it can read: insiders always,
+    /// others at their disclosure level, and a donor the `restricted` ones of objectives whose
+    /// projects it funds.
+    pub fn can_read_indicator(&self, indicator: &Indicator) -> bool {
+        self.can_read_within(indicator.administration, indicator.disclosure)
+            || (indicator.disclosure == Disclosure::Restricted && self.funds_objective(indicator.objective_id))
     }
 
     /// The same caller, acting through the registered machine client `id`.
@@ -238,7 +283,8 @@ impl Principal {
 
     /// Whether the caller may see a plan: insiders always, others only disclosed plans.
     pub fn can_read_plan(&self, plan: &StrategicPlan) -> bool {
-        self.is_insider(plan.administration) || (plan.status.is_published() && self.reaches(plan.disclosure))
+        self.is_insider(plan.administration)
+            || (plan.status.is_published() && (self.reaches(plan.disclosure) || (plan.disclosure == Disclosure::Restricted && self.funds_plan(plan.id))))
     }
 
     /// Whether the caller may see an object with its own disclosure inside a plan it can read.

@@ -394,6 +394,12 @@ impl<C: ConnectionTrait + Send + Sync> PlanRepository for Repo<C> {
             PlanVisibility::DisclosedOnly => {
                 q.cond_where(disclosed);
             }
+            PlanVisibility::DisclosedOrFunded(ref funded) => {
+                let funded: Vec<uuid::Uuid> = funded.iter().map(PlanId::as_uuid).collect();
+                let published_funded =
+                    Condition::all().add(Expr::col(Plans::Status).is_in(status_names(PlanStatus::is_published))).add(Expr::col(Plans::Id).is_in(funded));
+                q.cond_where(Condition::any().add(disclosed).add(published_funded));
+            }
             PlanVisibility::PublicOnly => {
                 q.and_where(Expr::col(Plans::Status).is_in(status_names(PlanStatus::is_published)))
                     .and_where(Expr::col(Plans::Disclosure).eq(Disclosure::Public.as_str()));
@@ -1264,6 +1270,20 @@ impl<C: ConnectionTrait + Send + Sync> ProjectRepository for Repo<C> {
 
 #[async_trait]
 impl<C: ConnectionTrait + Send + Sync> FundingRepository for Repo<C> {
+    async fn objectives_funded_by(&self, donor: &DonorCode) -> Result<Vec<ObjectiveId>, StoreError> {
+        let q = Query::select()
+            .column((Projects::Table, Projects::ObjectiveIds))
+            .from(Projects::Table)
+            .and_where(Expr::col((Projects::Table, Projects::Id)).in_subquery(
+                Query::select().column(Fundings::ProjectId).from(Fundings::Table).and_where(Expr::col(Fundings::DonorCode).eq(donor.as_str())).to_owned(),
+            ))
+            .to_owned();
+        let mut ids: Vec<ObjectiveId> = self.all(&q, rows::objective_ids).await?.into_iter().flatten().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+
     async fn funding(&self, id: FundingId) -> Result<Option<Funding>, StoreError> {
         let q = select_all(Fundings::Table).and_where(Expr::col(Fundings::Id).eq(id.as_uuid())).to_owned();
         self.one(&q, rows::funding).await

@@ -615,6 +615,17 @@ pub(crate) fn key_record(row: &Row<'_>) -> Result<KeyRecord, StoreError> {
     })
 }
 
+/// The objective ids of a project row's `objective_ids`.
+pub(crate) fn objective_ids(row: &Row<'_>) -> Result<Vec<ObjectiveId>, StoreError> {
+    let objectives: serde_json::Value = row.get("objective_ids")?;
+    objectives
+        .as_array()
+        .ok_or_else(|| corrupt("objective_ids", "not an array"))?
+        .iter()
+        .map(|o| o.as_str().unwrap_or_default().parse::<ObjectiveId>().map_err(|e| corrupt("objective_ids", e)))
+        .collect()
+}
+
 /// A machine client's row, without its secrets (read separately).
 pub(crate) fn machine_client(row: &Row<'_>) -> Result<MachineClient, StoreError> {
     let code = row.string("owner_code")?;

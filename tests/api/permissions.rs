@@ -262,3 +262,54 @@ async fn where_admins_may_override_four_eyes_each_override_is_audited() {
     assert_eq!(on_value["before"]["recorded_by"], "root");
     assert_eq!(on_value["administration"], "BOL");
 }
+
+#[tokio::test]
+async fn a_donor_reads_the_restricted_plans_and_indicators_its_projects_serve_and_no_other() {
+    let app = TestApp::spawn().await;
+    app.post("/api/v1/donors", &app.admin(), json!({"code": "WCO", "name": {"en": "World Customs Organization"}})).await.assert(201);
+    let bol = app.planner("BOL");
+    let plan = id(&app.create_plan(&bol, json!({"disclosure": "restricted"})).await);
+    let funded_objective = id(&app.create_objective(&bol, &plan, json!({"code": "SO1", "title": {"es": "Ventanilla única"}})).await);
+    let other_objective = id(&app.create_objective(&bol, &plan, json!({"code": "SO2", "title": {"es": "Integridad"}})).await);
+    let funded_indicator = id(&app.create_indicator(&bol, &funded_objective, json!({"disclosure": "restricted", "name": {"en": "Funded"}})).await);
+    let other_indicator = id(&app.create_indicator(&bol, &other_objective, json!({"disclosure": "restricted", "name": {"en": "Not funded"}})).await);
+    app.approved_measurement(&bol, &funded_indicator, "2023", "12").await;
+    app.advance_plan(&plan, "active").await;
+    let project = id(app
+        .post(
+            "/api/v1/projects",
+            &bol,
+            json!({"code": "VU", "title": {"es": "VU"}, "planned_start": "2024-01-01", "planned_end": "2026-12-31", "objective_ids": [funded_objective]}),
+        )
+        .await
+        .assert(201));
+    app.post(&format!("/api/v1/projects/{project}/fundings"), &bol, json!({"donor": "SECO", "committed": {"amount": "100", "currency": "CHF"}}))
+        .await
+        .assert(201);
+
+    let seco = app.donor();
+    let listed: Vec<String> = app.get("/api/v1/plans", &seco).await.assert(200)["items"].as_array().unwrap().iter().map(id).collect();
+    assert_eq!(listed, std::slice::from_ref(&plan), "the funding donor lists the restricted plan");
+    app.get(&format!("/api/v1/plans/{plan}"), &seco).await.assert(200);
+    app.get(&format!("/api/v1/indicators/{funded_indicator}"), &seco).await.assert(200);
+    app.get(&format!("/api/v1/indicators/{other_indicator}"), &seco).await.assert_problem(404, "not_found");
+    let under_funded = app.get(&format!("/api/v1/objectives/{funded_objective}/indicators"), &seco).await;
+    assert_eq!(under_funded.assert(200)["items"].as_array().unwrap().len(), 1);
+    assert_eq!(app.get(&format!("/api/v1/objectives/{other_objective}/indicators"), &seco).await.assert(200)["items"], json!([]));
+    let values = app.get(&format!("/api/v1/indicators/{funded_indicator}/measurements"), &seco).await;
+    assert_eq!(values.assert(200)["items"][0]["value"], "12");
+    let portal = r#"{ plans(first: 10) { edges { node { id objectives { code indicators { name(lang: "en") latestApprovedMeasurement { value } } } } } } }"#;
+    let body = app.gql(Some(&seco), portal, json!({})).await.assert(200).clone();
+    let objectives = body["data"]["plans"]["edges"][0]["node"]["objectives"].as_array().unwrap().clone();
+    let names: Vec<&str> = objectives.iter().flat_map(|o| o["indicators"].as_array().unwrap()).map(|i| i["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Funded"], "{body}");
+
+    // Another donor, and another administration, see nothing of it.
+    for (who, token) in [("WCO", app.token("wco-portal", Role::Donor, None, Some("WCO"), &[])), ("PER", app.planner("PER"))] {
+        assert_eq!(app.get("/api/v1/plans", &token).await.assert(200)["items"], json!([]), "{who}");
+        app.get(&format!("/api/v1/plans/{plan}"), &token).await.assert_problem(404, "not_found");
+        app.get(&format!("/api/v1/indicators/{funded_indicator}"), &token).await.assert_problem(404, "not_found");
+        let gql = app.gql(Some(&token), portal, json!({})).await;
+        assert_eq!(gql.body["data"]["plans"]["edges"], json!([]), "{who}");
+    }
+}

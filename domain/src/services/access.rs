@@ -8,7 +8,11 @@ use std::{
 };
 
 use super::{AdministrationService, ClientService, Ctx};
-use crate::{DomainError, principal::Principal, values::DonorCode};
+use crate::{
+    DomainError,
+    principal::{Funded, Principal},
+    values::DonorCode,
+};
 
 #[derive(Clone)]
 pub struct AccessService {
@@ -17,7 +21,15 @@ pub struct AccessService {
     /// Donors seen to exist. Donors are never deleted, so a hit stays true.
     pub(crate) known_donors: Arc<RwLock<HashSet<DonorCode>>>,
     pub(crate) clients: ClientService,
+    /// What each donor funds, as last read.
+    pub(crate) funded: Arc<RwLock<FundedByDonor>>,
 }
+
+/// What each donor funds, with when it was read.
+pub(crate) type FundedByDonor = std::collections::HashMap<DonorCode, (chrono::DateTime<chrono::Utc>, Funded)>;
+
+/// How long what a donor funds is kept before it is read again.
+pub const FUNDED_TTL: chrono::Duration = chrono::Duration::seconds(10);
 
 impl AccessService {
     /// Checks that the administration or donor the caller acts for exists.
@@ -25,6 +37,39 @@ impl AccessService {
     /// # Errors
     /// [`DomainError::Unauthenticated`] when it does not, [`DomainError::Store`].
     pub async fn admit(&self, who: &Principal) -> Result<(), DomainError> {
+        self.check(who).await
+    }
+
+    /// Admits the caller (see [`Self::admit`]) and, for a donor, finds what it funds: the
+    /// objectives linked to projects it funds and their plans (kept [`FUNDED_TTL`], so a new
+    /// funding is seen within that time).
+    ///
+    /// # Errors
+    /// As [`Self::admit`].
+    pub async fn admitted(&self, who: Principal) -> Result<Principal, DomainError> {
+        self.check(&who).await?;
+        let Some(donor) = who.donor().filter(|_| who.role() == crate::principal::Role::Donor).cloned() else {
+            return Ok(who);
+        };
+        let now = self.ctx.clock.now();
+        let cached = self.funded.read().ok().and_then(|m| m.get(&donor).filter(|(at, _)| now - *at < FUNDED_TTL).map(|(_, f)| f.clone()));
+        let funded = match cached {
+            Some(f) => f,
+            None => {
+                let repos = self.ctx.store.read();
+                let objectives = repos.objectives_funded_by(&donor).await?;
+                let plans = repos.objectives_by_ids(&objectives).await?.into_iter().map(|o| o.plan_id).collect();
+                let f = Funded { objectives: objectives.into_iter().collect(), plans };
+                if let Ok(mut m) = self.funded.write() {
+                    m.insert(donor, (now, f.clone()));
+                }
+                f
+            }
+        };
+        Ok(if funded.objectives.is_empty() { who } else { who.funding(funded) })
+    }
+
+    async fn check(&self, who: &Principal) -> Result<(), DomainError> {
         if let Some(client) = who.client() {
             let active = match client.parse::<crate::ids::ClientId>() {
                 Ok(id) => self.clients.is_active(id).await?,

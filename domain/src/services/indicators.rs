@@ -39,7 +39,7 @@ pub(crate) async fn readable_indicator(
         Err(DomainError::NotFound { .. }) => return Err(DomainError::not_found("indicator")),
         Err(e) => return Err(e),
     };
-    if !who.can_read_within(indicator.administration, indicator.disclosure) {
+    if !who.can_read_indicator(&indicator) {
         return Err(DomainError::not_found("indicator"));
     }
     Ok((indicator, plan))
@@ -52,15 +52,17 @@ pub(crate) async fn visible_indicators(
     indicators: Vec<Indicator>,
 ) -> Result<Vec<(Indicator, crate::plan::StrategicPlan)>, DomainError> {
     let plans = visible_plans(repos, who, &indicators.iter().map(|i| i.plan_id).collect::<Vec<_>>()).await?;
-    Ok(indicators
-        .into_iter()
-        .filter(|i| who.can_read_within(i.administration, i.disclosure))
-        .filter_map(|i| plans.get(&i.plan_id).cloned().map(|p| (i, p)))
-        .collect())
+    Ok(indicators.into_iter().filter(|i| who.can_read_indicator(i)).filter_map(|i| plans.get(&i.plan_id).cloned().map(|p| (i, p))).collect())
 }
 
-pub(crate) fn indicator_visibility(who: &Principal, administration: crate::values::AdministrationCode) -> IndicatorVisibility {
-    if who.is_insider(administration) {
+/// What the list of `objective`'s indicators may return to the caller, as a filter storage
+/// applies (the rows are checked one by one afterwards too).
+pub(crate) fn indicator_visibility(
+    who: &Principal,
+    administration: crate::values::AdministrationCode,
+    objective: crate::ids::ObjectiveId,
+) -> IndicatorVisibility {
+    if who.is_insider(administration) || who.funds_objective(objective) {
         IndicatorVisibility::All
     } else if who.is_anonymous() {
         IndicatorVisibility::PublicOnly
@@ -93,7 +95,7 @@ impl IndicatorService {
     pub async fn list(&self, who: &Principal, objective: ObjectiveId, page: &PageRequest<IndicatorId>) -> Result<Page<Indicator, IndicatorId>, DomainError> {
         let repos = self.ctx.store.read();
         let o = readable_objective(repos, who, objective).await?;
-        let rows = repos.list_indicators(objective, indicator_visibility(who, o.administration), page).await?;
+        let rows = repos.list_indicators(objective, indicator_visibility(who, o.administration, objective), page).await?;
         Ok(page.page(rows, |i| i.id))
     }
 

@@ -108,7 +108,13 @@ impl Services {
         let administrations = AdministrationService { ctx: ctx.clone(), cache: Arc::default() };
         let clients = ClientService { ctx: ctx.clone(), hasher: Arc::new(clients::NoHasher), standing: Arc::default() };
         Self(Arc::new(ServiceSet {
-            access: AccessService { ctx: ctx.clone(), administrations: administrations.clone(), known_donors: Arc::default(), clients: clients.clone() },
+            access: AccessService {
+                ctx: ctx.clone(),
+                administrations: administrations.clone(),
+                known_donors: Arc::default(),
+                clients: clients.clone(),
+                funded: Arc::default(),
+            },
             clients,
             administrations,
             audit: AuditService { ctx: ctx.clone() },

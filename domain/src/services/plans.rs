@@ -32,6 +32,7 @@ pub(crate) fn visibility(who: &Principal) -> PlanVisibility {
     match (who.role(), who.administration()) {
         (Role::Admin, _) => PlanVisibility::All,
         (Role::Anonymous, _) => PlanVisibility::PublicOnly,
+        (Role::Donor, _) if !who.funded_plans().is_empty() => PlanVisibility::DisclosedOrFunded(who.funded_plans()),
         (Role::Donor, _) | (_, None) => PlanVisibility::DisclosedOnly,
         (_, Some(code)) => PlanVisibility::InsiderOf(code),
     }

@@ -517,6 +517,11 @@ impl ResultService {
         let mut out = HashMap::with_capacity(visible.len());
         let mut missing = Vec::new();
         for plan in visible {
+            // What a funding donor sees of a plan is its own: not shared with other readers.
+            if who.funds_plan(plan.id) {
+                missing.push(plan);
+                continue;
+            }
             let key = (plan.id, who.audience_of(plan.administration));
             match self.cache.as_ref().and_then(|c| c.get(key, latest.get(&plan.administration).copied().unwrap_or(0))) {
                 Some(results) => {
@@ -528,7 +533,7 @@ impl ResultService {
         for (id, results) in self.compute_results(who, missing).await? {
             let results = Arc::new(results);
             let administration = results.scorecard.plan.administration;
-            if let Some(cache) = &self.cache {
+            if let Some(cache) = self.cache.as_ref().filter(|_| !who.funds_plan(id)) {
                 cache.put((id, who.audience_of(administration)), latest.get(&administration).copied().unwrap_or(0), results.clone());
             }
             out.insert(id, results);
@@ -545,8 +550,7 @@ impl ResultService {
         let plan_ids: Vec<PlanId> = visible.iter().map(|p| p.id).collect();
         let objectives = repos.objectives_of_plans(&plan_ids).await?;
         let objective_ids: Vec<ObjectiveId> = objectives.iter().map(|o| o.id).collect();
-        let indicators: Vec<Indicator> =
-            repos.indicators_of_objectives(&objective_ids).await?.into_iter().filter(|i| who.can_read_within(i.administration, i.disclosure)).collect();
+        let indicators: Vec<Indicator> = repos.indicators_of_objectives(&objective_ids).await?.into_iter().filter(|i| who.can_read_indicator(i)).collect();
         let indicator_ids: Vec<IndicatorId> = indicators.iter().map(|i| i.id).collect();
         let targets = group_by(repos.target_points_of(&indicator_ids).await?, |t| t.indicator_id);
         let latest: HashMap<IndicatorId, Measurement> = repos.latest_approved_of(&indicator_ids).await?.into_iter().map(|m| (m.indicator_id, m)).collect();
@@ -689,7 +693,7 @@ pub(crate) async fn record_many(
             let (Some(indicator), plan) = (indicators.get(&id), indicators.get(&id).and_then(|i| plans.get(&i.plan_id))) else {
                 return Err(DomainError::not_found("indicator"));
             };
-            let Some(plan) = plan.filter(|p| who.can_read_plan(p) && who.can_read_within(indicator.administration, indicator.disclosure)) else {
+            let Some(plan) = plan.filter(|p| who.can_read_plan(p) && who.can_read_indicator(indicator)) else {
                 return Err(DomainError::not_found("indicator"));
             };
             ensure_writable(who, plan, Scope::MeasurementsWrite)?;
