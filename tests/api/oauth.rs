@@ -196,3 +196,29 @@ async fn the_registry_is_the_same_in_graphql() {
     assert_eq!(app.gql(Some(&per), revoke, json!({"id": gid})).await.body["data"]["revokeMachineClient"]["status"], "revoked");
     app.get("/api/v1/plans", &token).await.assert_problem(401, "unauthenticated");
 }
+
+#[tokio::test]
+async fn an_expired_client_gets_no_token_and_its_tokens_stop_working() {
+    let app = TestApp::spawn().await;
+    let expires_at = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let created = app.post("/api/v1/clients", &app.admin(), json!({"name": "Pilot", "administration": "BOL", "expires_at": expires_at})).await;
+    let body = created.assert(201).clone();
+    let (client_id, secret) = (body["client"]["id"].as_str().unwrap().to_owned(), body["client_secret"].as_str().unwrap().to_owned());
+    let token = access_token(&app, &client_id, &secret).await;
+    app.get("/api/v1/plans", &token).await.assert(200);
+    // Wait for the expiry by watching it happen (bounded), not by sleeping a fixed time.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let status = token_basic(&app, &client_id, &secret, &[("grant_type", "client_credentials")]).await.0;
+        if status == 401 {
+            break;
+        }
+        assert_eq!(status, 200);
+        assert!(std::time::Instant::now() < deadline, "the client never expired");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let refused = app.get("/api/v1/plans", &token).await;
+    refused.assert_problem(401, "unauthenticated");
+    let listed = app.get(&format!("/api/v1/clients/{client_id}"), &app.admin()).await;
+    assert_eq!(listed.assert(200)["status"], "expired");
+}
