@@ -274,6 +274,8 @@ pub async fn load(services: &Services, admin: &Principal) -> Result<(usize, usiz
             body: Some(pairs(spec.body)),
             tags: Some(spec.tags.iter().map(|t| (*t).to_owned()).collect()),
             objective_ids: None,
+            // Best practices are shared with everyone; the rest stays within the Programme.
+            disclosure: Some(if spec.kind == "best_practice" { "public" } else { "programme" }.to_owned()),
         };
         let practice = services.practices.create(admin, Some(spec.administration), &input).await?;
         services.practices.transition(admin, practice.id, PracticeStatus::Published, None).await?;

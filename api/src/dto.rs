@@ -1193,6 +1193,9 @@ pub struct CreatePractice {
     pub tags: Option<Vec<String>>,
     /// Objectives of your administration this practice relates to.
     pub objective_ids: Option<Vec<Uuid>>,
+    /// Who reads it once published: `public` (also without a token), `programme` (default) or
+    /// `restricted` (your administration only).
+    pub disclosure: Option<String>,
 }
 
 impl From<CreatePractice> for (Option<String>, domain::practice::PracticeInput) {
@@ -1205,6 +1208,7 @@ impl From<CreatePractice> for (Option<String>, domain::practice::PracticeInput) 
                 body: Some(pairs(b.body)),
                 tags: b.tags,
                 objective_ids: b.objective_ids.map(|v| v.iter().map(ToString::to_string).collect()),
+                disclosure: b.disclosure,
             },
         )
     }
@@ -1220,6 +1224,8 @@ pub struct PatchPractice {
     pub tags: Option<Vec<String>>,
     /// Replaces the linked objectives.
     pub objective_ids: Option<Vec<Uuid>>,
+    /// `public`, `programme` or `restricted`.
+    pub disclosure: Option<String>,
 }
 
 impl From<PatchPractice> for domain::practice::PracticeInput {
@@ -1230,6 +1236,7 @@ impl From<PatchPractice> for domain::practice::PracticeInput {
             body: b.body.map(pairs),
             tags: b.tags,
             objective_ids: b.objective_ids.map(|v| v.iter().map(ToString::to_string).collect()),
+            disclosure: b.disclosure,
         }
     }
 }
@@ -1246,8 +1253,10 @@ pub struct PracticeView {
     pub body_translations: Translations,
     pub tags: Vec<String>,
     pub objective_ids: Vec<Uuid>,
-    /// `draft` (its administration only) or `published` (everyone).
+    /// `draft` (its administration only) or `published` (readers its disclosure allows).
     pub status: String,
+    /// `public`, `programme` or `restricted`.
+    pub disclosure: String,
     pub published_at: Option<DateTime<Utc>>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -1268,6 +1277,7 @@ impl PracticeView {
             tags: p.tags.iter().map(|t| t.as_str().to_owned()).collect(),
             objective_ids: p.objective_ids.iter().map(|o| o.as_uuid()).collect(),
             status: p.status.as_str().to_owned(),
+            disclosure: p.disclosure.as_str().to_owned(),
             published_at: p.published_at,
             version: p.version,
             created_at: p.created_at,

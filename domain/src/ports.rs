@@ -412,6 +412,8 @@ pub enum PracticeVisibility {
     /// Published ones, and this administration's drafts.
     InsiderOf(AdministrationCode),
     PublishedOnly,
+    /// Published `public` practices (no token).
+    PublicOnly,
 }
 
 /// Filters of the practice library.

@@ -9,7 +9,7 @@ use crate::{
     ids::{ObjectiveId, PracticeId},
     plan::{NARRATIVE_MAX, TITLE_MAX, take_text},
     text::LocalizedText,
-    values::AdministrationCode,
+    values::{AdministrationCode, Disclosure},
 };
 
 /// What kind of knowledge a practice shares.
@@ -109,6 +109,9 @@ pub struct Practice {
     /// Objectives of the writing administration it relates to.
     pub objective_ids: Vec<ObjectiveId>,
     pub status: PracticeStatus,
+    /// Who may read it once published: `public` (also without a token), `programme` (the
+    /// Programme's administrations and donors) or `restricted` (its administration only).
+    pub disclosure: Disclosure,
     pub published_at: Option<DateTime<Utc>>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -167,6 +170,7 @@ pub struct PracticeInput {
     pub body: Option<Vec<(String, String)>>,
     pub tags: Option<Vec<String>>,
     pub objective_ids: Option<Vec<String>>,
+    pub disclosure: Option<String>,
 }
 
 /// Validated practice content.
@@ -177,6 +181,7 @@ pub struct PracticeDraft {
     pub body: LocalizedText,
     pub tags: Vec<Tag>,
     pub objective_ids: Vec<ObjectiveId>,
+    pub disclosure: Disclosure,
 }
 
 impl PracticeDraft {
@@ -234,9 +239,15 @@ impl PracticeDraft {
             }
             None => Some(base.map(|b| b.objective_ids.clone()).unwrap_or_default()),
         };
+        let disclosure = match &input.disclosure {
+            Some(d) => e.take("disclosure", Disclosure::parse(d)),
+            None => Some(base.map_or(Disclosure::Programme, |b| b.disclosure)),
+        };
         let finished = e.finish();
-        match (kind, title, body, tags, objective_ids, finished) {
-            (Some(kind), Some(title), Some(body), Some(tags), Some(objective_ids), Ok(())) => Ok(Self { kind, title, body, tags, objective_ids }),
+        match (kind, title, body, tags, objective_ids, disclosure, finished) {
+            (Some(kind), Some(title), Some(body), Some(tags), Some(objective_ids), Some(disclosure), Ok(())) => {
+                Ok(Self { kind, title, body, tags, objective_ids, disclosure })
+            }
             (.., Err(crate::DomainError::Validation(v))) => Err(v),
             _ => Err(vec![FieldError::new("", "invalid", "invalid practice")]),
         }

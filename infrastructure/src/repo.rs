@@ -1013,6 +1013,7 @@ impl<C: ConnectionTrait + Send + Sync> Repo<C> {
             (Practices::Tags, Expr::val(serde_json::Value::Array(tags))),
             (Practices::ObjectiveIds, Expr::val(serde_json::Value::Array(objectives))),
             (Practices::Status, Expr::val(p.status.as_str())),
+            (Practices::Disclosure, Expr::val(p.disclosure.as_str())),
             (Practices::PublishedAt, Expr::val(p.published_at)),
             (Practices::Version, Expr::val(p.version)),
             (Practices::UpdatedAt, Expr::val(p.updated_at)),
@@ -1049,14 +1050,21 @@ impl<C: ConnectionTrait + Send + Sync> PracticeRepository for Repo<C> {
 
     async fn list_practices(&self, f: &PracticeFilter, page: &PageRequest<PracticeId>) -> Result<Vec<Practice>, StoreError> {
         let mut q = select_all(Practices::Table);
-        let published = Expr::col(Practices::Status).eq(PracticeStatus::Published.as_str());
+        // Published, and shared beyond the administration.
+        let published = Condition::all()
+            .add(Expr::col(Practices::Status).eq(PracticeStatus::Published.as_str()))
+            .add(Expr::col(Practices::Disclosure).is_in(shared_disclosures()));
         match f.visibility {
             PracticeVisibility::All => {}
             PracticeVisibility::InsiderOf(code) => {
                 q.cond_where(Condition::any().add(published).add(Expr::col(Practices::AdministrationCode).eq(code.as_str())));
             }
             PracticeVisibility::PublishedOnly => {
-                q.and_where(published);
+                q.cond_where(published);
+            }
+            PracticeVisibility::PublicOnly => {
+                q.and_where(Expr::col(Practices::Status).eq(PracticeStatus::Published.as_str()))
+                    .and_where(Expr::col(Practices::Disclosure).eq(Disclosure::Public.as_str()));
             }
         }
         if let Some(a) = f.administration {

@@ -378,6 +378,7 @@ pub(crate) fn practice(row: &Row<'_>) -> Result<Practice, StoreError> {
         tags,
         objective_ids,
         status: row.parsed("status", PracticeStatus::parse)?,
+        disclosure: row.parsed("disclosure", Disclosure::parse)?,
         published_at: row.opt_time("published_at")?,
         version: row.i64("version")?,
         created_at: row.time("created_at")?,

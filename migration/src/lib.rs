@@ -19,6 +19,7 @@ mod m20261129_000012_create_webhooks;
 mod m20261129_000013_create_idempotency_keys;
 mod m20261201_000014_index_approved_measurements;
 mod m20261201_000015_create_machine_clients;
+mod m20261201_000016_practice_disclosure;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000013_create_idempotency_keys::Migration),
             Box::new(m20261201_000014_index_approved_measurements::Migration),
             Box::new(m20261201_000015_create_machine_clients::Migration),
+            Box::new(m20261201_000016_practice_disclosure::Migration),
         ]
     }
 }

@@ -18,6 +18,8 @@ pub enum Practices {
     Tags,
     ObjectiveIds,
     Status,
+    /// Added by `m20261201_000016_practice_disclosure`.
+    Disclosure,
     PublishedAt,
     Version,
     CreatedAt,

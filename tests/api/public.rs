@@ -59,7 +59,7 @@ async fn citizens_read_public_plans_and_approved_values_without_a_token_and_noth
     app.get("/api/v1/plans", "not-a-token").await.assert_problem(401, "unauthenticated");
 
     // Everything else still answers 401.
-    for path in ["/api/v1/projects", "/api/v1/audit", "/api/v1/changes", "/api/v1/clients", "/api/v1/webhooks", "/api/v1/practices", "/api/v1/export"] {
+    for path in ["/api/v1/projects", "/api/v1/audit", "/api/v1/changes", "/api/v1/clients", "/api/v1/webhooks", "/api/v1/export"] {
         let refused = anonymous(&app, path).await;
         assert_eq!(refused.status, 401, "{path}: {}", refused.body);
     }
@@ -83,4 +83,44 @@ async fn citizens_read_public_plans_and_approved_values_without_a_token_and_noth
         app.gql(None, r#"mutation { createPlan(input: {title: [{lang: "es", text: "x"}], startYear: 2022, endYear: 2026}) { id } }"#, json!({})).await;
     assert_eq!(mutation.body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{}", mutation.body);
     assert_eq!(app.count("plans").await, 3);
+}
+
+#[tokio::test]
+async fn practices_are_read_at_their_disclosure_level_once_published() {
+    let app = TestApp::spawn().await;
+    let bol = app.planner("BOL");
+    let mut ids = Vec::new();
+    for disclosure in ["public", "programme", "restricted"] {
+        let body = json!({"kind": "best_practice", "title": {"en": disclosure}, "body": {"en": "How we did it."}, "disclosure": disclosure});
+        let p = id(app.post("/api/v1/practices", &bol, body).await.assert(201));
+        app.post(&format!("/api/v1/practices/{p}/transitions"), &bol, json!({"to": "published"})).await.assert(200);
+        ids.push(p);
+    }
+    let draft = id(app
+        .post("/api/v1/practices", &bol, json!({"kind": "challenge", "title": {"en": "draft"}, "body": {"en": "x"}, "disclosure": "public"}))
+        .await
+        .assert(201));
+    let titles = |reply: &Reply| {
+        let mut t: Vec<String> = reply.body["items"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap().to_owned()).collect();
+        t.sort();
+        t
+    };
+    let public = anonymous(&app, "/api/v1/practices").await;
+    public.assert(200);
+    assert_eq!(titles(&public), ["public"]);
+    assert_eq!(public.body["items"][0]["disclosure"], "public");
+    let per = app.get("/api/v1/practices", &app.planner("PER")).await;
+    per.assert(200);
+    assert_eq!(titles(&per), ["programme", "public"]);
+    let own = app.get("/api/v1/practices", &bol).await;
+    own.assert(200);
+    assert_eq!(titles(&own), ["draft", "programme", "public", "restricted"]);
+    anonymous(&app, &format!("/api/v1/practices/{}", ids[0])).await.assert(200);
+    for hidden in [&ids[1], &ids[2], &draft] {
+        anonymous(&app, &format!("/api/v1/practices/{hidden}")).await.assert_problem(404, "not_found");
+    }
+    app.get(&format!("/api/v1/practices/{}", ids[2]), &app.planner("PER")).await.assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/practices/{}", ids[2]), &app.donor()).await.assert_problem(404, "not_found");
+    let gql = app.gql(None, "{ practices(first: 10) { edges { node { title(lang: \"en\") disclosure } } } }", json!({})).await;
+    assert_eq!(gql.body["data"]["practices"]["edges"], json!([{"node": {"title": "public", "disclosure": "PUBLIC"}}]), "{}", gql.body);
 }

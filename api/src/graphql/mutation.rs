@@ -336,6 +336,8 @@ pub struct CreatePracticeInput {
     pub tags: Option<Vec<String>>,
     /// Objectives of your administration (global ids or UUIDs).
     pub objective_ids: Option<Vec<ID>>,
+    /// Who reads it once published (default `PROGRAMME`).
+    pub disclosure: Option<Disclosure>,
 }
 
 #[derive(InputObject)]
@@ -347,6 +349,7 @@ pub struct UpdatePracticeInput {
     pub tags: Option<Vec<String>>,
     /// Replaces the linked objectives.
     pub objective_ids: Option<Vec<ID>>,
+    pub disclosure: Option<Disclosure>,
 }
 
 fn objective_keys(ids: Option<Vec<ID>>) -> Result<Option<Vec<String>>> {
@@ -636,6 +639,7 @@ impl CoreMutation {
             body: Some(pairs(input.body)),
             tags: input.tags,
             objective_ids: objective_keys(input.objective_ids)?,
+            disclosure: input.disclosure.map(|v| v.text()),
         };
         Ok(Practice(services(ctx)?.practices.create(who(ctx)?, input.administration.as_deref(), &raw).await.gql()?))
     }
@@ -648,6 +652,7 @@ impl CoreMutation {
             body: input.body.map(pairs),
             tags: input.tags,
             objective_ids: objective_keys(input.objective_ids)?,
+            disclosure: input.disclosure.map(|v| v.text()),
         };
         Ok(Practice(services(ctx)?.practices.update(who(ctx)?, id, &raw, version).await.gql()?))
     }

@@ -13,7 +13,8 @@ use async_graphql::{
 use domain::principal::Principal;
 
 /// The `Query` fields an anonymous caller may ask.
-pub const PUBLIC_QUERIES: [&str; 8] = ["administrations", "administration", "plans", "plan", "objective", "indicator", "comparison", "indicatorDefinitions"];
+pub const PUBLIC_QUERIES: [&str; 10] =
+    ["administrations", "administration", "plans", "plan", "objective", "indicator", "comparison", "indicatorDefinitions", "practices", "practice"];
 
 pub struct PublicSurface;
 

@@ -1015,6 +1015,10 @@ impl Practice {
     async fn id(&self) -> ID {
         global_id("Practice", self.0.id)
     }
+    /// Who reads it once published.
+    async fn disclosure(&self) -> Disclosure {
+        self.0.disclosure.into()
+    }
     async fn uuid(&self) -> Uuid {
         self.0.id.as_uuid()
     }

@@ -33,6 +33,7 @@ pub struct PracticeQuery {
 fn visibility(who: &Principal) -> PracticeVisibility {
     match (who.role(), who.administration()) {
         (Role::Admin, _) => PracticeVisibility::All,
+        (Role::Anonymous, _) => PracticeVisibility::PublicOnly,
         (Role::Donor, _) | (_, None) => PracticeVisibility::PublishedOnly,
         (_, Some(code)) => PracticeVisibility::InsiderOf(code),
     }
@@ -41,7 +42,7 @@ fn visibility(who: &Principal) -> PracticeVisibility {
 /// Published practices are readable by everyone; drafts by their administration.
 async fn readable(repos: &dyn Repositories, who: &Principal, id: PracticeId) -> Result<Practice, DomainError> {
     match repos.practice(id).await? {
-        Some(p) if p.status == PracticeStatus::Published || who.is_insider(p.administration) => Ok(p),
+        Some(p) if who.is_insider(p.administration) || (p.status == PracticeStatus::Published && who.reaches(p.disclosure)) => Ok(p),
         _ => Err(DomainError::not_found("practice")),
     }
 }
@@ -126,6 +127,7 @@ impl PracticeService {
             tags: draft.tags,
             objective_ids: draft.objective_ids,
             status: PracticeStatus::Draft,
+            disclosure: draft.disclosure,
             published_at: None,
             version: 1,
             created_at: now,
@@ -146,7 +148,15 @@ impl PracticeService {
         check_version(expected_version, before.version)?;
         let draft = PracticeDraft::parse(input, Some(&before)).map_err(DomainError::Validation)?;
         check_links(tx.as_ref(), &draft, before.administration).await?;
-        let mut p = Practice { kind: draft.kind, title: draft.title, body: draft.body, tags: draft.tags, objective_ids: draft.objective_ids, ..before.clone() };
+        let mut p = Practice {
+            kind: draft.kind,
+            title: draft.title,
+            body: draft.body,
+            tags: draft.tags,
+            objective_ids: draft.objective_ids,
+            disclosure: draft.disclosure,
+            ..before.clone()
+        };
         if p == before {
             return Ok(before);
         }
