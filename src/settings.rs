@@ -402,7 +402,7 @@ impl Settings {
     pub fn posture(&self) -> String {
         let on = |b: bool| if b { "on" } else { "off" };
         format!(
-            "environment={} bind={} signing={} external_issuer={} graphiql={} introspection={} suggestions={} swagger_ui={} metrics={} cors={} four_eyes_admin_override={} rate_limit_caller={} rate_limit_address={} rate_limit_failed_auth={} trusted_proxies={}",
+            "environment={} bind={} signing={} external_issuer={} graphiql={} introspection={} suggestions={} swagger_ui={} metrics={} cors={} four_eyes_admin_override={} rate_limit_caller={} rate_limit_address={} rate_limit_failed_auth={} rate_limit_token={} trusted_proxies={}",
             if self.environment == Environment::Production { "production" } else { "development" },
             self.bind,
             match (self.jwt_keys.is_empty(), self.uses_development_secret()) {
@@ -435,6 +435,7 @@ impl Settings {
             self.rate_limit_caller,
             self.rate_limit_address,
             self.rate_limit_failed_auth,
+            self.rate_limit_token,
             if self.trusted_proxies.0.is_empty() {
                 "none".to_owned()
             } else {

@@ -220,9 +220,25 @@ impl Modify for SecurityAddon {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("HS256 JWT with `sub`, `role`, `administration` or `donor`, `iss`, `aud` and `exp`"))
+                    .description(Some(
+                        "A JWT (ES256 or RS256 with a `kid` published at `/.well-known/jwks.json`, or HS256 in development) with `sub`, \
+                         `role`, `administration` or `donor`, `iss`, `aud` and `exp`; machine clients get one at `/oauth/token`",
+                    ))
                     .build(),
             ),
+        );
+        use utoipa::openapi::security::{ClientCredentials, Flow, OAuth2, Scopes};
+        let scopes = Scopes::from_iter([
+            ("plans:write", "plans, objectives, indicators and targets"),
+            ("measurements:write", "measurements and their review"),
+            ("webhooks:manage", "the administration's webhook subscriptions"),
+        ]);
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::ClientCredentials(ClientCredentials::new("/oauth/token", scopes))],
+                "How a machine client gets the bearer token (OAuth 2.0 client credentials)",
+            )),
         );
     }
 }
