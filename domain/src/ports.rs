@@ -414,6 +414,8 @@ pub enum PracticeVisibility {
     PublishedOnly,
     /// Published `public` practices (no token).
     PublicOnly,
+    /// Every published practice, whatever its disclosure (checked one by one afterwards).
+    Published,
 }
 
 /// Filters of the practice library.

@@ -1062,6 +1062,9 @@ impl<C: ConnectionTrait + Send + Sync> PracticeRepository for Repo<C> {
             PracticeVisibility::PublishedOnly => {
                 q.cond_where(published);
             }
+            PracticeVisibility::Published => {
+                q.and_where(Expr::col(Practices::Status).eq(PracticeStatus::Published.as_str()));
+            }
             PracticeVisibility::PublicOnly => {
                 q.and_where(Expr::col(Practices::Status).eq(PracticeStatus::Published.as_str()))
                     .and_where(Expr::col(Practices::Disclosure).eq(Disclosure::Public.as_str()));

@@ -286,8 +286,19 @@ async fn a_donor_reads_the_restricted_plans_and_indicators_its_projects_serve_an
     app.post(&format!("/api/v1/projects/{project}/fundings"), &bol, json!({"donor": "SECO", "committed": {"amount": "100", "currency": "CHF"}}))
         .await
         .assert(201);
+    let lesson = |objective: &str, title: &str| json!({"kind": "lesson_learned", "title": {"en": title}, "body": {"en": "x"}, "disclosure": "restricted", "objective_ids": [objective]});
+    let mut practices = Vec::new();
+    for (objective, title) in [(&funded_objective, "Funded lesson"), (&other_objective, "Other lesson")] {
+        let p = id(app.post("/api/v1/practices", &bol, lesson(objective, title)).await.assert(201));
+        app.post(&format!("/api/v1/practices/{p}/transitions"), &bol, json!({"to": "published"})).await.assert(200);
+        practices.push(p);
+    }
 
     let seco = app.donor();
+    let read: Vec<String> = app.get("/api/v1/practices", &seco).await.assert(200)["items"].as_array().unwrap().iter().map(id).collect();
+    assert_eq!(read, std::slice::from_ref(&practices[0]), "the restricted lesson of the funded objective only");
+    app.get(&format!("/api/v1/practices/{}", practices[0]), &seco).await.assert(200);
+    app.get(&format!("/api/v1/practices/{}", practices[1]), &seco).await.assert_problem(404, "not_found");
     let listed: Vec<String> = app.get("/api/v1/plans", &seco).await.assert(200)["items"].as_array().unwrap().iter().map(id).collect();
     assert_eq!(listed, std::slice::from_ref(&plan), "the funding donor lists the restricted plan");
     app.get(&format!("/api/v1/plans/{plan}"), &seco).await.assert(200);
@@ -309,6 +320,7 @@ async fn a_donor_reads_the_restricted_plans_and_indicators_its_projects_serve_an
         assert_eq!(app.get("/api/v1/plans", &token).await.assert(200)["items"], json!([]), "{who}");
         app.get(&format!("/api/v1/plans/{plan}"), &token).await.assert_problem(404, "not_found");
         app.get(&format!("/api/v1/indicators/{funded_indicator}"), &token).await.assert_problem(404, "not_found");
+        app.get(&format!("/api/v1/practices/{}", practices[0]), &token).await.assert_problem(404, "not_found");
         let gql = app.gql(Some(&token), portal, json!({})).await;
         assert_eq!(gql.body["data"]["plans"]["edges"], json!([]), "{who}");
     }

@@ -39,10 +39,19 @@ fn visibility(who: &Principal) -> PracticeVisibility {
     }
 }
 
+/// Drafts are their administration's; a published practice is read at its disclosure level,
+/// and a `restricted` one also by the donors funding a project linked to its objectives.
+fn may_read(who: &Principal, p: &Practice) -> bool {
+    who.is_insider(p.administration)
+        || (p.status == PracticeStatus::Published
+            && (who.reaches(p.disclosure)
+                || (p.disclosure == crate::values::Disclosure::Restricted && p.objective_ids.iter().any(|o| who.funds_objective(*o)))))
+}
+
 /// Published practices are readable by everyone; drafts by their administration.
 async fn readable(repos: &dyn Repositories, who: &Principal, id: PracticeId) -> Result<Practice, DomainError> {
     match repos.practice(id).await? {
-        Some(p) if who.is_insider(p.administration) || (p.status == PracticeStatus::Published && who.reaches(p.disclosure)) => Ok(p),
+        Some(p) if may_read(who, &p) => Ok(p),
         _ => Err(DomainError::not_found("practice")),
     }
 }
@@ -92,9 +101,16 @@ impl PracticeService {
             errors.push(FieldError::new("q", "too_long", "search with at most 10 words"));
         }
         errors.finish()?;
-        let filter = PracticeFilter { visibility: visibility(who), administration, kind, status, tag, terms };
+        // A funding donor may read restricted practices of what it funds: storage returns every
+        // published one, and each is checked here (a page may then hold fewer items; its cursor
+        // still continues where storage stopped).
+        let funds = who.role() == Role::Donor && !who.funded_plans().is_empty();
+        let visibility = if funds { PracticeVisibility::Published } else { visibility(who) };
+        let filter = PracticeFilter { visibility, administration, kind, status, tag, terms };
         let rows = self.ctx.store.read().list_practices(&filter, page).await?;
-        Ok(page.page(rows, |p| p.id))
+        let mut result = page.page(rows, |p| p.id);
+        result.items.retain(|p| may_read(who, p));
+        Ok(result)
     }
 
     /// # Errors
