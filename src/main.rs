@@ -113,6 +113,10 @@ async fn seed(settings: &Settings, demo: bool, scale: Option<usize>, history_mon
     }
     if let Some(administrations) = scale {
         let s = meridian::scale::load(&store, meridian::scale::ScaleOptions { administrations, history_months }).await?;
+        // The donor whose portal reads the generated plans (a token must name a donor that exists).
+        let admin = Principal::new("meridian-seed", Role::Admin, None, None, vec![]).map_err(|e| e.message)?;
+        let seco = domain::donor::DonorInput { code: Some("SECO".into()), name: Some(vec![("en".into(), "SECO".into())]), iati_org_id: None };
+        services.donors.ensure(&admin, &seco).await.map_err(|e| e.to_string())?;
         let seconds = s.elapsed.as_secs_f64();
         #[allow(clippy::cast_precision_loss)]
         let rate = if seconds > 0.0 { s.rows() as f64 / seconds } else { 0.0 };
