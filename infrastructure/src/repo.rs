@@ -167,18 +167,9 @@ impl<C: ConnectionTrait + Send + Sync> Repo<C> {
         }
     }
 
-    /// As [`Self::rows`], for at most one row.
+    /// As [`Self::rows`], for a statement of at most one row.
     async fn row(&self, stmt: sea_orm::Statement) -> Result<Option<QueryResult>, StoreError> {
-        let mut left = self.read_retries;
-        loop {
-            match self.conn.query_one_raw(stmt.clone()).await {
-                Err(e) if left > 0 && connection_lost(&e) => {
-                    tracing::warn!(error = %e, "a read lost its database connection; trying another");
-                    left -= 1;
-                }
-                other => return other.map_err(backend_error),
-            }
-        }
+        Ok(self.rows(stmt).await?.into_iter().next())
     }
 
     /// `n` one-column rows of parameters for a `VALUES` list: `($1), ($2)` or `(?), (?)`.
