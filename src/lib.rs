@@ -148,8 +148,8 @@ impl Application {
                 tracing::warn!(bind = %settings.bind, "/metrics is open to anyone who reaches this address: set MERIDIAN_METRICS_TOKEN, or MERIDIAN_METRICS=off");
             }
         }
-        let auth = api::auth::Authenticator { tokens: tokens(settings).map_err(StartupError::Posture)?, access: services.access.clone() };
-        let oauth = api::oauth::OAuthSettings { token_ttl: settings.oauth_token_ttl, public_url: settings.public_url.clone() };
+        let auth = api::auth::Authenticator::new(tokens(settings).map_err(StartupError::Posture)?, services.access.clone());
+        let oauth = Arc::new(api::oauth::OAuthSettings { token_ttl: settings.oauth_token_ttl, public_url: settings.public_url.clone() });
         let state = ApiState { services: services.clone(), auth, live, metrics: metrics.clone(), oauth };
         let http = HttpSettings {
             body_limit: settings.body_limit,

@@ -318,13 +318,30 @@ pub fn bearer(header: &str) -> Option<&str> {
 /// The one place a bearer token becomes a caller, for REST, GraphQL, subscriptions and the
 /// idempotency layer alike: the signature and claims are verified, then the administration or
 /// donor the token names must exist.
+///
+/// A cheap handle (one shared allocation): the router clones it for every request.
 #[derive(Clone)]
-pub struct Authenticator {
+pub struct Authenticator(Arc<AuthenticatorParts>);
+
+/// What an [`Authenticator`] holds.
+pub struct AuthenticatorParts {
     pub tokens: Arc<Tokens>,
     pub access: AccessService,
 }
 
+impl std::ops::Deref for Authenticator {
+    type Target = AuthenticatorParts;
+
+    fn deref(&self) -> &AuthenticatorParts {
+        &self.0
+    }
+}
+
 impl Authenticator {
+    pub fn new(tokens: Arc<Tokens>, access: AccessService) -> Self {
+        Self(Arc::new(AuthenticatorParts { tokens, access }))
+    }
+
     /// # Errors
     /// 401 problem when the token does not verify or cannot be honoured; 503 when storage
     /// cannot tell.

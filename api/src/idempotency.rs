@@ -55,7 +55,7 @@ impl Drop for Hold {
     }
 }
 
-pub async fn layer(State(layer): State<IdempotencyLayer>, request: Request, next: Next) -> Response {
+pub async fn layer(State(layer): State<std::sync::Arc<IdempotencyLayer>>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST {
         return next.run(request).await;
     }

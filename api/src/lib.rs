@@ -374,12 +374,12 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
         .merge(graphql)
         .merge(scrape)
         .fallback(error::fallback)
-        .layer(axum::middleware::from_fn_with_state(idempotency, idempotency::layer))
+        .layer(axum::middleware::from_fn_with_state(std::sync::Arc::new(idempotency), idempotency::layer))
         .layer(DefaultBodyLimit::max(http.body_limit))
         .layer(tower::util::option_layer(cors_layer(&http.cors)))
         .layer(axum::middleware::from_fn_with_state((http.request_timeout, http.import_timeout), time_limit))
-        .layer(axum::middleware::from_fn_with_state(limiter, limits::layer))
-        .layer(axum::middleware::from_fn(cache_control))
+        // One middleware for both edge concerns (each layer costs an allocation per request).
+        .layer(axum::middleware::from_fn_with_state(limiter, edge))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(trace)
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));
@@ -389,15 +389,20 @@ pub fn router(state: ApiState, http: &HttpSettings) -> Router {
 /// How long shared caches may keep a public answer (read without a token).
 pub const PUBLIC_MAX_AGE: u32 = 60;
 
-/// `Cache-Control` of reads that do not set their own: a successful read without a token is the
-/// same for everyone, so caches and CDNs may keep it a minute; with a token it is the caller's
-/// alone. Either way the answer varies with `Authorization`.
-async fn cache_control(request: Request, next: axum::middleware::Next) -> axum::response::Response {
+/// The request budgets, then the answer's `Cache-Control`.
+async fn edge(state: axum::extract::State<limits::Limiter>, request: Request, next: axum::middleware::Next) -> axum::response::Response {
     let read = request.method() == axum::http::Method::GET;
     let anonymous = !request.headers().contains_key(axum::http::header::AUTHORIZATION);
     let probe = request.uri().path().starts_with("/health/") || request.uri().path() == "/metrics";
-    let mut response = next.run(request).await;
-    if read && !probe && !response.headers().contains_key(axum::http::header::CACHE_CONTROL) {
+    let response = limits::layer(state, request, next).await;
+    cache_control(response, read && !probe, anonymous)
+}
+
+/// `Cache-Control` of reads that do not set their own: a successful read without a token is the
+/// same for everyone, so caches and CDNs may keep it a minute; with a token it is the caller's
+/// alone. Either way the answer varies with `Authorization`.
+fn cache_control(mut response: axum::response::Response, cacheable_read: bool, anonymous: bool) -> axum::response::Response {
+    if cacheable_read && !response.headers().contains_key(axum::http::header::CACHE_CONTROL) {
         let value = if anonymous && response.status() == StatusCode::OK {
             axum::http::HeaderValue::from_str(&format!("public, max-age={PUBLIC_MAX_AGE}")).unwrap_or(axum::http::HeaderValue::from_static("public"))
         } else {

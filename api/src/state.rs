@@ -21,7 +21,7 @@ pub struct ApiState {
     /// What `/metrics` reports (off: nothing is recorded).
     pub metrics: crate::metrics::Metrics,
     /// The token endpoint's settings.
-    pub oauth: crate::oauth::OAuthSettings,
+    pub oauth: Arc<crate::oauth::OAuthSettings>,
 }
 
 macro_rules! substate {
