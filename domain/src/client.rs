@@ -39,6 +39,22 @@ impl ClientOwner {
         }
     }
 
+    /// `administration` or `donor`.
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Self::Administration(_) => "administration",
+            Self::Donor(_) => "donor",
+        }
+    }
+
+    /// The administration's or the donor's code.
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Administration(a) => a.as_str(),
+            Self::Donor(d) => d.as_str(),
+        }
+    }
+
     pub const fn administration(&self) -> Option<AdministrationCode> {
         match self {
             Self::Administration(a) => Some(*a),
@@ -89,6 +105,16 @@ pub enum Standing {
     Active,
     Revoked,
     Expired,
+}
+
+impl Standing {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+        }
+    }
 }
 
 impl MachineClient {

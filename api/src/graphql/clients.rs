@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::{
-    client::{ClientInput, ClientOwner, Standing},
+    client::ClientInput,
     ids::ClientId,
     services::{IssuedSecret, Services},
     values::AdministrationCode,
@@ -47,10 +47,7 @@ impl MachineClient {
         &self.0.name
     }
     async fn owner(&self) -> ClientOwnerRef {
-        match &self.0.owner {
-            ClientOwner::Administration(a) => ClientOwnerRef { kind: "administration".into(), code: a.to_string() },
-            ClientOwner::Donor(d) => ClientOwnerRef { kind: "donor".into(), code: d.to_string() },
-        }
+        ClientOwnerRef { kind: self.0.owner.kind().into(), code: self.0.owner.code().into() }
     }
     /// `integration` (an administration's client) or `donor`.
     async fn role(&self) -> &str {
@@ -61,11 +58,7 @@ impl MachineClient {
     }
     /// `active`, `revoked` or `expired`.
     async fn status(&self) -> &str {
-        match self.0.standing(Utc::now()) {
-            Standing::Active => "active",
-            Standing::Revoked => "revoked",
-            Standing::Expired => "expired",
-        }
+        self.0.standing(Utc::now()).as_str()
     }
     async fn expires_at(&self) -> Option<DateTime<Utc>> {
         self.0.expires_at

@@ -9,7 +9,7 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use domain::{
-    client::{ClientInput, ClientOwner, MachineClient, Standing},
+    client::{ClientInput, MachineClient},
     ids::ClientId,
     services::{ClientService, IssuedSecret},
     values::AdministrationCode,
@@ -87,22 +87,13 @@ pub struct ClientView {
 impl From<&MachineClient> for ClientView {
     fn from(c: &MachineClient) -> Self {
         let now = Utc::now();
-        let (kind, code) = match &c.owner {
-            ClientOwner::Administration(a) => ("administration", a.to_string()),
-            ClientOwner::Donor(d) => ("donor", d.to_string()),
-        };
         Self {
             id: c.id.as_uuid(),
             name: c.name.clone(),
-            owner: WebhookOwnerView { kind: kind.to_owned(), code },
+            owner: WebhookOwnerView { kind: c.owner.kind().to_owned(), code: c.owner.code().to_owned() },
             role: c.owner.role().as_str().to_owned(),
             scopes: c.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
-            status: match c.standing(now) {
-                Standing::Active => "active",
-                Standing::Revoked => "revoked",
-                Standing::Expired => "expired",
-            }
-            .to_owned(),
+            status: c.standing(now).as_str().to_owned(),
             expires_at: c.expires_at,
             revoked_at: c.revoked_at,
             secrets: c.valid_secrets(now).map(|s| ClientSecretView { id: s.id.as_uuid(), created_at: s.created_at, expires_at: s.expires_at }).collect(),

@@ -3,13 +3,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use domain::{
-    StoreError,
-    client::{ClientOwner, MachineClient},
-    ids::ClientId,
-    ports::ClientRepository,
-    values::AdministrationCode,
-};
+use domain::{StoreError, client::MachineClient, ids::ClientId, ports::ClientRepository, values::AdministrationCode};
 use migration::tables::{MachineClientSecrets, MachineClients};
 use sea_orm::{
     ConnectionTrait,
@@ -18,13 +12,6 @@ use sea_orm::{
 
 use super::{Repo, insert_of, select_all, update_of};
 use crate::rows;
-
-fn owner_columns(owner: &ClientOwner) -> (&'static str, String) {
-    match owner {
-        ClientOwner::Administration(a) => ("administration", a.as_str().to_owned()),
-        ClientOwner::Donor(d) => ("donor", d.as_str().to_owned()),
-    }
-}
 
 /// The columns a client's changes touch.
 fn state(c: &MachineClient) -> Vec<(MachineClients, Expr)> {
@@ -93,12 +80,11 @@ impl<C: ConnectionTrait + Send + Sync> ClientRepository for Repo<C> {
     }
 
     async fn insert_client(&self, c: &MachineClient) -> Result<(), StoreError> {
-        let (kind, code) = owner_columns(&c.owner);
         let mut pairs = state(c);
         pairs.extend([
             (MachineClients::Id, Expr::val(c.id.as_uuid())),
-            (MachineClients::OwnerKind, Expr::val(kind)),
-            (MachineClients::OwnerCode, Expr::val(code)),
+            (MachineClients::OwnerKind, Expr::val(c.owner.kind())),
+            (MachineClients::OwnerCode, Expr::val(c.owner.code().to_owned())),
             (MachineClients::CreatedBy, Expr::val(c.created_by.clone())),
             (MachineClients::CreatedAt, Expr::val(c.created_at)),
         ]);
